@@ -38,13 +38,13 @@ class _LineError(ValueError):
     pass
 
 
-def split_command(line: str, escape: str) -> tuple[str, tuple[str, ...], str]:
+def split_command(line: str, flag_escape: str) -> tuple[str, tuple[str, ...], str]:
     """Keyword, builder flags and the remaining argument text of a joined line."""
     parts = split_whitespace(trim_space(line), 2)
     flags: tuple[str, ...] = ()
     args = ""
     if len(parts) == 2:
-        args, flags = extract_builder_flags(parts[1], escape)
+        args, flags = extract_builder_flags(parts[1], flag_escape)
     return parts[0], flags, trim_space(args)
 
 
@@ -298,14 +298,20 @@ _DISPATCH: dict[str, Callable[[str, str, bool], Values]] = {
 KNOWN_INSTRUCTIONS = frozenset([*_DISPATCH, "onbuild"])
 
 
-def parse_line(line: str, escape: str, *, json_trailing: bool = False) -> ParsedLine:
-    """Parse one joined instruction line (continuations already removed)."""
-    cmd, flags, args = split_command(line, escape)
+def parse_line(
+    line: str, escape: str, *, json_trailing: bool = False, flag_escape: str | None = None
+) -> ParsedLine:
+    """Parse one joined instruction line (continuations already removed).
+
+    ``flag_escape`` is the escape character inside ``--flag`` words: current
+    BuildKit uses the file's escape character, v0.12 always used a backslash.
+    """
+    cmd, flags, args = split_command(line, flag_escape or escape)
     lower = cmd.lower()
     if lower == "onbuild":
         if args == "":
             return ParsedLine(cmd, flags, args, (), False)
-        sub = parse_line(args, escape, json_trailing=json_trailing)
+        sub = parse_line(args, escape, json_trailing=json_trailing, flag_escape=flag_escape)
         return ParsedLine(cmd, flags, args, sub.value, sub.json, sub=sub, error=sub.error)
     handler = _DISPATCH.get(lower, _ignore)
     try:

@@ -30,12 +30,20 @@ class Dialect:
     check_directive: bool
     modern_lexer: bool
     json_trailing_data: bool
+    backslash_in_flags: bool = False
 
 
 LATEST = Dialect("latest", check_directive=True, modern_lexer=True, json_trailing_data=False)
 # BuildKit v0.12: no `# check=` directive, no blanks after `<<`, a streaming JSON
-# decoder that ignores trailing text, an older word lexer.
-BUILDKIT_0_12 = Dialect("v0.12", check_directive=False, modern_lexer=False, json_trailing_data=True)
+# decoder that ignores trailing text, an older word lexer, and a backslash as
+# the escape character inside --flags whatever the escape directive says.
+BUILDKIT_0_12 = Dialect(
+    "v0.12",
+    check_directive=False,
+    modern_lexer=False,
+    json_trailing_data=True,
+    backslash_in_flags=True,
+)
 
 _DIRECTIVE_BODY = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 _HEREDOC_WORD = re.compile(r"([0-9]*)<<(-?)([^<]*)\Z")
@@ -226,7 +234,12 @@ class _Parser:
             body, end = _continuation(body, escape)
             parts.append(body)
         line = "".join(parts)
-        parsed = parse_line(line, escape, json_trailing=self.dialect.json_trailing_data)
+        parsed = parse_line(
+            line,
+            escape,
+            json_trailing=self.dialect.json_trailing_data,
+            flag_escape="\\" if self.dialect.backslash_in_flags else None,
+        )
         if empty_continuation:
             self.warnings.append(SyntaxIssue(j, "Empty continuation line found in: " + line))
         heredocs: list[Heredoc] = []

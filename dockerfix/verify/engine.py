@@ -252,9 +252,8 @@ class BuildahEngine:
                 str(context),
             ]
             lines, wall, code = _stream(command, on_line)
-            image_id = iidfile.read_text().strip().removeprefix("sha256:") or None
-            if code != 0:
-                image_id = None
+            written = iidfile.read_text() if code == 0 and iidfile.exists() else ""
+            image_id = written.strip().removeprefix("sha256:") or None
         if code != 0:
             # A failed step leaves its working container behind, holding a mount.
             self.run("rm", "--all", check=False)

@@ -1,0 +1,254 @@
+"""The ``dockerfix`` command line: rewrite, check, explain and verify Dockerfiles."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dockerfix import __version__
+from dockerfix.sourcefile import InputError, SourceFile, read_bytes, read_path
+
+EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+EXAMPLES = """\b
+Examples:
+  dockerfix                      show the rewrite of every Dockerfile under . as a diff
+  dockerfix --write              apply it in place
+  dockerfix --check app/         exit 1 if any Dockerfile under app/ would change (CI)
+  dockerfix --unsafe-fixes Dockerfile
+                                 also apply fixes that change commands
+  dockerfix - --stdin-filename app/Dockerfile < app/Dockerfile
+                                 editor mode: rewritten text on stdout
+
+\b
+Exit codes: 0 ok, 1 changes needed (--check), 2 bad input or usage, 3 internal error.
+"""
+
+
+class _DefaultCommandGroup(click.Group):
+    """A group whose default command (the rewrite) runs when no subcommand is named."""
+
+    default_command = "fix"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] in ("--version",):
+            return super().parse_args(ctx, args)
+        if not args or args[0] not in self.commands:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="dockerfix")
+def main() -> None:
+    """Rewrite Dockerfiles so everyday rebuilds hit the build cache."""
+
+
+@dataclass
+class _Outcome:
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+@main.command(
+    "fix",
+    epilog=EXAMPLES,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Exit 1 when any file would change; write nothing.")
+@click.option("--write", is_flag=True, help="Apply the rewrite in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change commands.")
+@click.option("--select", "select", default=None, help="Only these fix codes (comma separated).")
+@click.option("--ignore", "ignore", default=None, help="Skip these fix codes (comma separated).")
+@click.option(
+    "--context",
+    "context",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Build context directory (default: the Dockerfile's directory).",
+)
+@click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="With '-': the path the text on stdin belongs to (sets the context).",
+)
+@click.option("--exclude", multiple=True, help="Glob of paths to skip when searching.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
+def fix_command(
+    paths: tuple[Path, ...],
+    check: bool,
+    write: bool,
+    unsafe_fixes: bool,
+    select: str | None,
+    ignore: str | None,
+    context: Path | None,
+    stdin_filename: Path | None,
+    exclude: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Show (or apply) the cache-friendly rewrite of each Dockerfile under PATHS.
+
+    PATHS are Dockerfiles or directories to search (default: the current
+    directory).  '-' reads one Dockerfile from stdin and writes the result to
+    stdout.
+    """
+    if check and write:
+        _fail_usage("--check and --write cannot be used together")
+    if context is not None and not context.is_dir():
+        _die(f"--context {context}: not a directory", EXIT_INPUT)
+    options: dict[str, Any] = {
+        "unsafe_fixes": unsafe_fixes,
+        "select": _codes(select),
+        "ignore": _codes(ignore) or (),
+    }
+    try:
+        if paths == (Path("-"),):
+            sys.exit(_run_stdin(stdin_filename, context, options, check))
+        if Path("-") in paths:
+            _fail_usage("'-' (stdin) cannot be combined with other paths")
+        sys.exit(_run_paths(paths or (Path("."),), context, options, check, write, exclude, quiet))
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # an internal error: report it without a traceback dump
+        _die(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(please report this with the Dockerfile that caused it)",
+            EXIT_INTERNAL,
+        )
+
+
+def _codes(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(c.strip().upper() for c in text.split(",") if c.strip())
+
+
+def _fail_usage(message: str) -> None:
+    _die(message, EXIT_INPUT)
+
+
+def _die(message: str, code: int) -> None:
+    click.echo(f"dockerfix: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _run_stdin(
+    stdin_filename: Path | None, context: Path | None, options: dict[str, Any], check: bool
+) -> int:
+    display = str(stdin_filename) if stdin_filename else "<stdin>"
+    data = sys.stdin.buffer.read()
+    try:
+        source = read_bytes(data, display, stdin_filename)
+    except InputError as exc:
+        _die(str(exc), EXIT_INPUT)
+    if context is None and stdin_filename is not None:
+        context = stdin_filename.parent
+    result = _fix_source(source, context, options)
+    if result is None:
+        sys.stdout.buffer.write(data)
+        return EXIT_INPUT
+    sys.stdout.buffer.write(result.code.encode("utf-8"))
+    return EXIT_CHANGES if check and result.changed else EXIT_OK
+
+
+def _fix_source(source: SourceFile, context: Path | None, options: dict[str, Any]) -> Any:
+    from dockerfix.api import DockerfileSyntaxError, fix
+
+    try:
+        return fix(source.text, context=context, **options)
+    except DockerfileSyntaxError as exc:
+        click.echo(f"dockerfix: error: {source.display}:{exc.line}: {exc.message}", err=True)
+        return None
+
+
+def _run_paths(
+    paths: Sequence[Path],
+    context: Path | None,
+    options: dict[str, Any],
+    check: bool,
+    write: bool,
+    exclude: tuple[str, ...],
+    quiet: bool,
+) -> int:
+    from dockerfix.discover import discover
+
+    outcome = _Outcome()
+    for path in discover(paths, exclude):
+        try:
+            source = read_path(path)
+        except InputError as exc:
+            click.echo(f"dockerfix: error: {exc}", err=True)
+            outcome.failed += 1
+            continue
+        result = _fix_source(source, context or path.parent, options)
+        if result is None:
+            outcome.failed += 1
+            continue
+        if not result.changed:
+            outcome.unchanged += 1
+            continue
+        outcome.changed += 1
+        if write:
+            write_atomic(path, result.code)
+        elif not check:
+            click.echo(unified_diff(source.display, result.original, result.code), nl=False)
+    if not quiet:
+        click.echo(_summary(outcome, check, write), err=True)
+    if outcome.failed:
+        return EXIT_INPUT
+    return EXIT_CHANGES if check and outcome.changed else EXIT_OK
+
+
+def _summary(outcome: _Outcome, check: bool, write: bool) -> str:
+    verb = "rewritten" if write else "would be rewritten"
+    parts = [f"{outcome.changed} file{'s' if outcome.changed != 1 else ''} {verb}"]
+    parts.append(f"{outcome.unchanged} unchanged")
+    if outcome.failed:
+        parts.append(f"{outcome.failed} failed")
+    return "dockerfix: " + ", ".join(parts)
+
+
+def unified_diff(name: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{name}",
+        tofile=f"b/{name}",
+    )
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: a temp file in the same directory, then rename."""
+    target = Path(os.path.realpath(path))
+    mode = target.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dockerfix", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
