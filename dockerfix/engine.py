@@ -4,8 +4,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dockerfix.api import Result
-from dockerfix.syntax import Dockerfile
+from dockerfix.api import Diagnostic, Result
+from dockerfix.syntax import Dockerfile, Instruction
+from dockerfix.syntax.lineparse import KNOWN_INSTRUCTIONS
+
+ALL_CODES = frozenset({"DFX001", "DFX002"})
+
+
+class UnknownInstructionError(ValueError):
+    def __init__(self, ins: Instruction) -> None:
+        super().__init__(f"line {ins.start_line}: unknown instruction {ins.cmd!r}")
+        self.line = ins.start_line
+        self.message = f"unknown instruction {ins.cmd!r}"
+
+
+def check_known(tree: Dockerfile) -> None:
+    for ins in tree.instructions:
+        if ins.cmd.lower() not in KNOWN_INSTRUCTIONS:
+            raise UnknownInstructionError(ins)
+
+
+def may_change(tree: Dockerfile) -> bool:
+    """Cheap pre-check: could any fix apply?  (No RUN after a COPY/ADD: nothing to gain.)"""
+    seen_copy = False
+    for ins in tree.instructions:
+        keyword = ins.keyword
+        if keyword == "FROM":
+            seen_copy = False
+        elif keyword in ("COPY", "ADD") and "--from" not in " ".join(ins.flags):
+            seen_copy = True
+        elif keyword == "RUN" and seen_copy:
+            return True
+    return False
 
 
 def run_fixes(
@@ -17,5 +47,37 @@ def run_fixes(
     ignore: frozenset[str],
     use_git: bool,
 ) -> Result:
-    # No fix is registered yet: every Dockerfile comes back unchanged.
-    return Result(original=tree.code, code=tree.code)
+    check_known(tree)
+    enabled = (select if select is not None else ALL_CODES) - ignore
+    text = tree.code
+    if not may_change(tree) or not enabled:
+        return Result(original=text, code=text)
+    from dockerfix.model.context import BuildContext
+    from dockerfix.model.stages import build_model
+    from dockerfix.model.volatility import load_history
+    from dockerfix.planner import plan_stage
+    from dockerfix.rewrite import apply_plans
+    from dockerfix.verify.static import verify_rewrite
+
+    ctx = BuildContext.load(context) if context is not None else None
+    history = load_history(context) if (use_git and context is not None) else None
+    model = build_model(tree)
+    plans = [plan_stage(model, stage, ctx, history, enabled) for stage in model.stages]
+    diagnostics: list[Diagnostic] = [d for p in plans for d in p.diagnostics]
+    if not any(p.changed for p in plans):
+        return Result(original=text, code=text, fixes=tuple(diagnostics))
+    new_text = apply_plans(tree, plans)
+    problems = verify_rewrite(tree, new_text, ctx)
+    if problems:
+        refused = Diagnostic(
+            "DFX000",
+            "rewrite not applied: the safety check failed: " + problems[0],
+            1, "display-only", reason="; ".join(problems),
+        )
+        kept = [d if not d.applied else _unapplied(d) for d in diagnostics]
+        return Result(original=text, code=text, fixes=(refused, *kept))
+    return Result(original=text, code=new_text, fixes=tuple(diagnostics))
+
+
+def _unapplied(d: Diagnostic) -> Diagnostic:
+    return Diagnostic(d.code, d.message, d.line, d.tier, False, "safety check failed", d.end_line)

@@ -48,8 +48,10 @@ _MAX_LINE_BYTES = 64 * 1024 - 1
 # Characters that stop the walker from pruning an excluded directory when they appear in an
 # exception pattern (the walker cannot tell what such a pattern might re-include).
 _WILDCARD_CHARS = frozenset("*[]?^\\")
-# Regex metacharacters that mean nothing to filepath.Match and are escaped by BuildKit.
-_ESCAPED_META = frozenset(".+()|{}$")
+# Regex metacharacters BuildKit escapes. Its table is meant to hold `.+()|{}$` too, but it is
+# a byte bitmap that drops every character from 64 up, so `|`, `{` and `}` reach the regular
+# expression unescaped and work as alternation and repetition there.
+_ESCAPED_META = frozenset(".+()$")
 
 PatternKind = Literal["exact", "prefix", "suffix", "regexp"]
 LineKind = Literal["pattern", "comment", "blank"]
@@ -99,7 +101,8 @@ class IgnorePattern:
             # `**/foo` also matches a top-level `foo`.
             return path.endswith(suffix) or (suffix[:1] == "/" and path == suffix[1:])
         assert self.regex is not None
-        return self.regex.match(path) is not None
+        # Go's MatchString searches; with an unescaped `|` the match need not start at 0.
+        return self.regex.search(path) is not None
 
     @property
     def prune_prefix(self) -> str:
@@ -463,8 +466,13 @@ _POSIX_CLASSES: dict[str, _Ranges] = {
     "word": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
     "xdigit": [(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)],
 }
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_OCTAL_DIGITS = frozenset("01234567")
 _CHAR_ESCAPES = {"a": "\a", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-_ASSERTIONS = {"A": r"\A", "z": r"\Z", "b": r"\b", "B": r"\B"}
+# Wrapped in groups because Go, unlike Python, accepts a repetition after an assertion.
+_ASSERTIONS = {"A": r"(?:\A)", "z": r"(?:\Z)", "b": r"(?:\b)", "B": r"(?:\B)"}
+_GO_REPEAT = re.compile(r"\{(\d+)(,(\d*))?\}")
+_MAX_REPEAT = 1000
 
 
 class _GoRegex:
@@ -476,7 +484,10 @@ class _GoRegex:
 
     def translate(self) -> str:
         out: list[str] = []
-        special = {"^": r"\A", "$": r"\Z", ".": ".", "(": "(?:", ")": ")", "?": "?", "*": "*"}
+        special = {
+            "^": _ASSERTIONS["A"], "$": _ASSERTIONS["z"], ".": ".", "(": "(?:", ")": ")",
+            "?": "?", "*": "*", "|": "|",
+        }
         while self.pos < len(self.src):
             char = self.src[self.pos]
             self.pos += 1
@@ -484,9 +495,23 @@ class _GoRegex:
                 out.append(self._class())
             elif char == "\\":
                 out.append(self._escape_outside())
+            elif char == "{":
+                out.append(self._repeat())
             else:
                 out.append(special.get(char, re.escape(char)))
         return "".join(out)
+
+    def _repeat(self) -> str:
+        """`{n}`, `{n,}` or `{n,m}` repeat; any other brace is literal (Python reads `{,m}`)."""
+        found = _GO_REPEAT.match(self.src, self.pos - 1)
+        if found is None:
+            return re.escape("{")
+        low = int(found.group(1))
+        high = low if found.group(2) is None else int(found.group(3) or -1)
+        if low > _MAX_REPEAT or high > _MAX_REPEAT or 0 <= high < low:
+            raise ValueError("invalid repeat count")
+        self.pos = found.end()
+        return found.group(0)
 
     def _escape_outside(self) -> str:
         char = self._next("trailing backslash")
@@ -501,7 +526,40 @@ class _GoRegex:
             return char
         if char in _CHAR_ESCAPES:
             return _CHAR_ESCAPES[char]
-        raise ValueError(f"escape \\{char} is not supported")
+        if char == "x":
+            return self._hex_escape()
+        if char in "01234567":
+            return self._octal_escape(char)
+        raise ValueError(f"invalid escape \\{char}")
+
+    def _hex_escape(self) -> str:
+        if self.src.startswith("{", self.pos):
+            close = self.src.find("}", self.pos)
+            if close < 0:
+                raise ValueError("invalid escape \\x")
+            digits = self.src[self.pos + 1:close]
+            self.pos = close + 1
+        else:
+            digits = self.src[self.pos:self.pos + 2]
+            self.pos += 2
+            if len(digits) != 2:
+                raise ValueError("invalid escape \\x")
+        if not digits or any(d not in _HEX_DIGITS for d in digits) or int(digits, 16) > _MAX_RUNE:
+            raise ValueError("invalid escape \\x")
+        return chr(int(digits, 16))
+
+    def _octal_escape(self, first: str) -> str:
+        # A lone non-zero digit would be a back-reference, which Go rejects.
+        if first != "0" and self.src[self.pos:self.pos + 1] not in _OCTAL_DIGITS:
+            raise ValueError(f"invalid escape \\{first}")
+        value = int(first)
+        for _ in range(2):
+            digit = self.src[self.pos:self.pos + 1]
+            if digit == "" or digit not in _OCTAL_DIGITS:
+                break
+            value = value * 8 + int(digit)
+            self.pos += 1
+        return chr(value)
 
     def _next(self, problem: str) -> str:
         if self.pos >= len(self.src):

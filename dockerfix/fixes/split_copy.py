@@ -1,0 +1,115 @@
+"""DFX002: copy only the dependency manifests before an install, the rest after it."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import posixpath
+from dataclasses import dataclass
+
+from dockerfix.model.effects import Effect
+from dockerfix.model.paths import PathSet, paths_overlap
+from dockerfix.model.stages import Step
+
+ALLOWED_FLAGS = ("--chown", "--chmod", "--link")
+
+
+@dataclass(frozen=True)
+class SplitCandidate:
+    """An install step ``install`` that reads ``provided`` files a broad copy ``broad`` writes."""
+
+    broad: int
+    install: int
+    provided: tuple[tuple[str, str], ...]  # (image path, context path)
+
+
+@dataclass(frozen=True)
+class Decline:
+    install: int
+    broad: int
+    reason: str
+
+
+def _reads_path(reads: PathSet, image_path: str) -> bool:
+    return any(
+        p == image_path or fnmatch.fnmatchcase(image_path, p) for p in reads.paths
+    )
+
+
+def find_split(
+    broad_step: Step, broad: Effect, install_step: Step, install: Effect
+) -> SplitCandidate | Decline:
+    """Decide whether ``install`` can run before ``broad`` given a copy of its manifests."""
+    b, r = broad_step.position, install_step.position
+    copy = broad.copy
+    if copy is None or not copy.known or copy.dest is None:
+        return Decline(r, b, "the files this COPY sends are not known (no build context)")
+    bad_flags = [f.split("=")[0] for f in copy.flags if f.split("=")[0] not in ALLOWED_FLAGS]
+    if bad_flags:
+        return Decline(r, b, f"the COPY uses {', '.join(bad_flags)}")
+    if install.kind != "run-install" or install.reads.everything:
+        reason = "; ".join(install.notes) or "the install step may read any project file"
+        return Decline(r, b, reason)
+    files = copy.image_files()
+    provided = tuple(sorted((img, ctx) for img, ctx in files.items() if _reads_path(install.reads, img)))
+    if not provided:
+        return Decline(r, b, "the install reads none of the files this COPY sends")
+    if len(provided) == len(files):
+        return Decline(r, b, "this COPY sends only dependency manifests already")
+    provided_paths = {img for img, _ in provided}
+    rest = PathSet(frozenset(p for p in broad.writes.paths if p not in provided_paths))
+    if rest.overlaps(install.reads):
+        others = sorted(p for p in rest.paths if install.reads.overlaps(PathSet.of(p)))[:3]
+        return Decline(r, b, "the install also reads " + ", ".join(others))
+    clobbered = sorted(p for p in broad.writes.paths if install.writes.overlaps(PathSet.of(p)))
+    if clobbered:
+        top = _top_dirs(clobbered, install.writes)
+        return Decline(
+            r, b,
+            f"COPY would overwrite what the install wrote ({', '.join(top)} is in the build "
+            "context): add it to .dockerignore",
+        )
+    for ctx_path in (c for _, c in provided):
+        if any(ch in ctx_path for ch in "*?[\\") or "$" in ctx_path:
+            return Decline(r, b, f"manifest path {ctx_path!r} needs quoting dockerfix does not do")
+    return SplitCandidate(b, r, provided)
+
+
+def _top_dirs(paths: list[str], writes: PathSet) -> list[str]:
+    tops = []
+    for w in sorted(writes.paths):
+        if any(paths_overlap(w, p) for p in paths):
+            tops.append(w)
+    return tops[:3] or paths[:3]
+
+
+def manifest_copies(
+    candidate_files: dict[str, str], broad_step: Step, broad: Effect
+) -> list[str]:
+    """Instruction texts (no newline) that copy these files, one COPY per image directory."""
+    copy = broad.copy
+    assert copy is not None and copy.dest is not None
+    flags = [f for f in copy.flags if f.split("=")[0] in ALLOWED_FLAGS]
+    dest_raw = broad_step.instruction.value[-1]
+    relative = not dest_raw.startswith("/")
+    workdir = broad_step.state.workdir or "/"
+    keyword = broad_step.instruction.cmd if broad_step.instruction.keyword == "COPY" else (
+        "COPY" if broad_step.instruction.cmd.isupper() else "copy"
+    )
+    by_dir: dict[str, list[str]] = {}
+    for img, ctx in sorted(candidate_files.items()):
+        by_dir.setdefault(posixpath.dirname(img), []).append(ctx)
+    out = []
+    for img_dir, ctx_files in sorted(by_dir.items()):
+        if relative:
+            rel = posixpath.relpath(img_dir, workdir)
+            dest = "./" if rel == "." else "./" + rel + "/"
+        else:
+            dest = img_dir.rstrip("/") + "/"
+        words = [*ctx_files, dest]
+        if any(ch.isspace() or ch in "\"'" for w in words for ch in w):
+            body = json.dumps(words)
+        else:
+            body = " ".join(words)
+        out.append(" ".join([keyword, *flags, body]))
+    return out

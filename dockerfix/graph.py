@@ -1,0 +1,71 @@
+"""The dependency graph of a stage: an edge a→b when step a must stay before step b."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from dockerfix.model.effects import ALL_VARS, Effect
+
+if TYPE_CHECKING:  # networkx is imported only when a graph is built
+    import networkx as nx
+
+
+def _vars_overlap(a: frozenset[str], b: frozenset[str]) -> set[str]:
+    if not a or not b:
+        return set()
+    if a == ALL_VARS:
+        return set(b) if b != ALL_VARS else {"*"}
+    if b == ALL_VARS:
+        return set(a)
+    return set(a & b)
+
+
+def conflicts(first: Effect, second: Effect) -> list[str]:
+    """Resources on which ``first`` (earlier) and ``second`` (later) conflict (RAW, WAR, WAW)."""
+    found: list[str] = []
+    if first.writes.overlaps(second.reads):
+        found.append("files: " + first.writes.describe())
+    elif first.reads.overlaps(second.writes):
+        found.append("files: " + second.writes.describe())
+    elif first.writes.overlaps(second.writes):
+        found.append("files: " + first.writes.describe())
+    names = (
+        _vars_overlap(first.writes_vars, second.reads_vars)
+        | _vars_overlap(first.reads_vars, second.writes_vars)
+        | _vars_overlap(first.writes_vars, second.writes_vars)
+    )
+    if names:
+        found.append("variables: " + ", ".join(sorted(names)))
+    state = (
+        (first.writes_state & second.reads_state)
+        | (first.reads_state & second.writes_state)
+        | (first.writes_state & second.writes_state)
+    )
+    if state:
+        found.append("state: " + ", ".join(sorted(state)))
+    return found
+
+
+def must_precede(
+    order: Sequence[int], effects: Mapping[int, Effect]
+) -> dict[tuple[int, int], list[str]]:
+    """All ordering constraints between steps given in their current order."""
+    edges: dict[tuple[int, int], list[str]] = {}
+    for i, a in enumerate(order):
+        for b in order[i + 1 :]:
+            why = conflicts(effects[a], effects[b])
+            if why:
+                edges[(a, b)] = why
+    return edges
+
+
+def to_networkx(edges: Mapping[tuple[int, int], list[str]], nodes: Sequence[int]) -> nx.DiGraph:
+    """The constraints as a networkx DiGraph (edge attribute ``resources``)."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    for (a, b), why in edges.items():
+        graph.add_edge(a, b, resources=why)
+    return graph

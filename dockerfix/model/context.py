@@ -1,0 +1,123 @@
+"""The build context: which files a build sends, after .dockerignore, and their contents."""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dockerfix.model.dockerignore import (
+    IgnoreFile,
+    find_dockerignore,
+    parse_dockerignore,
+    walk_context,
+)
+
+# A context this large is not analysed file by file (fixes that need the listing decline).
+MAX_CONTEXT_FILES = 200_000
+MAX_READ_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """A build context directory as the build sees it: ignored files are absent."""
+
+    root: Path
+    files: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
+    ignore: IgnoreFile | None = None
+    ignore_path: Path | None = None
+    total_bytes: int = 0
+    _dirs: frozenset[str] = field(default=frozenset(), repr=False)
+
+    @staticmethod
+    def load(root: Path, dockerfile: Path | None = None) -> BuildContext:
+        ignore_path = find_dockerignore(dockerfile or root / "Dockerfile", root)
+        ignore = None
+        if ignore_path is not None:
+            ignore = parse_dockerignore(ignore_path.read_text(encoding="utf-8", errors="replace"))
+        listing = walk_context(root, ignore or parse_dockerignore(""))
+        files = tuple(sorted(listing.included))
+        return BuildContext(
+            root=root,
+            files=files,
+            excluded=tuple(listing.excluded),
+            ignore=ignore,
+            ignore_path=ignore_path,
+            total_bytes=listing.total_bytes,
+            _dirs=_parent_dirs(files),
+        )
+
+    @staticmethod
+    def from_files(root: Path, files: list[str]) -> BuildContext:
+        ordered = tuple(sorted(files))
+        return BuildContext(root=root, files=ordered, _dirs=_parent_dirs(ordered))
+
+    def exists(self, rel: str) -> bool:
+        rel = clean(rel)
+        return rel == "" or self.is_file(rel) or rel in self._dirs
+
+    def is_file(self, rel: str) -> bool:
+        rel = clean(rel)
+        i = bisect.bisect_left(self.files, rel)
+        return i < len(self.files) and self.files[i] == rel
+
+    def is_dir(self, rel: str) -> bool:
+        rel = clean(rel)
+        return rel == "" or rel in self._dirs
+
+    def files_under(self, rel: str) -> list[str]:
+        """Files inside directory ``rel`` ('' is the whole context), relative to the context."""
+        rel = clean(rel)
+        if rel == "":
+            return list(self.files)
+        prefix = rel + "/"
+        i = bisect.bisect_left(self.files, prefix)
+        out = []
+        while i < len(self.files) and self.files[i].startswith(prefix):
+            out.append(self.files[i])
+            i += 1
+        return out
+
+    def glob(self, pattern: str) -> list[str]:
+        """Paths (files or directories) matching a COPY source pattern, segment by segment."""
+        pattern = clean(pattern)
+        depth = pattern.count("/") + 1
+        candidates = {f for f in self.files if f.count("/") + 1 == depth}
+        candidates |= {d for d in self._dirs if d.count("/") + 1 == depth}
+        return sorted(c for c in candidates if _segment_match(c, pattern))
+
+    def read_text(self, rel: str) -> str | None:
+        if not self.is_file(rel):
+            return None
+        path = self.root / clean(rel)
+        try:
+            if path.is_symlink() or path.stat().st_size > MAX_READ_BYTES:
+                return None
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+def clean(rel: str) -> str:
+    """A context-relative path as BuildKit cleans COPY sources ('/x', './x' and 'x' agree)."""
+    norm = posixpath.normpath("/" + rel.replace("\\", "/")).lstrip("/")
+    return "" if norm in (".", "") else norm
+
+
+def _segment_match(path: str, pattern: str) -> bool:
+    parts, pats = path.split("/"), pattern.split("/")
+    return len(parts) == len(pats) and all(
+        fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pats)
+    )
+
+
+def _parent_dirs(files: tuple[str, ...]) -> frozenset[str]:
+    dirs: set[str] = set()
+    for f in files:
+        parts = f.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            dirs.add("/".join(parts[:i]))
+    return frozenset(dirs)

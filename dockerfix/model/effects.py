@@ -1,0 +1,255 @@
+"""What each instruction reads and writes: image paths, variables, build state, context files."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dockerfix.model.context import BuildContext, clean
+from dockerfix.model.paths import PathSet, is_under, normalize
+from dockerfix.model.stages import Model, Stage, Step
+from dockerfix.model.variables import expand, referenced_names
+
+ALL_VARS = frozenset({"*"})
+StepKind = Literal[
+    "metadata", "env", "state", "copy-context", "copy-stage", "add-remote", "run-install",
+    "run-system", "run-known", "run-unknown",
+]
+# Flags of COPY/ADD that dockerfix understands well enough to reason about.
+COPY_FLAGS = ("--chown", "--chmod", "--link", "--from")
+# Kinds of simple commands that never touch the project directory.
+_PROJECT_FREE = frozenset({"system-packages", "noop", "metadata", "download"})
+
+
+@dataclass(frozen=True)
+class CopySource:
+    """One COPY/ADD source resolved against the build context."""
+
+    pattern: str
+    # (context path, image path) for every file it copies; None when unknown.
+    files: tuple[tuple[str, str], ...] | None
+
+
+@dataclass(frozen=True)
+class ContextCopy:
+    """A COPY/ADD from the build context, resolved."""
+
+    sources: tuple[CopySource, ...]
+    dest: str | None
+    dest_is_dir: bool
+    flags: tuple[str, ...]
+
+    @property
+    def known(self) -> bool:
+        return self.dest is not None and all(s.files is not None for s in self.sources)
+
+    def image_files(self) -> dict[str, str]:
+        """Image path → context path, for every file copied (later sources win)."""
+        out: dict[str, str] = {}
+        for src in self.sources:
+            for ctx_path, img_path in src.files or ():
+                out[img_path] = ctx_path
+        return out
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Reads and writes of one step.  ``reads_vars`` of ``ALL_VARS`` means every variable."""
+
+    kind: StepKind
+    reads: PathSet = PathSet()
+    writes: PathSet = PathSet()
+    reads_vars: frozenset[str] = frozenset()
+    writes_vars: frozenset[str] = frozenset()
+    reads_state: frozenset[str] = frozenset()
+    writes_state: frozenset[str] = frozenset()
+    context_files: tuple[str, ...] = ()
+    cost: float = 0.0
+    copy: ContextCopy | None = None
+    stage_refs: tuple[str, ...] = ()
+    ecosystems: tuple[str, ...] = ()
+    project_dir: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+def step_effect(
+    step: Step,
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
+    prior: Mapping[int, Effect] | None = None,
+) -> Effect:
+    """The effect of one step; ``prior`` holds the effects of the stage's earlier steps."""
+    ins = step.instruction
+    keyword = ins.keyword
+    env = step.state.env
+    escape = model.tree.escape
+    arg_vars = referenced_names(ins.args) | _flag_vars(ins.flags)
+    if keyword in ("ENV", "ARG"):
+        names = frozenset(ins.value[0::2]) if keyword == "ENV" else _arg_names(ins)
+        return Effect("env", reads_vars=arg_vars, writes_vars=names)
+    if keyword == "WORKDIR":
+        target = expand(ins.value[0] if ins.value else "", env, escape).value
+        path = step.state.workdir and target and normalize(target, step.state.workdir)
+        writes = PathSet.of(path) if path else PathSet.all()
+        return Effect(
+            "state", reads_vars=arg_vars, writes=writes, reads_state=frozenset({"workdir", "user"}),
+            writes_state=frozenset({"workdir"}),
+        )
+    if keyword in ("USER", "SHELL"):
+        return Effect("state", reads_vars=arg_vars, writes_state=frozenset({keyword.lower()}))
+    if keyword in ("COPY", "ADD"):
+        return _copy_effect(step, model, ctx, arg_vars)
+    if keyword == "RUN":
+        return _run_effect(step, model, stage, ctx, prior)
+    if keyword == "VOLUME":
+        # The classic builder discards later writes below a volume: keep them ordered.
+        paths = [normalize(v, step.state.workdir or "/") for v in ins.value]
+        return Effect("metadata", reads_vars=arg_vars, writes=PathSet.of(*paths),
+                      writes_state=frozenset({"volume"}))
+    if keyword in ("CMD", "ENTRYPOINT"):
+        reads = frozenset({"shell"}) if not ins.json else frozenset()
+        return Effect("metadata", reads_vars=arg_vars, reads_state=reads | {"cmd"},
+                      writes_state=frozenset({"cmd"}))
+    if keyword == "LABEL":
+        return Effect("metadata", reads_vars=arg_vars,
+                      writes_state=frozenset("label:" + k for k in ins.value[0::2]))
+    # EXPOSE, HEALTHCHECK, STOPSIGNAL, MAINTAINER, ONBUILD: one metadata slot each.
+    return Effect("metadata", reads_vars=arg_vars, writes_state=frozenset({keyword.lower()}))
+
+
+def _arg_names(ins: object) -> frozenset[str]:
+    from dockerfix.syntax import Instruction
+    from dockerfix.syntax.lineparse import parse_words
+
+    assert isinstance(ins, Instruction)
+    return frozenset(w.partition("=")[0] for w in parse_words(ins.args, "\\"))
+
+
+def _flag_vars(flags: Sequence[str]) -> frozenset[str]:
+    names: frozenset[str] = frozenset()
+    for flag in flags:
+        names |= referenced_names(flag)
+    return names
+
+
+def flag_value(flags: Sequence[str], name: str) -> str | None:
+    for flag in flags:
+        key, eq, value = flag.partition("=")
+        if key == name:
+            return value if eq else ""
+    return None
+
+
+def _copy_effect(step: Step, model: Model, ctx: BuildContext | None, arg_vars: frozenset[str]) -> Effect:
+    ins = step.instruction
+    state = step.state
+    reads_state = {"workdir"}
+    chown = flag_value(ins.flags, "--chown")
+    reads = PathSet()
+    if chown is not None and not all(part.isdigit() for part in chown.split(":") if part):
+        reads = PathSet.of("/etc/passwd", "/etc/group")  # names are looked up in the image
+    source_stage = flag_value(ins.flags, "--from")
+    values = list(ins.value)
+    if ins.heredocs or len(values) < 2:
+        dest = _dest(values[-1] if values else "", step, model)
+        writes = PathSet.of(dest) if dest else PathSet.all()
+        return Effect("copy-context", reads=reads, writes=writes, reads_vars=arg_vars,
+                      reads_state=frozenset(reads_state), cost=0.2)
+    dest_raw = values[-1]
+    dest = _dest(dest_raw, step, model)
+    sources = values[:-1]
+    if source_stage is not None:
+        stage_ref = expand(source_stage, model.global_args, model.tree.escape).value or source_stage
+        writes = PathSet.of(dest) if dest else PathSet.all()
+        return Effect("copy-stage", reads=reads, writes=writes, reads_vars=arg_vars,
+                      reads_state=frozenset(reads_state), stage_refs=(stage_ref,), cost=0.5)
+    if ins.keyword == "ADD" and any("://" in s or s.startswith("git@") for s in sources):
+        writes = PathSet.of(dest) if dest else PathSet.all()
+        return Effect("add-remote", reads=reads, writes=writes, reads_vars=arg_vars,
+                      reads_state=frozenset(reads_state), cost=2.0)
+    dest_is_dir = dest_raw.endswith("/") or len(sources) > 1 or dest_raw in (".", "./")
+    resolved = tuple(_resolve_source(s, dest, dest_is_dir, ins.keyword, ctx, step, model) for s in sources)
+    copy = ContextCopy(resolved, dest, dest_is_dir, tuple(ins.flags))
+    if dest is None:
+        writes = PathSet.all()
+    elif copy.known:
+        files = copy.image_files()
+        writes = PathSet(frozenset(files) | frozenset({dest}) if not dest_is_dir else frozenset(files))
+    else:
+        writes = PathSet.of(dest)
+    ctx_files = tuple(sorted({c for s in resolved for c, _ in (s.files or ())}))
+    return Effect("copy-context", reads=reads, writes=writes, reads_vars=arg_vars,
+                  reads_state=frozenset(reads_state), context_files=ctx_files, copy=copy,
+                  cost=0.2 + 0.001 * len(ctx_files))
+
+
+def _dest(raw: str, step: Step, model: Model) -> str | None:
+    value = expand(raw, step.state.env, model.tree.escape).value
+    if value is None:
+        return None
+    if value.startswith("/"):
+        return normalize(value)
+    if step.state.workdir is None:
+        return None
+    return normalize(value, step.state.workdir)
+
+
+def _resolve_source(
+    raw: str, dest: str | None, dest_is_dir: bool, keyword: str, ctx: BuildContext | None,
+    step: Step, model: Model,
+) -> CopySource:
+    pattern = expand(raw, step.state.env, model.tree.escape).value
+    if pattern is None or ctx is None or dest is None:
+        return CopySource(raw, None)
+    rel = clean(pattern)
+    if keyword == "ADD" and rel.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
+        return CopySource(raw, None)  # ADD unpacks local archives: contents unknown
+    matches = ctx.glob(rel) if any(ch in rel for ch in "*?[") else ([rel] if ctx.exists(rel) else [])
+    files: list[tuple[str, str]] = []
+    for match in matches:
+        if ctx.is_dir(match):
+            for f in ctx.files_under(match):
+                inner = f[len(match) + 1 :] if match else f
+                files.append((f, posixpath.join(dest, inner)))
+        elif dest_is_dir or len(matches) > 1:
+            files.append((match, posixpath.join(dest, posixpath.basename(match))))
+        else:
+            files.append((match, dest))
+    return CopySource(raw, tuple(files))
+
+
+def _run_effect(
+    step: Step, model: Model, stage: Stage, ctx: BuildContext | None,
+    prior: Mapping[int, Effect] | None,
+) -> Effect:
+    from dockerfix.model.runs import analyse_run
+
+    return analyse_run(step, model, stage, ctx, prior)
+
+
+def image_reader(
+    stage_steps: Sequence[Step], upto: int, effects: Mapping[int, Effect], ctx: BuildContext | None
+) -> Callable[[str], str | None]:
+    """read_file for the classifier: the context file that is at an image path before step ``upto``."""
+
+    def read(path: str) -> str | None:
+        if ctx is None:
+            return None
+        for step in reversed(stage_steps):
+            if step.position >= upto:
+                continue
+            effect = effects.get(step.position)
+            if effect is None:
+                continue
+            if effect.copy is not None and effect.copy.known:
+                src = effect.copy.image_files().get(path)
+                if src is not None:
+                    return ctx.read_text(src)
+            if effect.writes.everything or any(is_under(path, w) for w in effect.writes.paths):
+                return None
+        return None
+
+    return read

@@ -1,0 +1,201 @@
+"""Effects of RUN instructions: shell analysis plus the known-command classifier."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Mapping
+
+from dockerfix.model.context import BuildContext, clean
+from dockerfix.model.effects import ALL_VARS, Effect, image_reader
+from dockerfix.model.paths import PathSet, normalize
+from dockerfix.model.stages import DEFAULT_SHELL, Model, Stage, Step
+
+_POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "busybox"})
+_PROJECT_FREE = frozenset({"system-packages", "noop", "metadata", "download", "filesystem"})
+UNKNOWN_RUN_COST = 10.0
+
+
+def _unknown(reason: str, cost: float = UNKNOWN_RUN_COST, context_files: tuple[str, ...] = ()) -> Effect:
+    return Effect(
+        "run-unknown",
+        reads=PathSet.all(),
+        writes=PathSet.all(),
+        reads_vars=ALL_VARS,
+        reads_state=frozenset({"workdir", "user", "shell"}),
+        cost=cost,
+        context_files=context_files,
+        notes=(reason,),
+    )
+
+
+def script_text(step: Step) -> str | None:
+    """The shell text BuildKit hands to the shell for a shell-form RUN (None for exec form)."""
+    ins = step.instruction
+    if ins.json:
+        return None
+    line = ins.value[0] if ins.value else ""
+    if ins.heredocs:
+        if len(ins.heredocs) == 1 and line.strip().lstrip("0123456789").startswith("<<") and " " not in line.strip():
+            return ins.heredocs[0].content
+        return line + "\n" + "".join(h.content + h.name + "\n" for h in ins.heredocs)
+    return line
+
+
+def _mount_context_files(step: Step, ctx: BuildContext | None) -> tuple[tuple[str, ...], str | None]:
+    """Context files read through `--mount=type=bind` (the default mount type)."""
+    files: list[str] = []
+    for flag in step.instruction.flags:
+        if not flag.startswith("--mount="):
+            continue
+        opts = dict(
+            (kv.split("=", 1) + [""])[:2] for kv in flag[len("--mount=") :].split(",") if kv
+        )
+        mount_type = opts.get("type", "bind")
+        if mount_type != "bind":
+            continue
+        if "from" in opts:
+            return (), "bind mount from another image or stage"
+        source = opts.get("source", opts.get("src", "."))
+        if ctx is None:
+            return (), "bind mount of the build context, and the context is not known"
+        rel = clean(source)
+        files.extend(ctx.files_under(rel) if ctx.is_dir(rel) else [rel])
+    return tuple(files), None
+
+
+def analyse_run(
+    step: Step,
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
+    prior: Mapping[int, Effect] | None = None,
+) -> Effect:
+    from dockerfix.model import shell
+    from dockerfix.model.commands import classify
+
+    ins = step.instruction
+    mounted, mount_problem = _mount_context_files(step, ctx)
+    if mount_problem:
+        return _unknown(mount_problem)
+    state = step.state
+    if state.shell not in (DEFAULT_SHELL, ("/bin/bash", "-c"), ("bash", "-c")) and not ins.json:
+        return _unknown("RUN uses a non-POSIX SHELL", context_files=mounted)
+    text = script_text(step)
+    if ins.json:
+        script = shell.analyze_exec(list(ins.value))
+    else:
+        if text is None:
+            return _unknown("empty RUN")
+        if text.startswith("#!") and posixpath.basename(text[2:].split()[0] if text[2:].split() else "") not in _POSIX_SHELLS:
+            return _unknown("heredoc script for another interpreter", context_files=mounted)
+        script = shell.analyze(text)
+    if script.opaque:
+        return _unknown("shell analysis incomplete: " + "; ".join(script.opaque), context_files=mounted)
+    workdir = state.workdir
+    project = workdir if workdir not in (None, "/") else None
+    effects = dict(prior) if prior is not None else _prior_effects(step, model, stage, ctx)
+    reader = image_reader(stage.steps, step.position, effects, ctx)
+    known_images = _known_image_files(step, stage, effects)
+    env = {k: v for k, v in state.env.items() if v is not None}
+    reads: set[str] = set()
+    writes: set[str] = set()
+    cost = 0.0
+    kinds: set[str] = set()
+    ecos: list[str] = []
+    notes: list[str] = []
+    for cmd in script.commands:
+        if not cmd.argv or cmd.argv[0].value is None:
+            return _unknown("a command name is not static", context_files=mounted)
+        static = all(w.value is not None for w in cmd.argv)
+        argv = [w.value if w.value is not None else w.raw for w in cmd.argv]
+        cmd_env = dict(env)
+        for name, word in cmd.assignments:
+            if word.value is None:
+                static = False
+            else:
+                cmd_env[name] = word.value
+        cwd = None
+        if workdir is not None and cmd.cwd is not None:
+            cwd = normalize(posixpath.join(workdir, *cmd.cwd)) if cmd.cwd else workdir
+
+        def read_file(path: str, _cwd: str | None = cwd) -> str | None:
+            return reader(normalize(path, _cwd)) if _cwd is not None else None
+
+        def glob(pattern: str, _cwd: str | None = cwd) -> list[str] | None:
+            if _cwd is None:
+                return None
+            full = normalize(pattern, _cwd)
+            return sorted(
+                posixpath.relpath(p, _cwd) for p in known_images if fnmatch.fnmatchcase(p, full)
+            )
+
+        effect = classify(argv, env=cmd_env, read_file=read_file, glob=glob)
+        kinds.add(effect.kind)
+        cost += effect.cost
+        if effect.ecosystem and effect.kind == "install":
+            ecos.append(effect.ecosystem)
+        notes.extend(effect.reasons)
+        if effect.kind == "unknown" or effect.reads_all or effect.writes_all:
+            reason = "; ".join(effect.reasons) or f"`{argv[0]}` is not a command dockerfix knows"
+            return _unknown(reason, max(cost, UNKNOWN_RUN_COST), mounted)
+        if effect.kind not in _PROJECT_FREE and (not static or cwd is None):
+            return _unknown(f"`{' '.join(argv[:3])}` has arguments or a directory dockerfix cannot resolve", max(cost, UNKNOWN_RUN_COST), mounted)
+        for path in effect.reads:
+            if cwd is None and not path.startswith("/"):
+                return _unknown("relative path with unknown working directory", cost, mounted)
+            reads.add(normalize(path, cwd or "/"))
+        for path in effect.writes:
+            if cwd is None and not path.startswith("/"):
+                return _unknown("relative path with unknown working directory", cost, mounted)
+            writes.add(normalize(path, cwd or "/"))
+    if project is None:
+        # Without a project directory every RUN may read what any COPY put anywhere.
+        outside: frozenset[str] | None = None
+        read_set = PathSet.all()
+        write_set = PathSet.all() if writes or kinds - {"noop", "metadata"} else PathSet()
+    else:
+        outside = frozenset({project})
+        read_set = PathSet(frozenset(reads), False, outside)
+        write_set = PathSet(frozenset(writes), False, outside)
+    if "install" in kinds:
+        kind = "run-install"
+    elif kinds <= _PROJECT_FREE:
+        kind = "run-system"
+    else:
+        kind = "run-known"
+    return Effect(
+        kind,  # type: ignore[arg-type]
+        reads=read_set,
+        writes=write_set,
+        reads_vars=ALL_VARS,
+        reads_state=frozenset({"workdir", "user", "shell"}),
+        context_files=mounted,
+        cost=max(cost, 1.0),
+        ecosystems=tuple(dict.fromkeys(ecos)),
+        project_dir=project,
+        notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _prior_effects(step: Step, model: Model, stage: Stage, ctx: BuildContext | None) -> dict[int, Effect]:
+    from dockerfix.model.effects import step_effect
+
+    out = {}
+    for other in stage.steps:
+        if other.position >= step.position:
+            break
+        if other.keyword in ("COPY", "ADD"):
+            out[other.position] = step_effect(other, model, stage, ctx)
+    return out
+
+
+def _known_image_files(step: Step, stage: Stage, effects: dict[int, Effect]) -> set[str]:
+    files: set[str] = set()
+    for other in stage.steps:
+        if other.position >= step.position:
+            break
+        eff = effects.get(other.position)
+        if eff is not None and eff.copy is not None and eff.copy.known:
+            files |= set(eff.copy.image_files())
+    return files

@@ -1,0 +1,99 @@
+"""Expand ``$VAR`` references in instruction arguments as BuildKit does, tracking what was read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# ${NAME}, ${NAME:-word}, ${NAME-word}, ${NAME:+word}, ${NAME+word}, $NAME
+_REF = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+?])?(?P<word>[^}]*)\}"
+    r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
+)
+_ANY_REF = re.compile(r"\$(?:\{|[A-Za-z_])")
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The expanded text (None when a value is unknown) and every variable name read."""
+
+    value: str | None
+    names: frozenset[str]
+
+
+def referenced_names(text: str) -> frozenset[str]:
+    """Names of variables referenced in ``text`` (including inside defaults)."""
+    names = set()
+    for match in _REF.finditer(text):
+        names.add(match.group("braced") or match.group("plain"))
+        word = match.group("word")
+        if word:
+            names |= referenced_names(word)
+    return frozenset(names)
+
+
+def expand(
+    text: str, env: Mapping[str, str | None], escape: str = "\\", *, missing_unknown: bool = True
+) -> Expansion:
+    """Expand variables in a Dockerfile word.
+
+    ``env`` maps known names to values; ``None`` means declared but unknown
+    (an ``ARG`` without a default): any expansion that needs it is unknown.
+    An escaped ``$`` stays literal.  A name not in ``env`` may come from the
+    base image, so it is unknown too unless ``missing_unknown`` is false.
+    """
+    names: set[str] = set()
+    unknown = False
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        ch = text[pos]
+        if ch == escape and pos + 1 < len(text):
+            out.append(text[pos + 1])
+            pos += 2
+            continue
+        if ch == "$":
+            match = _REF.match(text, pos)
+            if match:
+                value, used, is_unknown = _resolve(match, env, escape, missing_unknown)
+                names |= used
+                unknown = unknown or is_unknown
+                out.append(value)
+                pos = match.end()
+                continue
+        out.append(ch)
+        pos += 1
+    return Expansion(None if unknown else "".join(out), frozenset(names))
+
+
+def _resolve(
+    match: re.Match[str], env: Mapping[str, str | None], escape: str, missing_unknown: bool
+) -> tuple[str, set[str], bool]:
+    name = match.group("braced") or match.group("plain")
+    used = {name}
+    op = match.group("op")
+    present = name in env
+    value = env.get(name)
+    unknown = (present and value is None) or (not present and missing_unknown)
+    if op is None:
+        return value or "", used, unknown
+    word = expand(match.group("word") or "", env, escape, missing_unknown=missing_unknown)
+    used |= word.names
+    if unknown:
+        return "", used, True
+    is_set = present if not op.startswith(":") else bool(value)
+    if op.endswith("-"):
+        if is_set:
+            return value or "", used, False
+        return word.value or "", used, word.value is None
+    if op.endswith("+"):
+        if is_set:
+            return word.value or "", used, word.value is None
+        return "", used, False
+    # `?`: fails the build when unset; the value is what it is.
+    return value or "", used, False
+
+
+def has_reference(text: str) -> bool:
+    return bool(_ANY_REF.search(text))

@@ -1,0 +1,144 @@
+"""How likely a typical commit invalidates each step, from what the step reads."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dockerfix.model.effects import Effect
+from dockerfix.model.stages import Step
+
+# Probability that one commit changes the inputs of a step of each class.
+P_TEXT = 0.005  # the instruction's own text: metadata, ENV, WORKDIR, system installs
+P_RUN = 0.02
+P_MANIFEST = 0.1
+P_CONFIG = 0.15
+P_SOURCE = 0.9
+P_STAGE = 0.3
+P_BUILD_ARG = 0.5
+
+# Dependency manifests and lock files of common package managers.
+MANIFEST_PATTERNS = (
+    "requirements*.txt", "requirements/*.txt", "constraints*.txt", "*.in", "Pipfile",
+    "Pipfile.lock", "pyproject.toml", "poetry.lock", "poetry.toml", "uv.lock", "pdm.lock",
+    ".python-version", "setup.cfg", "environment.yml", "environment.yaml", "conda-lock.yml",
+    "package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", ".yarnrc",
+    ".yarnrc.yml", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", "bun.lockb", "bun.lock",
+    "go.mod", "go.sum", "go.work", "go.work.sum", "Cargo.toml", "Cargo.lock", "pom.xml",
+    "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts",
+    "gradle.properties", "Gemfile", "Gemfile.lock", "*.gemspec", "composer.json",
+    "composer.lock", "mix.exs", "mix.lock", "*.csproj", "*.fsproj", "*.vbproj", "*.sln",
+    "NuGet.config", "nuget.config", "Directory.Build.props", "Directory.Packages.props",
+    "global.json", "Package.swift", "Package.resolved", "build.sbt", "pubspec.yaml",
+    "pubspec.lock", "*.cabal", "cabal.project", "stack.yaml", "package.yaml", "renv.lock",
+)
+_VOLATILE_ARG = re.compile(
+    r"(VERSION|COMMIT|SHA|REVISION|GIT|BUILD_?(DATE|TIME|NUMBER|ID)|DATE|TIMESTAMP|CREATED|REF)",
+    re.IGNORECASE,
+)
+
+
+def is_manifest(path: str) -> bool:
+    name = posixpath.basename(path)
+    return any(
+        fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(path, pattern)
+        for pattern in MANIFEST_PATTERNS
+    )
+
+
+def is_volatile_arg(name: str, has_default: bool) -> bool:
+    """ARGs whose value changes with every build (version, commit, date)."""
+    return bool(_VOLATILE_ARG.search(name)) and not has_default
+
+
+@dataclass(frozen=True)
+class History:
+    """Per-file change frequency from the repository's recent commits."""
+
+    commits: int
+    touched: Mapping[str, int]
+
+    def probability(self, files: Iterable[str]) -> float | None:
+        if self.commits < 5:
+            return None
+        wanted = set(files)
+        if not wanted:
+            return None
+        hits = sum(1 for f in wanted if f in self.touched)
+        if hits == 0:
+            return 0.01
+        # Upper bound of P(any file changes) by the busiest file and a union estimate.
+        busiest = max(self.touched.get(f, 0) for f in wanted)
+        return min(0.99, max(busiest / self.commits, 0.01))
+
+
+def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) -> History | None:
+    """Read recent commits' touched files with git; None when there is no usable history."""
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(context), "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )
+        if top.returncode != 0:
+            return None
+        log = subprocess.run(
+            ["git", "-C", str(context), "log", f"-n{max_commits}", "--name-only",
+             "--format=%x00", "--relative", "--", "."],
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if log.returncode != 0:
+        return None
+    commits = 0
+    touched: dict[str, int] = {}
+    for block in log.stdout.split("\x00"):
+        names = {line.strip() for line in block.splitlines() if line.strip()}
+        if not names and commits == 0 and not block.strip():
+            continue
+        commits += 1
+        for name in names:
+            touched[name] = touched.get(name, 0) + 1
+    return History(commits, touched) if commits else None
+
+
+def step_volatility(step: Step, effect: Effect, history: History | None = None) -> float:
+    """The chance that a typical commit changes what this step reads (its cache key)."""
+    keyword = step.keyword
+    if keyword == "ARG":
+        from dockerfix.syntax.lineparse import parse_words
+
+        words = parse_words(step.instruction.args, "\\")
+        if any(is_volatile_arg(w.partition("=")[0], "=" in w) for w in words):
+            return P_BUILD_ARG
+        return P_TEXT
+    if effect.kind == "copy-stage":
+        return P_STAGE
+    files = effect.context_files
+    if effect.kind == "copy-context":
+        if effect.copy is None or not effect.copy.known:
+            sources = [s.pattern for s in effect.copy.sources] if effect.copy else []
+            single = len(sources) == 1 and sources[0] not in (".", "./") and "*" not in sources[0]
+            return P_CONFIG if single and "." in posixpath.basename(sources[0]) else P_SOURCE
+        if history is not None:
+            measured = history.probability(files)
+            if measured is not None:
+                return measured
+        if not files:
+            return P_TEXT
+        if all(is_manifest(f) for f in files):
+            return P_MANIFEST
+        if len(files) <= 3:
+            return P_CONFIG
+        return P_SOURCE
+    if keyword == "RUN":
+        if files:
+            measured = history.probability(files) if history is not None else None
+            return max(P_RUN, measured if measured is not None else P_SOURCE)
+        return P_RUN
+    return P_TEXT

@@ -1,0 +1,257 @@
+"""Plan the rewrite of each stage: effects, constraints, splits, and the cheapest safe order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from dockerfix.api import Diagnostic
+from dockerfix.fixes.order import OrderProblem, best_order, expected_cost
+from dockerfix.fixes.split_copy import Decline, SplitCandidate, find_split, manifest_copies
+from dockerfix.graph import conflicts
+from dockerfix.model.context import BuildContext
+from dockerfix.model.effects import Effect, step_effect
+from dockerfix.model.paths import PathSet
+from dockerfix.model.stages import Model, Stage, Step
+from dockerfix.model.volatility import P_SOURCE, History, step_volatility
+from dockerfix.syntax import parse
+
+# A move must save at least this much expected cost (and 2% of the total) to be worth a diff.
+MIN_GAIN = 0.5
+MIN_GAIN_RATIO = 0.02
+EXPENSIVE = 5.0
+
+
+@dataclass
+class StagePlan:
+    """The new order of a stage: original positions and inserted instruction texts."""
+
+    stage: Stage
+    order: list[int]
+    inserted: dict[int, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    cost_before: float = 0.0
+    cost_after: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.inserted) or self.order != [s.position for s in self.stage.steps]
+
+
+def stage_effects(model: Model, stage: Stage, ctx: BuildContext | None) -> dict[int, Effect]:
+    effects: dict[int, Effect] = {}
+    for step in stage.steps:
+        effects[step.position] = step_effect(step, model, stage, ctx, effects)
+    return effects
+
+
+def _preds(
+    nodes: list[int], effects: dict[int, Effect], waived: dict[tuple[int, int], Effect]
+) -> dict[int, frozenset[int]]:
+    preds: dict[int, set[int]] = {n: set() for n in nodes}
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1 :]:
+            first = waived.get((a, b), effects[a])
+            if conflicts(first, effects[b]):
+                preds[b].add(a)
+    return {n: frozenset(p) for n, p in preds.items()}
+
+
+def plan_stage(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
+    history: History | None = None,
+    enabled: frozenset[str] = frozenset({"DFX001", "DFX002"}),
+) -> StagePlan:
+    effects = stage_effects(model, stage, ctx)
+    base = [s.position for s in stage.steps]
+    steps = {s.position: s for s in stage.steps}
+    vol = {p: step_volatility(steps[p], effects[p], history) for p in base}
+    cost = {p: effects[p].cost for p in base}
+    plan = StagePlan(stage, list(base))
+    problem = OrderProblem(tuple(base), vol, cost, _preds(base, effects, {}))
+    plan.cost_before = plan.cost_after = expected_cost(base, problem)
+    candidates, declines = _split_candidates(stage, effects, vol)
+    best = list(base)
+    best_cost = plan.cost_before
+    if "DFX001" in enabled:
+        order, _ = best_order(problem)
+        best_cost_reorder = expected_cost(order, problem)
+        if _worth(plan.cost_before, best_cost_reorder):
+            best, best_cost = order, best_cost_reorder
+    inserted: dict[int, str] = {}
+    if candidates and "DFX002" in enabled:
+        split = _plan_split(model, stage, ctx, effects, vol, cost, candidates, history)
+        if split is not None and _worth(best_cost, split[1]) and _worth(plan.cost_before, split[1]):
+            if "DFX001" not in enabled and not _only_split_moves(split[0], split[2], candidates):
+                split = None
+            if split is not None:
+                best, best_cost, inserted = split[0], split[1], split[2]
+    plan.order, plan.inserted, plan.cost_after = best, inserted, best_cost
+    plan.diagnostics = _diagnostics(plan, steps, effects, candidates, declines)
+    return plan
+
+
+def _worth(before: float, after: float) -> bool:
+    gain = before - after
+    return gain >= MIN_GAIN and gain >= MIN_GAIN_RATIO * before
+
+
+def _only_split_moves(order: list[int], inserted: dict[int, str], cands: list[SplitCandidate]) -> bool:
+    return True
+
+
+def _split_candidates(
+    stage: Stage, effects: dict[int, Effect], vol: dict[int, float]
+) -> tuple[list[SplitCandidate], list[Decline]]:
+    found: list[SplitCandidate] = []
+    declines: list[Decline] = []
+    steps = list(stage.steps)
+    for j, install in enumerate(steps):
+        eff = effects[install.position]
+        if install.keyword != "RUN" or eff.cost < 1.0:
+            continue
+        broad_step = None
+        for earlier in reversed(steps[:j]):
+            e = effects[earlier.position]
+            if e.kind == "copy-context" and e.writes.overlaps(eff.reads):
+                broad_step = earlier
+                break
+        if broad_step is None or vol[broad_step.position] < P_SOURCE:
+            continue
+        outcome = find_split(broad_step, effects[broad_step.position], install, eff)
+        if isinstance(outcome, SplitCandidate):
+            found.append(outcome)
+        elif eff.cost >= EXPENSIVE or eff.kind == "run-install":
+            declines.append(outcome)
+    return found, declines
+
+
+def _plan_split(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
+    effects: dict[int, Effect],
+    vol: dict[int, float],
+    cost: dict[int, float],
+    candidates: list[SplitCandidate],
+    history: History | None,
+) -> tuple[list[int], float, dict[int, str]] | None:
+    steps = {s.position: s for s in stage.steps}
+    by_broad: dict[int, dict[str, str]] = {}
+    for cand in candidates:
+        by_broad.setdefault(cand.broad, {}).update(dict(cand.provided))
+    effects = dict(effects)
+    vol, cost = dict(vol), dict(cost)
+    nodes: list[int] = []
+    inserted: dict[int, str] = {}
+    waived: dict[tuple[int, int], Effect] = {}
+    next_id = -1
+    for position in (s.position for s in stage.steps):
+        if position in by_broad:
+            broad_step = steps[position]
+            texts = manifest_copies(by_broad[position], broad_step, effects[position])
+            for text in texts:
+                step = _synthetic_step(text, broad_step, next_id)
+                if step is None:
+                    return None
+                effects[next_id] = step_effect(step, model, stage, ctx, effects)
+                vol[next_id] = step_volatility(step, effects[next_id], history)
+                cost[next_id] = effects[next_id].cost
+                inserted[next_id] = text
+                nodes.append(next_id)
+                next_id -= 1
+            provided = set(by_broad[position])
+            broad = effects[position]
+            trimmed = replace(broad, writes=PathSet(frozenset(p for p in broad.writes.paths if p not in provided)))
+            for cand in candidates:
+                if cand.broad == position:
+                    waived[(position, cand.install)] = trimmed
+        nodes.append(position)
+    problem = OrderProblem(tuple(nodes), vol, cost, _preds(nodes, effects, waived))
+    order, _ = best_order(problem)
+    placed = {n: i for i, n in enumerate(order)}
+    if not any(placed[c.install] < placed[c.broad] for c in candidates):
+        return None
+    return order, expected_cost(order, problem), inserted
+
+
+def _synthetic_step(text: str, like: Step, node_id: int) -> Step | None:
+    tree = parse(text + "\n")
+    if tree.errors or len(tree.instructions) != 1:
+        return None
+    return Step(node_id, tree.instructions[0], like.stage, like.state)
+
+
+def _moved(order: list[int], base: list[int]) -> set[int]:
+    """Original steps not on a longest subsequence kept in base order."""
+    rank = {p: i for i, p in enumerate(base)}
+    seq = [p for p in order if p in rank]
+    # Longest increasing subsequence of ranks (patience sorting with back links).
+    tails: list[int] = []
+    tails_idx: list[int] = []
+    back: list[int] = [-1] * len(seq)
+    import bisect
+
+    for i, p in enumerate(seq):
+        r = rank[p]
+        k = bisect.bisect_left(tails, r)
+        if k == len(tails):
+            tails.append(r)
+            tails_idx.append(i)
+        else:
+            tails[k] = r
+            tails_idx[k] = i
+        back[i] = tails_idx[k - 1] if k > 0 else -1
+    keep: set[int] = set()
+    i = tails_idx[-1] if tails_idx else -1
+    while i >= 0:
+        keep.add(seq[i])
+        i = back[i]
+    return set(seq) - keep
+
+
+def _short(step: Step) -> str:
+    text = " ".join(step.instruction.original.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _diagnostics(
+    plan: StagePlan,
+    steps: dict[int, Step],
+    effects: dict[int, Effect],
+    candidates: list[SplitCandidate],
+    declines: list[Decline],
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    base = [s.position for s in plan.stage.steps]
+    placed = {n: i for i, n in enumerate(plan.order)}
+    split_installs = set()
+    if plan.inserted:
+        for cand in candidates:
+            if placed[cand.install] < placed[cand.broad]:
+                split_installs.add(cand.install)
+                install = steps[cand.install]
+                files = ", ".join(c for _, c in cand.provided)
+                out.append(Diagnostic(
+                    "DFX002",
+                    f"copy {files} before `{_short(install)}` so that source edits do not rerun it",
+                    steps[cand.broad].instruction.start_line, "safe", applied=True,
+                ))
+    for position in sorted(_moved(plan.order, base) - split_installs, key=lambda p: steps[p].instruction.start_line):
+        step = steps[position]
+        out.append(Diagnostic(
+            "DFX001",
+            f"move `{_short(step)}` so that rarely changing steps come first",
+            step.instruction.start_line, "safe", applied=True,
+        ))
+    for decline in declines:
+        if decline.install in split_installs:
+            continue
+        install = steps[decline.install]
+        out.append(Diagnostic(
+            "DFX002",
+            f"`{_short(install)}` reruns after every source edit; not split: {decline.reason}",
+            install.instruction.start_line, "display-only", reason=decline.reason,
+        ))
+    return out

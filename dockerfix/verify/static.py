@@ -1,0 +1,163 @@
+"""Re-check a rewrite before it is written: same stages, same steps, same constraints kept.
+
+This is the safe mode: the new text is parsed again from scratch, modelled
+again, and compared with the original.  Any doubt refuses the rewrite.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from dockerfix.graph import conflicts
+from dockerfix.model.context import BuildContext
+from dockerfix.model.effects import Effect
+from dockerfix.model.paths import PathSet
+from dockerfix.model.stages import Model, Stage, build_model
+from dockerfix.syntax import Dockerfile, parse
+
+_METADATA = frozenset(
+    {"CMD", "ENTRYPOINT", "LABEL", "EXPOSE", "VOLUME", "HEALTHCHECK", "STOPSIGNAL", "ONBUILD",
+     "MAINTAINER", "USER", "WORKDIR", "SHELL", "ENV", "ARG"}
+)
+
+
+def verify_rewrite(original: Dockerfile, new_text: str, ctx: BuildContext | None) -> list[str]:
+    """Problems that make the rewrite unsafe (an empty list means it may be written)."""
+    from dockerfix.planner import stage_effects
+
+    new = parse(new_text)
+    if new.errors:
+        return [f"the rewritten file does not parse: {new.errors[0].message}"]
+    if new.escape != original.escape or new.directives != original.directives:
+        return ["parser directives changed"]
+    old_model, new_model = build_model(original), build_model(new)
+    if [s.start.instruction.text for s in old_model.stages] != [
+        s.start.instruction.text for s in new_model.stages
+    ]:
+        return ["the stages changed"]
+    if [g.instruction.text for g in old_model.global_steps] != [
+        g.instruction.text for g in new_model.global_steps
+    ]:
+        return ["instructions before the first FROM changed"]
+    problems: list[str] = []
+    for old_stage, new_stage in zip(old_model.stages, new_model.stages):
+        problems += _verify_stage(old_model, old_stage, new_model, new_stage, ctx, stage_effects)
+    return problems
+
+
+def _verify_stage(
+    old_model: Model, old: Stage, new_model: Model, new: Stage, ctx: BuildContext | None,
+    stage_effects: object,
+) -> list[str]:
+    label = f"stage {old.index + 1}"
+    old_texts = Counter(_norm(s.instruction.text) for s in old.steps)
+    new_texts = Counter(_norm(s.instruction.text) for s in new.steps)
+    missing = old_texts - new_texts
+    if missing:
+        return [f"{label}: an instruction was lost or changed: {next(iter(missing)).strip()!r}"]
+    extra_texts = new_texts - old_texts
+    if old.end_state != new.end_state:
+        return [f"{label}: the final environment, workdir, user or shell differ"]
+    old_meta = [_norm(s.instruction.text) for s in old.steps if s.keyword in _METADATA]
+    new_meta = [_norm(s.instruction.text) for s in new.steps if s.keyword in _METADATA]
+    if old_meta != new_meta:
+        return [f"{label}: metadata instructions changed order"]
+    effects_old = stage_effects(old_model, old, ctx)  # type: ignore[operator]
+    effects_new = stage_effects(new_model, new, ctx)  # type: ignore[operator]
+    # Identify each new step with an original one by text, in order of appearance.
+    pool: dict[str, list[int]] = {}
+    for s in old.steps:
+        pool.setdefault(_norm(s.instruction.text), []).append(s.position)
+    mapping: dict[int, int] = {}
+    inserted: list[int] = []
+    for s in new.steps:
+        key = _norm(s.instruction.text)
+        if pool.get(key):
+            mapping[s.position] = pool[key].pop(0)
+        else:
+            inserted.append(s.position)
+    if len(inserted) != sum(extra_texts.values()):
+        return [f"{label}: could not match the rewritten instructions"]
+    old_steps = {s.position: s for s in old.steps}
+    for s in new.steps:
+        if s.position in mapping:
+            before = old_steps[mapping[s.position]].state
+            if (before.workdir, dict(before.env), before.user, before.shell) != (
+                s.state.workdir, dict(s.state.env), s.state.user, s.state.shell
+            ):
+                return [f"{label}: `{s.instruction.original}` would run in a different state"]
+    problems = _check_inserted(label, new, inserted, effects_new)
+    if problems:
+        return problems
+    new_rank = {mapping[p]: i for i, p in enumerate(s.position for s in new.steps) if p in mapping}
+    insert_rank = {p: i for i, p in enumerate(s.position for s in new.steps) if p in inserted}
+    base = [s.position for s in old.steps]
+    for i, a in enumerate(base):
+        for b in base[i + 1 :]:
+            if new_rank[a] < new_rank[b]:
+                continue
+            first = _covered(effects_old[a], effects_old[b], effects_new, insert_rank, new_rank[b])
+            why = conflicts(first, effects_old[b])
+            if why:
+                return [
+                    f"{label}: `{old_steps[b].instruction.original}` must stay after "
+                    f"`{old_steps[a].instruction.original}` ({why[0]})"
+                ]
+    return []
+
+
+def _covered(
+    broad: Effect, install: Effect, effects_new: dict[int, Effect], insert_rank: dict[int, int],
+    install_rank: int,
+) -> Effect:
+    """``broad`` minus the files an inserted manifest COPY provides before ``install``."""
+    if broad.copy is None or not broad.copy.known:
+        return broad
+    provided: set[str] = set()
+    broad_files = broad.copy.image_files()
+    for node, rank in insert_rank.items():
+        eff = effects_new[node]
+        if rank < install_rank and eff.copy is not None and eff.copy.known:
+            for img, ctx_path in eff.copy.image_files().items():
+                if broad_files.get(img) == ctx_path and eff.copy.flags == _kept_flags(broad.copy.flags):
+                    provided.add(img)
+    if not provided:
+        return broad
+    return replace(broad, writes=PathSet(frozenset(p for p in broad.writes.paths if p not in provided)))
+
+
+def _kept_flags(flags: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f for f in flags if f.split("=")[0] in ("--chown", "--chmod", "--link"))
+
+
+def _check_inserted(
+    label: str, new: Stage, inserted: list[int], effects_new: dict[int, Effect]
+) -> list[str]:
+    """Each inserted instruction copies files that a later COPY copies again, identically."""
+    order = [s.position for s in new.steps]
+    for node in inserted:
+        eff = effects_new[node]
+        if eff.kind != "copy-context" or eff.copy is None or not eff.copy.known:
+            return [f"{label}: an inserted instruction is not a COPY from the build context"]
+        files = eff.copy.image_files()
+        later = order[order.index(node) + 1 :]
+        for img, ctx_path in files.items():
+            rewritten = False
+            for other in later:
+                other_eff = effects_new[other]
+                if other_eff.copy is not None and other_eff.copy.known and other not in inserted:
+                    if other_eff.copy.image_files().get(img) == ctx_path and _kept_flags(
+                        other_eff.copy.flags
+                    ) == eff.copy.flags:
+                        rewritten = True
+                        break
+                if other_eff.writes.overlaps(PathSet.of(img)) and other not in inserted:
+                    break
+            if not rewritten:
+                return [f"{label}: inserted copy of {ctx_path} is not copied again identically later"]
+    return []
+
+
+def _norm(text: str) -> str:
+    return text.rstrip("\r\n")
