@@ -51,7 +51,12 @@ def find_split(
         reason = "; ".join(install.notes) or "the install step may read any project file"
         return Decline(r, b, reason)
     files = copy.image_files()
-    provided = tuple(sorted((img, ctx) for img, ctx in files.items() if _reads_path(install.reads, img)))
+    provided = tuple(
+        sorted(
+            ((img, ctx) for img, ctx in files.items() if _reads_path(install.reads, img)),
+            key=lambda pair: (_read_rank(install.read_order, pair[0]), pair[0]),
+        )
+    )
     if not provided:
         return Decline(r, b, "the install reads none of the files this COPY sends")
     if len(provided) == len(files):
@@ -73,6 +78,13 @@ def find_split(
         if any(ch in ctx_path for ch in "*?[\\") or "$" in ctx_path:
             return Decline(r, b, f"manifest path {ctx_path!r} needs quoting dockerfix does not do")
     return SplitCandidate(b, r, provided)
+
+
+def _read_rank(order: tuple[str, ...], image_path: str) -> int:
+    for i, pattern in enumerate(order):
+        if pattern == image_path or fnmatch.fnmatchcase(image_path, pattern):
+            return i
+    return len(order)
 
 
 def _top_dirs(paths: list[str], writes: PathSet) -> list[str]:
@@ -97,7 +109,7 @@ def manifest_copies(
         "COPY" if broad_step.instruction.cmd.isupper() else "copy"
     )
     by_dir: dict[str, list[str]] = {}
-    for img, ctx in sorted(candidate_files.items()):
+    for img, ctx in candidate_files.items():
         by_dir.setdefault(posixpath.dirname(img), []).append(ctx)
     out = []
     for img_dir, ctx_files in sorted(by_dir.items()):

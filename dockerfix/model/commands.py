@@ -2141,6 +2141,8 @@ def _sbt(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     acc.add("build.sbt", "*.sbt", "project", ".sbtopts", ".jvmopts")
     text = ctx.text("build.sbt") or ""
     for folder in re.findall(r"\bfile\(\s*\"([^\"]+)\"\s*\)", text):
+        if norm(folder).startswith(".."):
+            acc.decline(f"build.sbt refers to a project outside the build directory: {folder}")
         acc.add(join(folder, "*.sbt"))
     return acc.effect("download", "sbt", writes, network=True, cost=60.0)
 
@@ -2674,6 +2676,14 @@ def _r_statement(acc: _Reads, statement: str, writes: list[str], library: str) -
     return bool(_R_NEUTRAL.match(statement))
 
 
+def _r_profile(acc: _Reads, text: str | None) -> None:
+    """R runs .Rprofile at startup: files it sources are read too."""
+    for path in re.findall(r"source\(\s*[\"']([^\"']+)[\"']", text or ""):
+        if path != "renv/activate.R":
+            acc.decline(f".Rprofile sources {path} at startup: R runs it and it may read any "
+                        "file")
+
+
 def _rscript(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     exprs, profile, script = _r_expressions(args)
     if script or not exprs:
@@ -2687,6 +2697,8 @@ def _rscript(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         if not _r_statement(acc, statement, writes, library):
             return unknown_effect(args, f"`{statement}` is R code dockerfix cannot follow")
     renv = any(p.startswith("renv") for p in acc.paths)
+    if profile:
+        _r_profile(acc, ctx.text(".Rprofile"))
     if profile and renv:
         acc.note(".Rprofile activates renv through renv/activate.R")
     return acc.effect("install", "renv" if renv else "r", writes, network=True, cost=60.0)

@@ -530,6 +530,9 @@ class _GoRegex:
             return self._hex_escape()
         if char in "01234567":
             return self._octal_escape(char)
+        if char in "pPQ":
+            # Unicode classes and \Q...\E quoting are valid in Go but not translated here.
+            raise ValueError(f"escape \\{char} is not supported")
         raise ValueError(f"invalid escape \\{char}")
 
     def _hex_escape(self) -> str:

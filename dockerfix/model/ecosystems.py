@@ -71,7 +71,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
     ),
     Ecosystem(
         name="pip-tools",
-        manifests=(*_REQUIREMENTS, "requirements*.in", "requirements/*.in"),
+        manifests=_REQUIREMENTS,
         detect=("requirements*.in", "requirements/*.in"),
         install_examples=("pip-sync requirements.txt",),
         extra_reads="as pip: nested `-r`/`-c` files; `pip-compile` reads the `.in` files or "
@@ -130,7 +130,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
     ),
     Ecosystem(
         name="conda",
-        manifests=("environment.yml", "environment.yaml", "conda-lock.yml"),
+        manifests=("environment.yml", "environment.yaml"),
         detect=("environment.yml", "environment.yaml", "conda-lock.yml"),
         install_examples=("conda env create -f environment.yml",
                           "micromamba install -y -n base -f environment.yml"),

@@ -72,6 +72,8 @@ class Effect:
     ecosystems: tuple[str, ...] = ()
     project_dir: str | None = None
     notes: tuple[str, ...] = field(default=())
+    # Explicit reads in the order the command names them (manifest copy order).
+    read_order: tuple[str, ...] = ()
 
 
 def step_effect(
@@ -92,7 +94,9 @@ def step_effect(
         return Effect("env", reads_vars=arg_vars, writes_vars=names)
     if keyword == "WORKDIR":
         target = expand(ins.value[0] if ins.value else "", env, escape).value
-        path = step.state.workdir and target and normalize(target, step.state.workdir)
+        path = None
+        if target is not None and (target.startswith("/") or step.state.workdir is not None):
+            path = normalize(target, step.state.workdir or "/")
         writes = PathSet.of(path) if path else PathSet.all()
         return Effect(
             "state", reads_vars=arg_vars, writes=writes, reads_state=frozenset({"workdir", "user"}),

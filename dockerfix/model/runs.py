@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.effects import ALL_VARS, Effect, image_reader
-from dockerfix.model.paths import PathSet, normalize
+from dockerfix.model.paths import PathSet, is_under, normalize
 from dockerfix.model.stages import DEFAULT_SHELL, Model, Stage, Step
 
 _POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "busybox"})
@@ -98,7 +98,7 @@ def analyse_run(
     reader = image_reader(stage.steps, step.position, effects, ctx)
     known_images = _known_image_files(step, stage, effects)
     env = {k: v for k, v in state.env.items() if v is not None}
-    reads: set[str] = set()
+    reads: dict[str, None] = {}
     writes: set[str] = set()
     cost = 0.0
     kinds: set[str] = set()
@@ -144,11 +144,16 @@ def analyse_run(
         for path in effect.reads:
             if cwd is None and not path.startswith("/"):
                 return _unknown("relative path with unknown working directory", cost, mounted)
-            reads.add(normalize(path, cwd or "/"))
+            reads[normalize(path, cwd or "/")] = None
         for path in effect.writes:
             if cwd is None and not path.startswith("/"):
                 return _unknown("relative path with unknown working directory", cost, mounted)
-            writes.add(normalize(path, cwd or "/"))
+            target = normalize(path, cwd or "/")
+            if effect.kind in _PROJECT_FREE and project is not None and is_under(project, target):
+                # "writes /usr" for a system package manager means system files, which
+                # the outside-the-project part of the write set already covers.
+                continue
+            writes.add(target)
     if project is None:
         # Without a project directory every RUN may read what any COPY put anywhere.
         outside: frozenset[str] | None = None
@@ -173,6 +178,7 @@ def analyse_run(
         context_files=mounted,
         cost=max(cost, 1.0),
         ecosystems=tuple(dict.fromkeys(ecos)),
+        read_order=tuple(reads),
         project_dir=project,
         notes=tuple(dict.fromkeys(notes)),
     )

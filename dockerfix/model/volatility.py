@@ -107,6 +107,13 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
     return History(commits, touched) if commits else None
 
 
+def _names_files(pattern: str, files: tuple[tuple[str, str], ...] | None) -> bool:
+    """The source names files directly (no directory, no glob): config, not source trees."""
+    if files is None or any(ch in pattern for ch in "*?["):
+        return False
+    return len(files) == 1 and files[0][0].strip("/") == pattern.strip("/").removeprefix("./")
+
+
 def step_volatility(step: Step, effect: Effect, history: History | None = None) -> float:
     """The chance that a typical commit changes what this step reads (its cache key)."""
     keyword = step.keyword
@@ -133,8 +140,8 @@ def step_volatility(step: Step, effect: Effect, history: History | None = None) 
             return P_TEXT
         if all(is_manifest(f) for f in files):
             return P_MANIFEST
-        if len(files) <= 3:
-            return P_CONFIG
+        if effect.copy.sources and all(_names_files(s.pattern, s.files) for s in effect.copy.sources):
+            return P_CONFIG  # a few named files (configuration), not a tree of sources
         return P_SOURCE
     if keyword == "RUN":
         if files:

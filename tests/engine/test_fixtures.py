@@ -1,0 +1,79 @@
+"""Every folder under fixtures/cases is one rewrite case: Dockerfile in, expected file out."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import pytest
+
+import dockerfix
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CASES = Path(__file__).resolve().parents[2] / "fixtures" / "cases"
+
+
+def _cases() -> list[Path]:
+    return sorted(p for p in CASES.iterdir() if (p / "Dockerfile").is_file())
+
+
+def _options(case: Path) -> dict[str, object]:
+    toml = case / "case.toml"
+    return tomllib.loads(toml.read_text()) if toml.is_file() else {}
+
+
+def _run(case: Path, text: str) -> dockerfix.api.Result:
+    opts = _options(case)
+    context = case / "context"
+    return dockerfix.fix(
+        text,
+        context=context if context.is_dir() else None,
+        unsafe_fixes=bool(opts.get("unsafe_fixes", False)),
+        use_git=False,
+    )
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
+def test_fixture(case: Path) -> None:
+    source = (case / "Dockerfile").read_text()
+    expected_path = case / "expected.Dockerfile"
+    expected = expected_path.read_text() if expected_path.is_file() else source
+    result = _run(case, source)
+    if result.code != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), result.code.splitlines(True), "expected", "got"
+            )
+        )
+        pytest.fail(f"{case.name}: rewrite differs from expected.Dockerfile:\n{diff}")
+    opts = _options(case)
+    applied = sorted({f.code for f in result.fixes if f.applied})
+    declined = sorted({f.code for f in result.fixes if not f.applied})
+    assert applied == sorted(opts.get("applied", [])), [f.message for f in result.fixes]
+    assert declined == sorted(opts.get("declined", [])), [f.message for f in result.fixes]
+    for needle in opts.get("reason_contains", []):
+        assert any(needle in f.message for f in result.fixes), (needle, result.fixes)
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
+def test_fixture_is_idempotent(case: Path) -> None:
+    once = _run(case, (case / "Dockerfile").read_text()).code
+    assert _run(case, once).code == once
+
+
+def test_there_are_cases_of_each_kind() -> None:
+    kinds = {"rewrite": 0, "noop": 0, "decline": 0}
+    for case in _cases():
+        opts = _options(case)
+        if (case / "expected.Dockerfile").is_file():
+            kinds["rewrite"] += 1
+        elif opts.get("declined"):
+            kinds["decline"] += 1
+        else:
+            kinds["noop"] += 1
+    assert kinds["rewrite"] >= 10 and kinds["noop"] >= 5 and kinds["decline"] >= 5, kinds
