@@ -18,8 +18,23 @@ NAME_PATTERNS = (
 )
 # Never searched: VCS data, dependency and build output folders.
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "__pycache__", ".tox",
-     ".mypy_cache", ".pytest_cache", ".ruff_cache", "target", "dist", "build"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "vendor",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "target",
+        "dist",
+        "build",
+    }
 )
 # Files named like Dockerfiles that are not Dockerfiles.
 SKIP_SUFFIXES = (".dockerignore", ".md", ".txt", ".orig", ".rej", ".bak", ".swp", "~")

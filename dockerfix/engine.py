@@ -72,7 +72,9 @@ def run_fixes(
         refused = Diagnostic(
             "DFX000",
             "rewrite not applied: the safety check failed: " + problems[0],
-            1, "display-only", reason="; ".join(problems),
+            1,
+            "display-only",
+            reason="; ".join(problems),
         )
         kept = [d if not d.applied else _unapplied(d) for d in diagnostics]
         return Result(original=text, code=text, fixes=(refused, *kept))

@@ -60,11 +60,13 @@ def must_precede(
     return edges
 
 
-def to_networkx(edges: Mapping[tuple[int, int], list[str]], nodes: Sequence[int]) -> nx.DiGraph:
+def to_networkx(
+    edges: Mapping[tuple[int, int], list[str]], nodes: Sequence[int]
+) -> nx.DiGraph[int]:
     """The constraints as a networkx DiGraph (edge attribute ``resources``)."""
     import networkx as nx
 
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[int] = nx.DiGraph()
     graph.add_nodes_from(nodes)
     for (a, b), why in edges.items():
         graph.add_edge(a, b, resources=why)

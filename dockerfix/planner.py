@@ -97,7 +97,9 @@ def _worth(before: float, after: float) -> bool:
     return gain >= MIN_GAIN and gain >= MIN_GAIN_RATIO * before
 
 
-def _only_split_moves(order: list[int], inserted: dict[int, str], cands: list[SplitCandidate]) -> bool:
+def _only_split_moves(
+    order: list[int], inserted: dict[int, str], cands: list[SplitCandidate]
+) -> bool:
     return True
 
 
@@ -163,7 +165,9 @@ def _plan_split(
                 next_id -= 1
             provided = set(by_broad[position])
             broad = effects[position]
-            trimmed = replace(broad, writes=PathSet(frozenset(p for p in broad.writes.paths if p not in provided)))
+            trimmed = replace(
+                broad, writes=PathSet(frozenset(p for p in broad.writes.paths if p not in provided))
+            )
             for cand in candidates:
                 if cand.broad == position:
                     waived[(position, cand.install)] = trimmed
@@ -233,25 +237,40 @@ def _diagnostics(
                 split_installs.add(cand.install)
                 install = steps[cand.install]
                 files = ", ".join(c for _, c in cand.provided)
-                out.append(Diagnostic(
-                    "DFX002",
-                    f"copy {files} before `{_short(install)}` so that source edits do not rerun it",
-                    steps[cand.broad].instruction.start_line, "safe", applied=True,
-                ))
-    for position in sorted(_moved(plan.order, base) - split_installs, key=lambda p: steps[p].instruction.start_line):
+                out.append(
+                    Diagnostic(
+                        "DFX002",
+                        f"copy {files} before `{_short(install)}` so that source edits "
+                        "do not rerun it",
+                        steps[cand.broad].instruction.start_line,
+                        "safe",
+                        applied=True,
+                    )
+                )
+    for position in sorted(
+        _moved(plan.order, base) - split_installs, key=lambda p: steps[p].instruction.start_line
+    ):
         step = steps[position]
-        out.append(Diagnostic(
-            "DFX001",
-            f"move `{_short(step)}` so that rarely changing steps come first",
-            step.instruction.start_line, "safe", applied=True,
-        ))
+        out.append(
+            Diagnostic(
+                "DFX001",
+                f"move `{_short(step)}` so that rarely changing steps come first",
+                step.instruction.start_line,
+                "safe",
+                applied=True,
+            )
+        )
     for decline in declines:
         if decline.install in split_installs:
             continue
         install = steps[decline.install]
-        out.append(Diagnostic(
-            "DFX002",
-            f"`{_short(install)}` reruns after every source edit; not split: {decline.reason}",
-            install.instruction.start_line, "display-only", reason=decline.reason,
-        ))
+        out.append(
+            Diagnostic(
+                "DFX002",
+                f"`{_short(install)}` reruns after every source edit; not split: {decline.reason}",
+                install.instruction.start_line,
+                "display-only",
+                reason=decline.reason,
+            )
+        )
     return out

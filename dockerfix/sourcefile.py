@@ -62,9 +62,7 @@ def read_path(path: Path, display: str | None = None) -> SourceFile:
     if not stat.S_ISREG(info.st_mode):
         raise InputError(f"{shown}: not a regular file")
     if info.st_size > MAX_BYTES:
-        raise InputError(
-            f"{shown}: file is {info.st_size} bytes; the limit is {MAX_BYTES} bytes"
-        )
+        raise InputError(f"{shown}: file is {info.st_size} bytes; the limit is {MAX_BYTES} bytes")
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)

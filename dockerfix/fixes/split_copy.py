@@ -31,9 +31,7 @@ class Decline:
 
 
 def _reads_path(reads: PathSet, image_path: str) -> bool:
-    return any(
-        p == image_path or fnmatch.fnmatchcase(image_path, p) for p in reads.paths
-    )
+    return any(p == image_path or fnmatch.fnmatchcase(image_path, p) for p in reads.paths)
 
 
 def find_split(
@@ -70,7 +68,8 @@ def find_split(
     if clobbered:
         top = _top_dirs(clobbered, install.writes)
         return Decline(
-            r, b,
+            r,
+            b,
             f"COPY would overwrite what the install wrote ({', '.join(top)} is in the build "
             "context): add it to .dockerignore",
         )
@@ -95,9 +94,7 @@ def _top_dirs(paths: list[str], writes: PathSet) -> list[str]:
     return tops[:3] or paths[:3]
 
 
-def manifest_copies(
-    candidate_files: dict[str, str], broad_step: Step, broad: Effect
-) -> list[str]:
+def manifest_copies(candidate_files: dict[str, str], broad_step: Step, broad: Effect) -> list[str]:
     """Instruction texts (no newline) that copy these files, one COPY per image directory."""
     copy = broad.copy
     assert copy is not None and copy.dest is not None
@@ -105,8 +102,10 @@ def manifest_copies(
     dest_raw = broad_step.instruction.value[-1]
     relative = not dest_raw.startswith("/")
     workdir = broad_step.state.workdir or "/"
-    keyword = broad_step.instruction.cmd if broad_step.instruction.keyword == "COPY" else (
-        "COPY" if broad_step.instruction.cmd.isupper() else "copy"
+    keyword = (
+        broad_step.instruction.cmd
+        if broad_step.instruction.keyword == "COPY"
+        else ("COPY" if broad_step.instruction.cmd.isupper() else "copy")
     )
     by_dir: dict[str, list[str]] = {}
     for img, ctx in candidate_files.items():

@@ -109,9 +109,7 @@ def clean(rel: str) -> str:
 
 def _segment_match(path: str, pattern: str) -> bool:
     parts, pats = path.split("/"), pattern.split("/")
-    return len(parts) == len(pats) and all(
-        fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pats)
-    )
+    return len(parts) == len(pats) and all(fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pats))
 
 
 def _parent_dirs(files: tuple[str, ...]) -> frozenset[str]:

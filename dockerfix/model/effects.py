@@ -14,8 +14,16 @@ from dockerfix.model.variables import expand, referenced_names
 
 ALL_VARS = frozenset({"*"})
 StepKind = Literal[
-    "metadata", "env", "state", "copy-context", "copy-stage", "add-remote", "run-install",
-    "run-system", "run-known", "run-unknown",
+    "metadata",
+    "env",
+    "state",
+    "copy-context",
+    "copy-stage",
+    "add-remote",
+    "run-install",
+    "run-system",
+    "run-known",
+    "run-unknown",
 ]
 # Flags of COPY/ADD that dockerfix understands well enough to reason about.
 COPY_FLAGS = ("--chown", "--chmod", "--link", "--from")
@@ -59,8 +67,8 @@ class Effect:
     """Reads and writes of one step.  ``reads_vars`` of ``ALL_VARS`` means every variable."""
 
     kind: StepKind
-    reads: PathSet = PathSet()
-    writes: PathSet = PathSet()
+    reads: PathSet = field(default_factory=PathSet)
+    writes: PathSet = field(default_factory=PathSet)
     reads_vars: frozenset[str] = frozenset()
     writes_vars: frozenset[str] = frozenset()
     reads_state: frozenset[str] = frozenset()
@@ -99,7 +107,10 @@ def step_effect(
             path = normalize(target, step.state.workdir or "/")
         writes = PathSet.of(path) if path else PathSet.all()
         return Effect(
-            "state", reads_vars=arg_vars, writes=writes, reads_state=frozenset({"workdir", "user"}),
+            "state",
+            reads_vars=arg_vars,
+            writes=writes,
+            reads_state=frozenset({"workdir", "user"}),
             writes_state=frozenset({"workdir"}),
         )
     if keyword in ("USER", "SHELL"):
@@ -111,15 +122,26 @@ def step_effect(
     if keyword == "VOLUME":
         # The classic builder discards later writes below a volume: keep them ordered.
         paths = [normalize(v, step.state.workdir or "/") for v in ins.value]
-        return Effect("metadata", reads_vars=arg_vars, writes=PathSet.of(*paths),
-                      writes_state=frozenset({"volume"}))
+        return Effect(
+            "metadata",
+            reads_vars=arg_vars,
+            writes=PathSet.of(*paths),
+            writes_state=frozenset({"volume"}),
+        )
     if keyword in ("CMD", "ENTRYPOINT"):
         reads = frozenset({"shell"}) if not ins.json else frozenset()
-        return Effect("metadata", reads_vars=arg_vars, reads_state=reads | {"cmd"},
-                      writes_state=frozenset({"cmd"}))
+        return Effect(
+            "metadata",
+            reads_vars=arg_vars,
+            reads_state=reads | {"cmd"},
+            writes_state=frozenset({"cmd"}),
+        )
     if keyword == "LABEL":
-        return Effect("metadata", reads_vars=arg_vars,
-                      writes_state=frozenset("label:" + k for k in ins.value[0::2]))
+        return Effect(
+            "metadata",
+            reads_vars=arg_vars,
+            writes_state=frozenset("label:" + k for k in ins.value[0::2]),
+        )
     # EXPOSE, HEALTHCHECK, STOPSIGNAL, MAINTAINER, ONBUILD: one metadata slot each.
     return Effect("metadata", reads_vars=arg_vars, writes_state=frozenset({keyword.lower()}))
 
@@ -147,9 +169,10 @@ def flag_value(flags: Sequence[str], name: str) -> str | None:
     return None
 
 
-def _copy_effect(step: Step, model: Model, ctx: BuildContext | None, arg_vars: frozenset[str]) -> Effect:
+def _copy_effect(
+    step: Step, model: Model, ctx: BuildContext | None, arg_vars: frozenset[str]
+) -> Effect:
     ins = step.instruction
-    state = step.state
     reads_state = {"workdir"}
     chown = flag_value(ins.flags, "--chown")
     reads = PathSet()
@@ -160,34 +183,64 @@ def _copy_effect(step: Step, model: Model, ctx: BuildContext | None, arg_vars: f
     if ins.heredocs or len(values) < 2:
         dest = _dest(values[-1] if values else "", step, model)
         writes = PathSet.of(dest) if dest else PathSet.all()
-        return Effect("copy-context", reads=reads, writes=writes, reads_vars=arg_vars,
-                      reads_state=frozenset(reads_state), cost=0.2)
+        return Effect(
+            "copy-context",
+            reads=reads,
+            writes=writes,
+            reads_vars=arg_vars,
+            reads_state=frozenset(reads_state),
+            cost=0.2,
+        )
     dest_raw = values[-1]
     dest = _dest(dest_raw, step, model)
     sources = values[:-1]
     if source_stage is not None:
         stage_ref = expand(source_stage, model.global_args, model.tree.escape).value or source_stage
         writes = PathSet.of(dest) if dest else PathSet.all()
-        return Effect("copy-stage", reads=reads, writes=writes, reads_vars=arg_vars,
-                      reads_state=frozenset(reads_state), stage_refs=(stage_ref,), cost=0.5)
+        return Effect(
+            "copy-stage",
+            reads=reads,
+            writes=writes,
+            reads_vars=arg_vars,
+            reads_state=frozenset(reads_state),
+            stage_refs=(stage_ref,),
+            cost=0.5,
+        )
     if ins.keyword == "ADD" and any("://" in s or s.startswith("git@") for s in sources):
         writes = PathSet.of(dest) if dest else PathSet.all()
-        return Effect("add-remote", reads=reads, writes=writes, reads_vars=arg_vars,
-                      reads_state=frozenset(reads_state), cost=2.0)
+        return Effect(
+            "add-remote",
+            reads=reads,
+            writes=writes,
+            reads_vars=arg_vars,
+            reads_state=frozenset(reads_state),
+            cost=2.0,
+        )
     dest_is_dir = dest_raw.endswith("/") or len(sources) > 1 or dest_raw in (".", "./")
-    resolved = tuple(_resolve_source(s, dest, dest_is_dir, ins.keyword, ctx, step, model) for s in sources)
+    resolved = tuple(
+        _resolve_source(s, dest, dest_is_dir, ins.keyword, ctx, step, model) for s in sources
+    )
     copy = ContextCopy(resolved, dest, dest_is_dir, tuple(ins.flags))
     if dest is None:
         writes = PathSet.all()
     elif copy.known:
         files = copy.image_files()
-        writes = PathSet(frozenset(files) | frozenset({dest}) if not dest_is_dir else frozenset(files))
+        writes = PathSet(
+            frozenset(files) | frozenset({dest}) if not dest_is_dir else frozenset(files)
+        )
     else:
         writes = PathSet.of(dest)
     ctx_files = tuple(sorted({c for s in resolved for c, _ in (s.files or ())}))
-    return Effect("copy-context", reads=reads, writes=writes, reads_vars=arg_vars,
-                  reads_state=frozenset(reads_state), context_files=ctx_files, copy=copy,
-                  cost=0.2 + 0.001 * len(ctx_files))
+    return Effect(
+        "copy-context",
+        reads=reads,
+        writes=writes,
+        reads_vars=arg_vars,
+        reads_state=frozenset(reads_state),
+        context_files=ctx_files,
+        copy=copy,
+        cost=0.2 + 0.001 * len(ctx_files),
+    )
 
 
 def _dest(raw: str, step: Step, model: Model) -> str | None:
@@ -202,8 +255,13 @@ def _dest(raw: str, step: Step, model: Model) -> str | None:
 
 
 def _resolve_source(
-    raw: str, dest: str | None, dest_is_dir: bool, keyword: str, ctx: BuildContext | None,
-    step: Step, model: Model,
+    raw: str,
+    dest: str | None,
+    dest_is_dir: bool,
+    keyword: str,
+    ctx: BuildContext | None,
+    step: Step,
+    model: Model,
 ) -> CopySource:
     pattern = expand(raw, step.state.env, model.tree.escape).value
     if pattern is None or ctx is None or dest is None:
@@ -211,7 +269,9 @@ def _resolve_source(
     rel = clean(pattern)
     if keyword == "ADD" and rel.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
         return CopySource(raw, None)  # ADD unpacks local archives: contents unknown
-    matches = ctx.glob(rel) if any(ch in rel for ch in "*?[") else ([rel] if ctx.exists(rel) else [])
+    matches = (
+        ctx.glob(rel) if any(ch in rel for ch in "*?[") else ([rel] if ctx.exists(rel) else [])
+    )
     files: list[tuple[str, str]] = []
     for match in matches:
         if ctx.is_dir(match):
@@ -226,7 +286,10 @@ def _resolve_source(
 
 
 def _run_effect(
-    step: Step, model: Model, stage: Stage, ctx: BuildContext | None,
+    step: Step,
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
     prior: Mapping[int, Effect] | None,
 ) -> Effect:
     from dockerfix.model.runs import analyse_run
@@ -237,7 +300,7 @@ def _run_effect(
 def image_reader(
     stage_steps: Sequence[Step], upto: int, effects: Mapping[int, Effect], ctx: BuildContext | None
 ) -> Callable[[str], str | None]:
-    """read_file for the classifier: the context file that is at an image path before step ``upto``."""
+    """The classifier's read_file: which context file is at an image path before ``upto``."""
 
     def read(path: str) -> str | None:
         if ctx is None:

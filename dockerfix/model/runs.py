@@ -16,7 +16,9 @@ _PROJECT_FREE = frozenset({"system-packages", "noop", "metadata", "download", "f
 UNKNOWN_RUN_COST = 10.0
 
 
-def _unknown(reason: str, cost: float = UNKNOWN_RUN_COST, context_files: tuple[str, ...] = ()) -> Effect:
+def _unknown(
+    reason: str, cost: float = UNKNOWN_RUN_COST, context_files: tuple[str, ...] = ()
+) -> Effect:
     return Effect(
         "run-unknown",
         reads=PathSet.all(),
@@ -36,20 +38,26 @@ def script_text(step: Step) -> str | None:
         return None
     line = ins.value[0] if ins.value else ""
     if ins.heredocs:
-        if len(ins.heredocs) == 1 and line.strip().lstrip("0123456789").startswith("<<") and " " not in line.strip():
+        if (
+            len(ins.heredocs) == 1
+            and line.strip().lstrip("0123456789").startswith("<<")
+            and " " not in line.strip()
+        ):
             return ins.heredocs[0].content
         return line + "\n" + "".join(h.content + h.name + "\n" for h in ins.heredocs)
     return line
 
 
-def _mount_context_files(step: Step, ctx: BuildContext | None) -> tuple[tuple[str, ...], str | None]:
+def _mount_context_files(
+    step: Step, ctx: BuildContext | None
+) -> tuple[tuple[str, ...], str | None]:
     """Context files read through `--mount=type=bind` (the default mount type)."""
     files: list[str] = []
     for flag in step.instruction.flags:
         if not flag.startswith("--mount="):
             continue
         opts = dict(
-            (kv.split("=", 1) + [""])[:2] for kv in flag[len("--mount=") :].split(",") if kv
+            [*kv.split("=", 1), ""][:2] for kv in flag[len("--mount=") :].split(",") if kv
         )
         mount_type = opts.get("type", "bind")
         if mount_type != "bind":
@@ -87,11 +95,17 @@ def analyse_run(
     else:
         if text is None:
             return _unknown("empty RUN")
-        if text.startswith("#!") and posixpath.basename(text[2:].split()[0] if text[2:].split() else "") not in _POSIX_SHELLS:
+        if (
+            text.startswith("#!")
+            and posixpath.basename(text[2:].split()[0] if text[2:].split() else "")
+            not in _POSIX_SHELLS
+        ):
             return _unknown("heredoc script for another interpreter", context_files=mounted)
         script = shell.analyze(text)
     if script.opaque:
-        return _unknown("shell analysis incomplete: " + "; ".join(script.opaque), context_files=mounted)
+        return _unknown(
+            "shell analysis incomplete: " + "; ".join(script.opaque), context_files=mounted
+        )
     workdir = state.workdir
     project = workdir if workdir not in (None, "/") else None
     effects = dict(prior) if prior is not None else _prior_effects(step, model, stage, ctx)
@@ -140,7 +154,11 @@ def analyse_run(
             reason = "; ".join(effect.reasons) or f"`{argv[0]}` is not a command dockerfix knows"
             return _unknown(reason, max(cost, UNKNOWN_RUN_COST), mounted)
         if effect.kind not in _PROJECT_FREE and (not static or cwd is None):
-            return _unknown(f"`{' '.join(argv[:3])}` has arguments or a directory dockerfix cannot resolve", max(cost, UNKNOWN_RUN_COST), mounted)
+            return _unknown(
+                f"`{' '.join(argv[:3])}` has arguments or a directory dockerfix cannot resolve",
+                max(cost, UNKNOWN_RUN_COST),
+                mounted,
+            )
         for path in effect.reads:
             if cwd is None and not path.startswith("/"):
                 return _unknown("relative path with unknown working directory", cost, mounted)
@@ -184,7 +202,9 @@ def analyse_run(
     )
 
 
-def _prior_effects(step: Step, model: Model, stage: Stage, ctx: BuildContext | None) -> dict[int, Effect]:
+def _prior_effects(
+    step: Step, model: Model, stage: Stage, ctx: BuildContext | None
+) -> dict[int, Effect]:
     from dockerfix.model.effects import step_effect
 
     out = {}

@@ -130,7 +130,9 @@ def build_model(tree: Dockerfile) -> Model:
         if start is None:
             if keyword == "ARG":
                 for name, default in _arg_defs(ins, escape):
-                    value = expand(default, global_args, escape).value if default is not None else None
+                    value = (
+                        expand(default, global_args, escape).value if default is not None else None
+                    )
                     global_args[name] = value
             global_steps.append(Step(position, ins, -1, state))
             continue

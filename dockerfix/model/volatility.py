@@ -24,18 +24,71 @@ P_BUILD_ARG = 0.5
 
 # Dependency manifests and lock files of common package managers.
 MANIFEST_PATTERNS = (
-    "requirements*.txt", "requirements/*.txt", "constraints*.txt", "*.in", "Pipfile",
-    "Pipfile.lock", "pyproject.toml", "poetry.lock", "poetry.toml", "uv.lock", "pdm.lock",
-    ".python-version", "setup.cfg", "environment.yml", "environment.yaml", "conda-lock.yml",
-    "package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", ".yarnrc",
-    ".yarnrc.yml", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", "bun.lockb", "bun.lock",
-    "go.mod", "go.sum", "go.work", "go.work.sum", "Cargo.toml", "Cargo.lock", "pom.xml",
-    "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts",
-    "gradle.properties", "Gemfile", "Gemfile.lock", "*.gemspec", "composer.json",
-    "composer.lock", "mix.exs", "mix.lock", "*.csproj", "*.fsproj", "*.vbproj", "*.sln",
-    "NuGet.config", "nuget.config", "Directory.Build.props", "Directory.Packages.props",
-    "global.json", "Package.swift", "Package.resolved", "build.sbt", "pubspec.yaml",
-    "pubspec.lock", "*.cabal", "cabal.project", "stack.yaml", "package.yaml", "renv.lock",
+    "requirements*.txt",
+    "requirements/*.txt",
+    "constraints*.txt",
+    "*.in",
+    "Pipfile",
+    "Pipfile.lock",
+    "pyproject.toml",
+    "poetry.lock",
+    "poetry.toml",
+    "uv.lock",
+    "pdm.lock",
+    ".python-version",
+    "setup.cfg",
+    "environment.yml",
+    "environment.yaml",
+    "conda-lock.yml",
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    ".yarnrc",
+    ".yarnrc.yml",
+    "pnpm-lock.yaml",
+    "pnpm-workspace.yaml",
+    ".npmrc",
+    "bun.lockb",
+    "bun.lock",
+    "go.mod",
+    "go.sum",
+    "go.work",
+    "go.work.sum",
+    "Cargo.toml",
+    "Cargo.lock",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "settings.gradle",
+    "settings.gradle.kts",
+    "gradle.properties",
+    "Gemfile",
+    "Gemfile.lock",
+    "*.gemspec",
+    "composer.json",
+    "composer.lock",
+    "mix.exs",
+    "mix.lock",
+    "*.csproj",
+    "*.fsproj",
+    "*.vbproj",
+    "*.sln",
+    "NuGet.config",
+    "nuget.config",
+    "Directory.Build.props",
+    "Directory.Packages.props",
+    "global.json",
+    "Package.swift",
+    "Package.resolved",
+    "build.sbt",
+    "pubspec.yaml",
+    "pubspec.lock",
+    "*.cabal",
+    "cabal.project",
+    "stack.yaml",
+    "package.yaml",
+    "renv.lock",
 )
 _VOLATILE_ARG = re.compile(
     r"(VERSION|COMMIT|SHA|REVISION|GIT|BUILD_?(DATE|TIME|NUMBER|ID)|DATE|TIMESTAMP|CREATED|REF)",
@@ -82,14 +135,30 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
     try:
         top = subprocess.run(
             ["git", "-C", str(context), "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, timeout=timeout, check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         if top.returncode != 0:
             return None
         log = subprocess.run(
-            ["git", "-C", str(context), "log", f"-n{max_commits}", "--name-only",
-             "--format=%x00", "--relative", "--", "."],
-            capture_output=True, text=True, timeout=timeout, check=False,
+            [
+                "git",
+                "-C",
+                str(context),
+                "log",
+                f"-n{max_commits}",
+                "--name-only",
+                "--format=%x00",
+                "--relative",
+                "--",
+                ".",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -140,7 +209,9 @@ def step_volatility(step: Step, effect: Effect, history: History | None = None) 
             return P_TEXT
         if all(is_manifest(f) for f in files):
             return P_MANIFEST
-        if effect.copy.sources and all(_names_files(s.pattern, s.files) for s in effect.copy.sources):
+        if effect.copy.sources and all(
+            _names_files(s.pattern, s.files) for s in effect.copy.sources
+        ):
             return P_CONFIG  # a few named files (configuration), not a tree of sources
         return P_SOURCE
     if keyword == "RUN":

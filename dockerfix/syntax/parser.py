@@ -77,7 +77,9 @@ class _DirectiveReader:
         body = line[1:]
         body = trim_left_space(body) if self.dialect.modern_lexer else body.lstrip("\t\n\f\r ")
         match = _DIRECTIVE_BODY.match(body)
-        valid = {"syntax", "escape", "check"} if self.dialect.check_directive else {"syntax", "escape"}
+        valid = (
+            {"syntax", "escape", "check"} if self.dialect.check_directive else {"syntax", "escape"}
+        )
         if not match or match.group(1).lower() not in valid:
             self.done = True
             return None, None
@@ -159,7 +161,9 @@ class _Parser:
     def _scan_limit(self) -> int:
         """Index of the first line BuildKit's scanner cannot read (too long), or len(lines)."""
         for index, line in enumerate(self.lines):
-            size = len(line.encode("utf-8", "surrogatepass")) + (3 if index == 0 and self.bom else 0)
+            size = len(line.encode("utf-8", "surrogatepass")) + (
+                3 if index == 0 and self.bom else 0
+            )
             if size > MAX_LINE_BYTES:
                 self.errors.append(
                     SyntaxIssue(
@@ -176,7 +180,9 @@ class _Parser:
             i = self._element(i)
         self._flush_pending()
         if self.limit < len(self.lines):
-            self.elements.append(Trivia("unparsed", "".join(self.lines[self.limit :]), self.limit + 1))
+            self.elements.append(
+                Trivia("unparsed", "".join(self.lines[self.limit :]), self.limit + 1)
+            )
         if not any(isinstance(e, Instruction) for e in self.elements):
             self.errors.insert(0, SyntaxIssue(len(self.lines), "file with no instructions"))
         return Dockerfile(
@@ -245,7 +251,12 @@ class _Parser:
         heredocs: list[Heredoc] = []
         error = parsed.error
         target = parsed.effective
-        if error is None and target.cmd.lower() in _HEREDOC_COMMANDS and not target.json and "<<" in line:
+        if (
+            error is None
+            and target.cmd.lower() in _HEREDOC_COMMANDS
+            and not target.json
+            and "<<" in line
+        ):
             try:
                 found = heredocs_in_line(line, self.dialect.modern_lexer)
             except shellwords.LexError as exc:

@@ -152,7 +152,9 @@ class _Lexer:
         while True:
             ch = self.next()
             if ch == _EOF:
-                raise LexError("unexpected end of statement while looking for matching single-quote")
+                raise LexError(
+                    "unexpected end of statement while looking for matching single-quote"
+                )
             if ch == "'":
                 if self.opts.raw_quotes:
                     out.append(ch)
@@ -167,7 +169,9 @@ class _Lexer:
         while True:
             nxt = self.peek()
             if nxt == _EOF:
-                raise LexError("unexpected end of statement while looking for matching double-quote")
+                raise LexError(
+                    "unexpected end of statement while looking for matching double-quote"
+                )
             if nxt == '"':
                 ch = self.next()
                 if self.opts.raw_quotes:

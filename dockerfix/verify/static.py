@@ -17,8 +17,22 @@ from dockerfix.model.stages import Model, Stage, build_model
 from dockerfix.syntax import Dockerfile, parse
 
 _METADATA = frozenset(
-    {"CMD", "ENTRYPOINT", "LABEL", "EXPOSE", "VOLUME", "HEALTHCHECK", "STOPSIGNAL", "ONBUILD",
-     "MAINTAINER", "USER", "WORKDIR", "SHELL", "ENV", "ARG"}
+    {
+        "CMD",
+        "ENTRYPOINT",
+        "LABEL",
+        "EXPOSE",
+        "VOLUME",
+        "HEALTHCHECK",
+        "STOPSIGNAL",
+        "ONBUILD",
+        "MAINTAINER",
+        "USER",
+        "WORKDIR",
+        "SHELL",
+        "ENV",
+        "ARG",
+    }
 )
 
 
@@ -47,7 +61,11 @@ def verify_rewrite(original: Dockerfile, new_text: str, ctx: BuildContext | None
 
 
 def _verify_stage(
-    old_model: Model, old: Stage, new_model: Model, new: Stage, ctx: BuildContext | None,
+    old_model: Model,
+    old: Stage,
+    new_model: Model,
+    new: Stage,
+    ctx: BuildContext | None,
     stage_effects: object,
 ) -> list[str]:
     label = f"stage {old.index + 1}"
@@ -84,7 +102,10 @@ def _verify_stage(
         if s.position in mapping:
             before = old_steps[mapping[s.position]].state
             if (before.workdir, dict(before.env), before.user, before.shell) != (
-                s.state.workdir, dict(s.state.env), s.state.user, s.state.shell
+                s.state.workdir,
+                dict(s.state.env),
+                s.state.user,
+                s.state.shell,
             ):
                 return [f"{label}: `{s.instruction.original}` would run in a different state"]
     problems = _check_inserted(label, new, inserted, effects_new)
@@ -108,7 +129,10 @@ def _verify_stage(
 
 
 def _covered(
-    broad: Effect, install: Effect, effects_new: dict[int, Effect], insert_rank: dict[int, int],
+    broad: Effect,
+    install: Effect,
+    effects_new: dict[int, Effect],
+    insert_rank: dict[int, int],
     install_rank: int,
 ) -> Effect:
     """``broad`` minus the files an inserted manifest COPY provides before ``install``."""
@@ -120,11 +144,15 @@ def _covered(
         eff = effects_new[node]
         if rank < install_rank and eff.copy is not None and eff.copy.known:
             for img, ctx_path in eff.copy.image_files().items():
-                if broad_files.get(img) == ctx_path and eff.copy.flags == _kept_flags(broad.copy.flags):
+                if broad_files.get(img) == ctx_path and eff.copy.flags == _kept_flags(
+                    broad.copy.flags
+                ):
                     provided.add(img)
     if not provided:
         return broad
-    return replace(broad, writes=PathSet(frozenset(p for p in broad.writes.paths if p not in provided)))
+    return replace(
+        broad, writes=PathSet(frozenset(p for p in broad.writes.paths if p not in provided))
+    )
 
 
 def _kept_flags(flags: tuple[str, ...]) -> tuple[str, ...]:
@@ -146,16 +174,21 @@ def _check_inserted(
             rewritten = False
             for other in later:
                 other_eff = effects_new[other]
-                if other_eff.copy is not None and other_eff.copy.known and other not in inserted:
-                    if other_eff.copy.image_files().get(img) == ctx_path and _kept_flags(
-                        other_eff.copy.flags
-                    ) == eff.copy.flags:
-                        rewritten = True
-                        break
+                if (
+                    other_eff.copy is not None
+                    and other_eff.copy.known
+                    and other not in inserted
+                    and other_eff.copy.image_files().get(img) == ctx_path
+                    and _kept_flags(other_eff.copy.flags) == eff.copy.flags
+                ):
+                    rewritten = True
+                    break
                 if other_eff.writes.overlaps(PathSet.of(img)) and other not in inserted:
                     break
             if not rewritten:
-                return [f"{label}: inserted copy of {ctx_path} is not copied again identically later"]
+                return [
+                    f"{label}: inserted copy of {ctx_path} is not copied again identically later"
+                ]
     return []
 
 

@@ -27,7 +27,16 @@ def fields(ins: Instruction) -> tuple[object, ...]:
         ('COPY ["a b", "/x"]\n', [("COPY", (), ("a b", "/x"), True, 1, 1)]),
         (
             "COPY --from=build --chown=app:app --link /out /app\n",
-            [("COPY", ("--from=build", "--chown=app:app", "--link"), ("/out", "/app"), False, 1, 1)],
+            [
+                (
+                    "COPY",
+                    ("--from=build", "--chown=app:app", "--link"),
+                    ("/out", "/app"),
+                    False,
+                    1,
+                    1,
+                )
+            ],
         ),
         ('COPY --chown="a b" x y\n', [("COPY", ("--chown=a b",), ("x", "y"), False, 1, 1)]),
         ("RUN -- --not-a-flag\n", [("RUN", (), ("--not-a-flag",), False, 1, 1)]),
@@ -59,11 +68,20 @@ def fields(ins: Instruction) -> tuple[object, ...]:
         ("RUN a \\  \t\n  b\n", [("RUN", (), ("a   b",), False, 1, 2)]),
         ("\\\nRUN x\n", [("RUN", (), ("x",), False, 1, 2)]),
         ("# escape=`\nRUN a `\n  b\n", [("RUN", (), ("a   b",), False, 2, 3)]),
-        ("# escape=`\nRUN dir c:\\ \\\nRUN x\n", [("RUN", (), ("dir c:\\ \\",), False, 2, 2), ("RUN", (), ("x",), False, 3, 3)]),
+        (
+            "# escape=`\nRUN dir c:\\ \\\nRUN x\n",
+            [("RUN", (), ("dir c:\\ \\",), False, 2, 2), ("RUN", (), ("x",), False, 3, 3)],
+        ),
         ("\ufeffFROM a\n", [("FROM", (), ("a",), False, 1, 1)]),
-        ("FROM a\r\nRUN b\r\n", [("FROM", (), ("a",), False, 1, 1), ("RUN", (), ("b",), False, 2, 2)]),
+        (
+            "FROM a\r\nRUN b\r\n",
+            [("FROM", (), ("a",), False, 1, 1), ("RUN", (), ("b",), False, 2, 2)],
+        ),
         ("  RUN\tx  \n", [("RUN", (), ("x",), False, 1, 1)]),
-        ("FROM a\nRUN x\rRUN y\n", [("FROM", (), ("a",), False, 1, 1), ("RUN", (), ("x\rRUN y",), False, 2, 2)]),
+        (
+            "FROM a\nRUN x\rRUN y\n",
+            [("FROM", (), ("a",), False, 1, 1), ("RUN", (), ("x\rRUN y",), False, 2, 2)],
+        ),
     ],
 )
 def test_instruction_fields(text: str, expected: list[tuple[object, ...]]) -> None:
@@ -125,12 +143,21 @@ def test_older_buildkit_needs_heredoc_name_right_after_marker() -> None:
         ("FROM a\nRUN <<EOF\nx\n", "unterminated heredoc"),
         ("FROM a\nENV X\n", "ENV must have two arguments"),
         ("FROM a\nLABEL X\n", "LABEL must have two arguments"),
-        ("FROM a\nENV a=b c\n", 'Syntax error - can\'t find = in "c". Must be of the form: name=value'),
-        ('FROM a\nCMD ["a", 1]\n', "when using JSON array syntax, arrays must be comprised of strings only"),
+        (
+            "FROM a\nENV a=b c\n",
+            'Syntax error - can\'t find = in "c". Must be of the form: name=value',
+        ),
+        (
+            'FROM a\nCMD ["a", 1]\n',
+            "when using JSON array syntax, arrays must be comprised of strings only",
+        ),
         ("# escape=x\nFROM a\n", "invalid escape token 'x' does not match ` or \\"),
         ("# escape=`\n# escape=\\\nFROM a\n", "only one escape parser directive can be used"),
         ("FROM a\nONBUILD ENV X\n", "ENV must have two arguments"),
-        ("FROM a\nRUN x" + "y" * 70000 + "\n", "dockerfile line greater than max allowed size of 65535"),
+        (
+            "FROM a\nRUN x" + "y" * 70000 + "\n",
+            "dockerfile line greater than max allowed size of 65535",
+        ),
     ],
 )
 def test_errors_are_recorded_not_raised(text: str, message: str) -> None:
@@ -178,9 +205,7 @@ def test_comment_block_attaches_to_the_instruction_below() -> None:
         "# trailing\n"
     )
     tree = parse(text)
-    kinds = [
-        (type(e).__name__, e.kind if isinstance(e, Trivia) else e.cmd) for e in tree.elements
-    ]
+    kinds = [(type(e).__name__, e.kind if isinstance(e, Trivia) else e.cmd) for e in tree.elements]
     assert kinds == [
         ("Trivia", "directive"),
         ("Trivia", "comment"),
