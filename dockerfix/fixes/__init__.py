@@ -1,0 +1,118 @@
+"""The fix registry: every fix code with its tier and documentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    tier: str
+    summary: str
+    doc: str
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, name: str, tier: str, summary: str, doc: str) -> None:
+    RULES[code] = Rule(code, name, tier, summary, doc.strip() + "\n")
+
+
+_rule(
+    "DFX000",
+    "safety-check",
+    "display-only",
+    "A rewrite was computed but not applied because re-verification failed.",
+    """
+## What it does
+After every rewrite dockerfix parses the new text again, rebuilds its model of what each
+step reads and writes, and checks that every original instruction is still there byte for
+byte, that each one runs with the same environment, working directory, user and shell, that
+metadata instructions keep their order, and that every ordering constraint of the original
+still holds. If any check fails, nothing is written and this diagnostic says why.
+
+## Why
+A tool that rewrites build files must never change the image they build.
+
+## Fix safety
+Not a fix: it reports that a fix was withheld.
+""",
+)
+
+_rule(
+    "DFX001",
+    "reorder",
+    "safe",
+    "Move steps so that rarely changing steps come before frequently changing ones.",
+    """
+## What it does
+Builds the dependency graph of each stage (files, variables, working directory, user, shell,
+metadata) and picks the order with the lowest expected rebuild cost: each step's cost times
+the chance that it or a step before it is invalidated by a typical commit. Among equally good
+orders it keeps the one closest to the original, and it moves nothing unless the saving is
+real (at least 0.5 cost units and 2% of the stage).
+
+## Why
+BuildKit reruns the first step whose inputs changed and every step after it. A
+`COPY . .` above `RUN apt-get install …` reinstalls system packages on every source edit.
+
+## Example
+```dockerfile
+WORKDIR /src
+COPY . .
+RUN apt-get update && apt-get install -y curl
+```
+becomes
+```dockerfile
+WORKDIR /src
+RUN apt-get update && apt-get install -y curl
+COPY . .
+```
+
+## Fix safety
+Safe: only moves that the dependency graph allows, each instruction kept byte for byte with
+its comments, verified again before writing. A RUN that dockerfix cannot analyse is assumed
+to read and write everything and is never moved across a step it might depend on.
+""",
+)
+
+_rule(
+    "DFX002",
+    "split-copy",
+    "safe",
+    "Copy dependency manifests before the install and the rest of the sources after it.",
+    """
+## What it does
+Finds a dependency install (`pip install -r`, `npm ci`, `go mod download`, …) that runs after
+a broad copy of the sources, and inserts a `COPY` of exactly the manifests the install reads
+and that exist in the build context, runs the install, then copies the rest.
+
+## Why
+With `COPY . .` above the install, every source edit reruns the install. With the manifests
+copied first, only a dependency change does.
+
+## Example
+```dockerfile
+COPY . .
+RUN pip install -r requirements.txt
+```
+becomes
+```dockerfile
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+COPY . .
+```
+
+## Fix safety
+Safe when the install provably reads only the manifests (nested `-r` files included) and the
+later broad copy cannot overwrite what the install wrote (for example a `node_modules` folder
+in the build context). The inserted `COPY` carries the same `--chown`/`--chmod`/`--link` as the
+broad copy, which copies the same files again with the same content, so the final image is the
+same. Otherwise dockerfix declines and says why (display-only): lifecycle scripts in
+`package.json`, `pip install -e .`, a `gemspec` in the Gemfile, an install that reads other
+project files, output folders present in the build context.
+""",
+)

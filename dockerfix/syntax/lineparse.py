@@ -312,7 +312,11 @@ def parse_line(
         if args == "":
             return ParsedLine(cmd, flags, args, (), False)
         sub = parse_line(args, escape, json_trailing=json_trailing, flag_escape=flag_escape)
-        return ParsedLine(cmd, flags, args, sub.value, sub.json, sub=sub, error=sub.error)
+        # BuildKit reads the trigger's values from its node chain; a nested ONBUILD's
+        # chain is a single empty holder node.
+        value = ("",) if sub.cmd.lower() == "onbuild" and sub.args else sub.value
+        is_json = False if sub.cmd.lower() == "onbuild" else sub.json
+        return ParsedLine(cmd, flags, args, value, is_json, sub=sub, error=sub.error)
     handler = _DISPATCH.get(lower, _ignore)
     try:
         value, is_json = handler(args, escape, json_trailing)

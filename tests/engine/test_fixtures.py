@@ -18,6 +18,11 @@ else:  # pragma: no cover
 CASES = Path(__file__).resolve().parents[2] / "fixtures" / "cases"
 
 
+def _read(path: Path) -> str:
+    # Bytes, not text mode: CRLF must reach the parser unchanged.
+    return path.read_bytes().decode("utf-8")
+
+
 def _cases() -> list[Path]:
     return sorted(p for p in CASES.iterdir() if (p / "Dockerfile").is_file())
 
@@ -40,9 +45,9 @@ def _run(case: Path, text: str) -> dockerfix.api.Result:
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
 def test_fixture(case: Path) -> None:
-    source = (case / "Dockerfile").read_text()
+    source = _read(case / "Dockerfile")
     expected_path = case / "expected.Dockerfile"
-    expected = expected_path.read_text() if expected_path.is_file() else source
+    expected = _read(expected_path) if expected_path.is_file() else source
     result = _run(case, source)
     if result.code != expected:
         diff = "".join(
@@ -62,7 +67,7 @@ def test_fixture(case: Path) -> None:
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
 def test_fixture_is_idempotent(case: Path) -> None:
-    once = _run(case, (case / "Dockerfile").read_text()).code
+    once = _run(case, _read(case / "Dockerfile")).code
     assert _run(case, once).code == once
 
 

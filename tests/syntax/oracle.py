@@ -12,12 +12,19 @@ from dockerfix.syntax import BUILDKIT_0_12, Dockerfile, Instruction, parse
 ORACLE_DIALECT = BUILDKIT_0_12
 
 
+class Incomparable(Exception):
+    """BuildKit produced bytes that are not UTF-8 (it splits some fields byte by byte), so
+    the binding cannot hand its answer to Python."""
+
+
 def oracle(text: str) -> tuple[Any, ...] | str:
     """BuildKit's commands as plain tuples, or the error message."""
     try:
         commands = dockerfile.parse_string(text)
     except dockerfile.GoParseError as exc:
         return f"error: {exc}"
+    except UnicodeDecodeError as exc:
+        raise Incomparable(str(exc)) from None
     return tuple(
         (
             c.cmd,

@@ -71,7 +71,7 @@ def test_oracle_accepts_most_generated_files() -> None:
     accepted = sum(ok for _, ok in outcomes) / len(outcomes)
     meant_valid = [ok for error, ok in outcomes if error is None]
     meant_invalid = [ok for error, ok in outcomes if error is not None]
-    # measured: 96 % of all files accepted, 100 % of those meant valid, 0 % of the others
+    # measured: about 95 % of all files accepted, 100 % of those meant valid, 0 % of the others
     assert {error for error, _ in outcomes} == {None, *DELIBERATE_ERRORS}
     assert accepted >= 0.80
     assert sum(meant_valid) / len(meant_valid) >= 0.97

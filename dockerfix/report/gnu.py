@@ -1,0 +1,16 @@
+"""`file:line:col: CODE message` lines, for editors' problem matchers."""
+
+from __future__ import annotations
+
+from dockerfix.report import FileReport
+
+
+def render_gnu(reports: list[FileReport]) -> str:
+    lines = []
+    for report in reports:
+        if report.error:
+            lines.append(f"{report.path}:1:1: error: {report.error}")
+        for fix in report.fixes:
+            kind = "note" if fix.tier == "display-only" else "warning"
+            lines.append(f"{report.path}:{fix.line}:1: {kind}: {fix.code} {fix.message}")
+    return "".join(line + "\n" for line in lines)

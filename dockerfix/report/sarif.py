@@ -1,0 +1,82 @@
+"""SARIF 2.1.0 log with one rule per fix code and the rewrite as fixes[].artifactChanges."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dockerfix import __version__
+from dockerfix.fixes import RULES
+from dockerfix.report import FileReport, Hunk
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _replacement(hunk: Hunk) -> dict[str, Any]:
+    if hunk.end >= hunk.start:
+        region = {"startLine": hunk.start, "endLine": hunk.end + 1, "startColumn": 1, "endColumn": 1}
+    else:
+        region = {"startLine": hunk.start, "startColumn": 1, "endLine": hunk.start, "endColumn": 1}
+    return {"deletedRegion": region, "insertedContent": {"text": hunk.new}}
+
+
+def _level(tier: str) -> str:
+    return "note" if tier == "display-only" else "warning"
+
+
+def render_sarif(reports: list[FileReport]) -> str:
+    results: list[dict[str, Any]] = []
+    used = sorted({f.code for r in reports for f in r.fixes})
+    for report in reports:
+        change = {
+            "artifactLocation": {"uri": report.path},
+            "replacements": [_replacement(h) for h in report.hunks],
+        }
+        for fix in report.fixes:
+            result: dict[str, Any] = {
+                "ruleId": fix.code,
+                "level": _level(fix.tier),
+                "message": {"text": fix.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": report.path},
+                            "region": {"startLine": fix.line},
+                        }
+                    }
+                ],
+            }
+            if fix.applied and report.hunks:
+                result["fixes"] = [
+                    {"description": {"text": fix.message}, "artifactChanges": [change]}
+                ]
+            results.append(result)
+    rules = [
+        {
+            "id": code,
+            "name": RULES[code].name if code in RULES else code,
+            "shortDescription": {"text": RULES[code].summary if code in RULES else code},
+            "fullDescription": {"text": RULES[code].summary if code in RULES else code},
+            "help": {"text": RULES[code].doc if code in RULES else "", "markdown": RULES[code].doc if code in RULES else ""},
+            "properties": {"tier": RULES[code].tier if code in RULES else "display-only"},
+        }
+        for code in used
+    ]
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dockerfix",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/dockerfix/",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
