@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 import tempfile
@@ -14,6 +13,7 @@ from typing import Any
 import click
 
 from dockerfix import __version__
+from dockerfix.report.diff import unified_diff
 from dockerfix.sourcefile import InputError, SourceFile, read_bytes, read_path
 
 EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -84,6 +84,14 @@ class _Outcome:
     default=None,
     help="With '-': the path the text on stdin belongs to (sets the context).",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["diff", "json", "sarif", "rdjson", "github", "gnu"]),
+    default="diff",
+    show_default=True,
+    help="Output format (diff: unified diff; the others report findings).",
+)
 @click.option("--exclude", multiple=True, help="Glob of paths to skip when searching.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
 def fix_command(
@@ -95,6 +103,7 @@ def fix_command(
     ignore: str | None,
     context: Path | None,
     stdin_filename: Path | None,
+    fmt: str,
     exclude: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -118,7 +127,9 @@ def fix_command(
             sys.exit(_run_stdin(stdin_filename, context, options, check))
         if Path("-") in paths:
             _fail_usage("'-' (stdin) cannot be combined with other paths")
-        sys.exit(_run_paths(paths or (Path("."),), context, options, check, write, exclude, quiet))
+        sys.exit(
+            _run_paths(paths or (Path("."),), context, options, check, write, exclude, quiet, fmt)
+        )
     except (SystemExit, KeyboardInterrupt):
         raise
     except Exception as exc:  # an internal error: report it without a traceback dump
@@ -181,10 +192,13 @@ def _run_paths(
     write: bool,
     exclude: tuple[str, ...],
     quiet: bool,
+    fmt: str = "diff",
 ) -> int:
     from dockerfix.discover import discover
+    from dockerfix.report import make_report, render
 
     outcome = _Outcome()
+    reports = []
     for path in discover(paths, exclude):
         try:
             source = read_path(path)
@@ -196,14 +210,21 @@ def _run_paths(
         if result is None:
             outcome.failed += 1
             continue
+        reports.append(make_report(source.display, result.original, result.code, result.fixes))
+        if fmt == "diff" and not quiet:
+            for fix in result.fixes:
+                if not fix.applied:
+                    click.echo(f"{source.display}:{fix.line}: {fix.code} {fix.message}", err=True)
         if not result.changed:
             outcome.unchanged += 1
             continue
         outcome.changed += 1
         if write:
             write_atomic(path, result.code)
-        elif not check:
+        elif not check and fmt == "diff":
             click.echo(unified_diff(source.display, result.original, result.code), nl=False)
+    if fmt != "diff":
+        click.echo(render(fmt, reports), nl=False)
     if not quiet:
         click.echo(_summary(outcome, check, write), err=True)
     if outcome.failed:
@@ -218,19 +239,6 @@ def _summary(outcome: _Outcome, check: bool, write: bool) -> str:
     if outcome.failed:
         parts.append(f"{outcome.failed} failed")
     return "dockerfix: " + ", ".join(parts)
-
-
-def unified_diff(name: str, before: str, after: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True),
-        after.splitlines(keepends=True),
-        fromfile=f"a/{name}",
-        tofile=f"b/{name}",
-    )
-    out = []
-    for line in lines:
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -124,7 +124,7 @@ def _split_candidates(
         outcome = find_split(broad_step, effects[broad_step.position], install, eff)
         if isinstance(outcome, SplitCandidate):
             found.append(outcome)
-        elif eff.cost >= EXPENSIVE or eff.kind == "run-install":
+        elif eff.kind == "run-install" or eff.install_like:
             declines.append(outcome)
     return found, declines
 
@@ -247,14 +247,30 @@ def _diagnostics(
                         applied=True,
                     )
                 )
+    rank_old = {p: i for i, p in enumerate(base)}
     for position in sorted(
         _moved(plan.order, base) - split_installs, key=lambda p: steps[p].instruction.start_line
     ):
         step = steps[position]
+        crossed = [
+            q
+            for q in base
+            if q != position
+            and q in placed
+            and (rank_old[q] < rank_old[position]) != (placed[q] < placed[position])
+        ]
+        if crossed and placed[position] < placed[crossed[0]]:
+            first = steps[min(crossed, key=rank_old.__getitem__)]
+            where = f"above `{_short(first)}`: it changes less often"
+        elif crossed:
+            last = steps[max(crossed, key=rank_old.__getitem__)]
+            where = f"below `{_short(last)}`: it changes more often"
+        else:
+            where = "so that rarely changing steps come first"
         out.append(
             Diagnostic(
                 "DFX001",
-                f"move `{_short(step)}` so that rarely changing steps come first",
+                f"move `{_short(step)}` {where}",
                 step.instruction.start_line,
                 "safe",
                 applied=True,

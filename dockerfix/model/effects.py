@@ -82,6 +82,8 @@ class Effect:
     notes: tuple[str, ...] = field(default=())
     # Explicit reads in the order the command names them (manifest copy order).
     read_order: tuple[str, ...] = ()
+    # A dependency install that could not be narrowed (worth explaining why).
+    install_like: bool = False
 
 
 def step_effect(

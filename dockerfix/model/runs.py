@@ -17,7 +17,10 @@ UNKNOWN_RUN_COST = 10.0
 
 
 def _unknown(
-    reason: str, cost: float = UNKNOWN_RUN_COST, context_files: tuple[str, ...] = ()
+    reason: str,
+    cost: float = UNKNOWN_RUN_COST,
+    context_files: tuple[str, ...] = (),
+    install_like: bool = False,
 ) -> Effect:
     return Effect(
         "run-unknown",
@@ -28,6 +31,7 @@ def _unknown(
         cost=cost,
         context_files=context_files,
         notes=(reason,),
+        install_like=install_like,
     )
 
 
@@ -152,7 +156,9 @@ def analyse_run(
         notes.extend(effect.reasons)
         if effect.kind == "unknown" or effect.reads_all or effect.writes_all:
             reason = "; ".join(effect.reasons) or f"`{argv[0]}` is not a command dockerfix knows"
-            return _unknown(reason, max(cost, UNKNOWN_RUN_COST), mounted)
+            return _unknown(
+                reason, max(cost, UNKNOWN_RUN_COST), mounted, install_like=effect.kind == "install"
+            )
         if effect.kind not in _PROJECT_FREE and (not static or cwd is None):
             return _unknown(
                 f"`{' '.join(argv[:3])}` has arguments or a directory dockerfix cannot resolve",
