@@ -122,6 +122,11 @@ def fix_command(
         "select": _codes(select),
         "ignore": _codes(ignore) or (),
     }
+    from dockerfix.fixes import RULES
+
+    for code in (*(options["select"] or ()), *options["ignore"]):
+        if code not in RULES:
+            _fail_usage(f"unknown fix code {code!r} (known: {', '.join(sorted(RULES))})")
     try:
         if paths == (Path("-"),):
             sys.exit(_run_stdin(stdin_filename, context, options, check))
@@ -258,5 +263,22 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def entry() -> None:
+    """Console entry point: usage errors become one line on stderr and exit code 2."""
+    try:
+        code = main.main(standalone_mode=False)
+    except click.UsageError as exc:
+        hint = " (see 'dockerfix --help')"
+        click.echo(f"dockerfix: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(EXIT_INPUT)
+    except click.ClickException as exc:
+        click.echo(f"dockerfix: error: {exc.format_message()}", err=True)
+        sys.exit(EXIT_INPUT)
+    except click.exceptions.Abort:
+        click.echo("dockerfix: aborted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

@@ -1,0 +1,202 @@
+"""The command line: modes, exit codes, stdin byte-exactness and refused input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dockerfix.cli import main
+
+UNOPTIMIZED = (
+    "FROM python:3.12-slim\n"
+    "WORKDIR /app\n"
+    "COPY . .\n"
+    "RUN pip install --no-cache-dir -r requirements.txt\n"
+    'CMD ["python", "app.py"]\n'
+)
+OPTIMIZED = (
+    "FROM python:3.12-slim\n"
+    "WORKDIR /app\n"
+    "COPY requirements.txt ./\n"
+    "RUN pip install --no-cache-dir -r requirements.txt\n"
+    "COPY . .\n"
+    'CMD ["python", "app.py"]\n'
+)
+
+
+def project(tmp_path: Path, dockerfile: str = UNOPTIMIZED) -> Path:
+    (tmp_path / "requirements.txt").write_text("flask==3.0.3\n")
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    (tmp_path / "Dockerfile").write_bytes(dockerfile.encode())
+    return tmp_path / "Dockerfile"
+
+
+def run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "dockerfix.cli", *args],
+        input=input,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("dockerfix, version ")
+
+
+def test_help_shows_examples() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "dockerfix --write" in result.output and "Exit codes" in result.output
+
+
+def test_default_prints_a_diff_and_changes_nothing(tmp_path: Path) -> None:
+    path = project(tmp_path)
+    result = run(str(path))
+    assert result.returncode == 0
+    assert b"+COPY requirements.txt ./\n" in result.stdout
+    assert path.read_text() == UNOPTIMIZED
+
+
+def test_check_exits_1_when_a_file_would_change(tmp_path: Path) -> None:
+    assert run("--check", str(project(tmp_path))).returncode == 1
+
+
+def test_check_exits_0_on_an_optimal_file(tmp_path: Path) -> None:
+    result = run("--check", str(project(tmp_path, OPTIMIZED)))
+    assert result.returncode == 0
+    assert result.stdout == b""
+
+
+def test_write_applies_and_is_idempotent(tmp_path: Path) -> None:
+    path = project(tmp_path)
+    path.chmod(0o640)
+    assert run("--write", str(path)).returncode == 0
+    assert path.read_text() == OPTIMIZED
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert run("--write", str(path)).returncode == 0
+    assert path.read_text() == OPTIMIZED
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_directory_mode_finds_dockerfiles(tmp_path: Path) -> None:
+    project(tmp_path)
+    sub = tmp_path / "svc"
+    sub.mkdir()
+    (sub / "api.Dockerfile").write_text("FROM alpine\nCMD x\n")
+    result = run("--check", str(tmp_path))
+    assert result.returncode == 1
+    assert b"1 file would be rewritten, 1 unchanged" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        UNOPTIMIZED.replace("\n", "\r\n"),
+        "\ufeff" + UNOPTIMIZED,
+        UNOPTIMIZED.rstrip("\n"),
+    ],
+    ids=["crlf", "bom", "no-final-newline"],
+)
+def test_stdin_mode_is_byte_exact(tmp_path: Path, text: str) -> None:
+    project(tmp_path)
+    result = run("-", "--stdin-filename", str(tmp_path / "Dockerfile"), input=text.encode())
+    assert result.returncode == 0, result.stderr
+    expected = OPTIMIZED
+    if text.startswith("\ufeff"):
+        expected = "\ufeff" + expected
+    if "\r\n" in text:
+        expected = expected.replace("\n", "\r\n")
+    if not text.endswith("\n"):
+        expected = expected.rstrip("\n")
+    assert result.stdout.decode() == expected
+
+
+def test_stdin_unchanged_text_comes_back(tmp_path: Path) -> None:
+    result = run("-", input=b"FROM alpine\nCMD x")
+    assert (result.returncode, result.stdout) == (0, b"FROM alpine\nCMD x")
+
+
+@pytest.mark.parametrize(
+    "fmt,needle",
+    [
+        ("json", b'"code": "DFX002"'),
+        ("sarif", b'"version": "2.1.0"'),
+        ("rdjson", b'"suggestions"'),
+        ("github", b"::warning file="),
+        ("gnu", b":3:1: warning: DFX002 "),
+    ],
+)
+def test_formats(tmp_path: Path, fmt: str, needle: bytes) -> None:
+    result = run("--format", fmt, str(project(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert needle in result.stdout
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, list[str]]:
+    cases: dict[str, list[str]] = {}
+
+    def file(name: str, data: bytes) -> str:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return str(path)
+
+    cases["missing file"] = [str(tmp_path / "nope" / "Dockerfile")]
+    cases["binary"] = [file("bin/Dockerfile", b"FROM a\n\x00\x01\x02")]
+    cases["invalid utf-8"] = [file("latin1/Dockerfile", b"FROM a\nLABEL x=\xe9\n")]
+    (tmp_path / "dir" / "Dockerfile").mkdir(parents=True)
+    cases["directory named Dockerfile"] = [str(tmp_path / "dir" / "Dockerfile")]
+    (tmp_path / "dangling").mkdir()
+    os.symlink(tmp_path / "nowhere", tmp_path / "dangling" / "Dockerfile")
+    cases["dangling symlink"] = [str(tmp_path / "dangling" / "Dockerfile")]
+    (tmp_path / "loop").mkdir()
+    os.symlink(tmp_path / "loop" / "b", tmp_path / "loop" / "a")
+    os.symlink(tmp_path / "loop" / "a", tmp_path / "loop" / "b")
+    cases["symlink loop"] = [str(tmp_path / "loop" / "a")]
+    cases["empty file"] = [file("empty/Dockerfile", b"")]
+    cases["only comments"] = [file("comments/Dockerfile", b"# nothing\n# here\n")]
+    cases["huge file"] = [file("huge/Dockerfile", b"FROM a\n" + b"# x\n" * (3 * 1024 * 1024))]
+    cases["unterminated heredoc"] = [file("heredoc/Dockerfile", b"FROM a\nRUN <<EOF\necho\n")]
+    cases["non-string JSON"] = [file("json/Dockerfile", b'FROM a\nCMD ["a", 1]\n')]
+    cases["unknown instruction"] = [file("unknown/Dockerfile", b"FROM a\nFROB x\n")]
+    cases["ENV without value"] = [file("env/Dockerfile", b"FROM a\nENV X\n")]
+    cases["bad escape directive"] = [file("esc/Dockerfile", b"# escape=x\nFROM a\n")]
+    cases["duplicate directive"] = [file("dup/Dockerfile", b"# escape=`\n# escape=`\nFROM a\n")]
+    cases["line over 64 KiB"] = [file("long/Dockerfile", b"FROM a\nRUN " + b"x" * 70000 + b"\n")]
+    cases["unknown fix code"] = ["--select", "DFX999", file("ok1/Dockerfile", b"FROM a\n")]
+    cases["context missing"] = ["--context", str(tmp_path / "nope"), file("ok2/Dockerfile", b"FROM a\n")]
+    cases["check with write"] = ["--check", "--write", file("ok3/Dockerfile", b"FROM a\n")]
+    cases["stdin with paths"] = ["-", file("ok4/Dockerfile", b"FROM a\n")]
+    cases["unknown option"] = ["--frobnicate"]
+    cases["bad format"] = ["--format", "xml", file("ok5/Dockerfile", b"FROM a\n")]
+    return cases
+
+
+def test_bad_input_catalogue(tmp_path: Path) -> None:
+    cases = _bad_inputs(tmp_path)
+    assert len(cases) >= 20
+    for name, args in cases.items():
+        before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()}
+        result = run(*args)
+        err = result.stderr.decode()
+        assert result.returncode == 2, (name, result.returncode, err)
+        assert "Traceback" not in err, (name, err)
+        lines = [line for line in err.splitlines() if not line.startswith("dockerfix: 0 files")]
+        assert len(lines) == 1, (name, err)
+        after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()}
+        assert before == after, name
+
+
+def test_stdin_invalid_utf8_is_refused() -> None:
+    result = run("-", input=b"FROM a\nLABEL x=\xff\n")
+    assert result.returncode == 2
+    assert result.stderr.count(b"\n") == 1 and b"not valid UTF-8" in result.stderr
