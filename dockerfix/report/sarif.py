@@ -14,7 +14,12 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 def _replacement(hunk: Hunk) -> dict[str, Any]:
     if hunk.end >= hunk.start:
-        region = {"startLine": hunk.start, "endLine": hunk.end + 1, "startColumn": 1, "endColumn": 1}
+        region = {
+            "startLine": hunk.start,
+            "endLine": hunk.end + 1,
+            "startColumn": 1,
+            "endColumn": 1,
+        }
     else:
         region = {"startLine": hunk.start, "startColumn": 1, "endLine": hunk.start, "endColumn": 1}
     return {"deletedRegion": region, "insertedContent": {"text": hunk.new}}
@@ -22,6 +27,20 @@ def _replacement(hunk: Hunk) -> dict[str, Any]:
 
 def _level(tier: str) -> str:
     return "note" if tier == "display-only" else "warning"
+
+
+def _rule(code: str) -> dict[str, Any]:
+    rule = RULES.get(code)
+    summary = rule.summary if rule else code
+    doc = rule.doc if rule else ""
+    return {
+        "id": code,
+        "name": rule.name if rule else code,
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": summary},
+        "help": {"text": doc, "markdown": doc},
+        "properties": {"tier": rule.tier if rule else "display-only"},
+    }
 
 
 def render_sarif(reports: list[FileReport]) -> str:
@@ -51,17 +70,7 @@ def render_sarif(reports: list[FileReport]) -> str:
                     {"description": {"text": fix.message}, "artifactChanges": [change]}
                 ]
             results.append(result)
-    rules = [
-        {
-            "id": code,
-            "name": RULES[code].name if code in RULES else code,
-            "shortDescription": {"text": RULES[code].summary if code in RULES else code},
-            "fullDescription": {"text": RULES[code].summary if code in RULES else code},
-            "help": {"text": RULES[code].doc if code in RULES else "", "markdown": RULES[code].doc if code in RULES else ""},
-            "properties": {"tier": RULES[code].tier if code in RULES else "display-only"},
-        }
-        for code in used
-    ]
+    rules = [_rule(code) for code in used]
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

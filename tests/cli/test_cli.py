@@ -173,7 +173,11 @@ def _bad_inputs(tmp_path: Path) -> dict[str, list[str]]:
     cases["duplicate directive"] = [file("dup/Dockerfile", b"# escape=`\n# escape=`\nFROM a\n")]
     cases["line over 64 KiB"] = [file("long/Dockerfile", b"FROM a\nRUN " + b"x" * 70000 + b"\n")]
     cases["unknown fix code"] = ["--select", "DFX999", file("ok1/Dockerfile", b"FROM a\n")]
-    cases["context missing"] = ["--context", str(tmp_path / "nope"), file("ok2/Dockerfile", b"FROM a\n")]
+    cases["context missing"] = [
+        "--context",
+        str(tmp_path / "nope"),
+        file("ok2/Dockerfile", b"FROM a\n"),
+    ]
     cases["check with write"] = ["--check", "--write", file("ok3/Dockerfile", b"FROM a\n")]
     cases["stdin with paths"] = ["-", file("ok4/Dockerfile", b"FROM a\n")]
     cases["unknown option"] = ["--frobnicate"]
@@ -181,18 +185,26 @@ def _bad_inputs(tmp_path: Path) -> dict[str, list[str]]:
     return cases
 
 
+def _snapshot(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and not p.is_symlink()}
+
+
 def test_bad_input_catalogue(tmp_path: Path) -> None:
     cases = _bad_inputs(tmp_path)
     assert len(cases) >= 20
     for name, args in cases.items():
-        before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()}
+        before = {
+            p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()
+        }
         result = run(*args)
         err = result.stderr.decode()
         assert result.returncode == 2, (name, result.returncode, err)
         assert "Traceback" not in err, (name, err)
         lines = [line for line in err.splitlines() if not line.startswith("dockerfix: 0 files")]
         assert len(lines) == 1, (name, err)
-        after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()}
+        after = {
+            p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()
+        }
         assert before == after, name
 
 
