@@ -12,6 +12,7 @@ this run, and peak RSS.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import resource
 import sys
 import time
@@ -34,7 +35,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    cases = sorted(p for p in (ROOT / "fixtures" / "cases").iterdir() if (p / "expected.Dockerfile").is_file())
+    cases = sorted(
+        p for p in (ROOT / "fixtures" / "cases").iterdir() if (p / "expected.Dockerfile").is_file()
+    )
     rows = []
     for case in cases:
         ctx_dir = case / "context"
@@ -59,7 +62,11 @@ def main() -> None:
     for r in rows:
         print(f"{r[0]:<{width}}  {r[1]:<30}  {r[2]}")
 
-    texts = [(c, _read(c / "Dockerfile")) for c in sorted((ROOT / "fixtures" / "cases").iterdir()) if (c / "Dockerfile").is_file()]
+    texts = [
+        (c, _read(c / "Dockerfile"))
+        for c in sorted((ROOT / "fixtures" / "cases").iterdir())
+        if (c / "Dockerfile").is_file()
+    ]
     start = time.perf_counter()
     for _ in range(args.rounds):
         for _case, text in texts:
@@ -69,14 +76,14 @@ def main() -> None:
     for _ in range(args.rounds):
         for case, text in texts:
             ctx_dir = case / "context"
-            try:
+            with contextlib.suppress(ValueError):
                 dockerfix.fix(text, context=ctx_dir if ctx_dir.is_dir() else None, use_git=False)
-            except ValueError:
-                pass
     fix_rate = args.rounds * len(texts) / (time.perf_counter() - start)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nparse only: {parse_rate:,.0f} files/s; whole pipeline: {fix_rate:,.0f} files/s "
-          f"(ratio {fix_rate / parse_rate:.3f}); peak RSS {rss:.0f} MiB")
+    print(
+        f"\nparse only: {parse_rate:,.0f} files/s; whole pipeline: {fix_rate:,.0f} files/s "
+        f"(ratio {fix_rate / parse_rate:.3f}); peak RSS {rss:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

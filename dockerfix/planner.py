@@ -230,11 +230,13 @@ def _diagnostics(
     out: list[Diagnostic] = []
     base = [s.position for s in plan.stage.steps]
     placed = {n: i for i, n in enumerate(plan.order)}
-    split_installs = set()
+    split_installs: set[int] = set()
+    split_broads: set[int] = set()
     if plan.inserted:
         for cand in candidates:
             if placed[cand.install] < placed[cand.broad]:
                 split_installs.add(cand.install)
+                split_broads.add(cand.broad)
                 install = steps[cand.install]
                 files = ", ".join(c for _, c in cand.provided)
                 out.append(
@@ -248,29 +250,27 @@ def _diagnostics(
                     )
                 )
     rank_old = {p: i for i, p in enumerate(base)}
-    for position in sorted(
-        _moved(plan.order, base) - split_installs, key=lambda p: steps[p].instruction.start_line
-    ):
-        step = steps[position]
-        crossed = [
+    # The install passing its broad copy is DFX002's move; every other step that now
+    # runs before a step it used to follow is reported as a move of its own.
+    split_pairs = {(c.install, c.broad) for c in candidates if c.install in split_installs}
+    for position in base:
+        # Report each step that now runs before steps that used to run before it
+        # (the install/broad-copy pair of an applied split is DFX002's move).
+        passed = [
             q
             for q in base
-            if q != position
-            and q in placed
-            and (rank_old[q] < rank_old[position]) != (placed[q] < placed[position])
+            if rank_old[q] < rank_old[position]
+            and placed[q] > placed[position]
+            and (position, q) not in split_pairs
         ]
-        if crossed and placed[position] < placed[crossed[0]]:
-            first = steps[min(crossed, key=rank_old.__getitem__)]
-            where = f"above `{_short(first)}`: it changes less often"
-        elif crossed:
-            last = steps[max(crossed, key=rank_old.__getitem__)]
-            where = f"below `{_short(last)}`: it changes more often"
-        else:
-            where = "so that rarely changing steps come first"
+        if not passed:
+            continue
+        step = steps[position]
+        first = steps[min(passed, key=rank_old.__getitem__)]
         out.append(
             Diagnostic(
                 "DFX001",
-                f"move `{_short(step)}` {where}",
+                f"move `{_short(step)}` above `{_short(first)}`: it changes less often",
                 step.instruction.start_line,
                 "safe",
                 applied=True,

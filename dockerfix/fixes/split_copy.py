@@ -8,7 +8,7 @@ import posixpath
 from dataclasses import dataclass
 
 from dockerfix.model.effects import Effect
-from dockerfix.model.paths import PathSet, paths_overlap
+from dockerfix.model.paths import PathSet, is_under, paths_overlap
 from dockerfix.model.stages import Step
 
 ALLOWED_FLAGS = ("--chown", "--chmod", "--link")
@@ -30,8 +30,14 @@ class Decline:
     reason: str
 
 
-def _reads_path(reads: PathSet, image_path: str) -> bool:
-    return any(p == image_path or fnmatch.fnmatchcase(image_path, p) for p in reads.paths)
+def _reads_path(reads: PathSet, image_path: str, project: str | None = None) -> bool:
+    """The install reads this file: named, matched by a glob, or inside a folder it reads."""
+    return any(
+        p == image_path
+        or fnmatch.fnmatchcase(image_path, p)
+        or (p != project and is_under(image_path, p))
+        for p in reads.paths
+    )
 
 
 def find_split(
@@ -51,7 +57,11 @@ def find_split(
     files = copy.image_files()
     provided = tuple(
         sorted(
-            ((img, ctx) for img, ctx in files.items() if _reads_path(install.reads, img)),
+            (
+                (img, ctx)
+                for img, ctx in files.items()
+                if _reads_path(install.reads, img, install.project_dir)
+            ),
             key=lambda pair: (_read_rank(install.read_order, pair[0]), pair[0]),
         )
     )
@@ -81,7 +91,11 @@ def find_split(
 
 def _read_rank(order: tuple[str, ...], image_path: str) -> int:
     for i, pattern in enumerate(order):
-        if pattern == image_path or fnmatch.fnmatchcase(image_path, pattern):
+        if (
+            pattern == image_path
+            or fnmatch.fnmatchcase(image_path, pattern)
+            or is_under(image_path, pattern)
+        ):
             return i
     return len(order)
 

@@ -110,7 +110,11 @@ def program_name(word: str) -> str:
 def unknown_effect(argv: Sequence[str], reason: str) -> CommandEffect:
     """The answer for a command whose effects cannot be narrowed."""
     return CommandEffect(
-        kind="unknown", reads_all=True, writes_all=True, network=True, cost=10.0,
+        kind="unknown",
+        reads_all=True,
+        writes_all=True,
+        network=True,
+        cost=10.0,
         reasons=(reason,),
     )
 
@@ -185,8 +189,14 @@ class _Reads:
         self, kind: Kind, eco: str | None, writes: Iterable[str], *, network: bool, cost: float
     ) -> CommandEffect:
         return CommandEffect(
-            kind=kind, ecosystem=eco, reads=tuple(self.paths), reads_all=self.all,
-            writes=_unique(writes), network=network, cost=cost, reasons=tuple(self.reasons),
+            kind=kind,
+            ecosystem=eco,
+            reads=tuple(self.paths),
+            reads_all=self.all,
+            writes=_unique(writes),
+            network=network,
+            cost=cost,
+            reasons=tuple(self.reasons),
         )
 
 
@@ -242,13 +252,16 @@ def parse_args(
 
 
 def _short_bundle(
-    word: str, args: Sequence[str], i: int, takes: frozenset[str],
+    word: str,
+    args: Sequence[str],
+    i: int,
+    takes: frozenset[str],
     options: list[tuple[str, str]],
 ) -> int:
     for pos, char in enumerate(word[1:], start=1):
         flag = "-" + char
         if flag in takes:
-            rest = word[pos + 1:]
+            rest = word[pos + 1 :]
             if rest:
                 options.append((flag, rest))
             elif i < len(args):
@@ -350,20 +363,40 @@ def _is_local_path(word: str) -> bool:
 
 
 def _simple(
-    kind: Kind, eco: str | None = None, *, reads: Iterable[str] = (),
-    writes: Iterable[str] = (), network: bool = False, cost: float = 0.0,
+    kind: Kind,
+    eco: str | None = None,
+    *,
+    reads: Iterable[str] = (),
+    writes: Iterable[str] = (),
+    network: bool = False,
+    cost: float = 0.0,
 ) -> CommandEffect:
     return CommandEffect(
-        kind=kind, ecosystem=eco, reads=_unique(norm(p) for p in reads),
-        writes=_unique(writes), network=network, cost=cost,
+        kind=kind,
+        ecosystem=eco,
+        reads=_unique(norm(p) for p in reads),
+        writes=_unique(writes),
+        network=network,
+        cost=cost,
     )
 
 
-def _build_all(eco: str | None, reason: str, writes: Iterable[str] = (".",), *,
-               cost: float = 20.0, network: bool = True) -> CommandEffect:
+def _build_all(
+    eco: str | None,
+    reason: str,
+    writes: Iterable[str] = (".",),
+    *,
+    cost: float = 20.0,
+    network: bool = True,
+) -> CommandEffect:
     return CommandEffect(
-        kind="build", ecosystem=eco, reads_all=True, writes=_unique(writes), network=network,
-        cost=cost, reasons=(reason,),
+        kind="build",
+        ecosystem=eco,
+        reads_all=True,
+        writes=_unique(writes),
+        network=network,
+        cost=cost,
+        reasons=(reason,),
     )
 
 
@@ -373,7 +406,8 @@ def _merge(effects: Sequence[CommandEffect], eco: str | None) -> CommandEffect:
     kinds = [e.kind for e in effects]
     kind: Kind = next((k for k in order if k in kinds), "noop")
     return CommandEffect(
-        kind=kind, ecosystem=eco,
+        kind=kind,
+        ecosystem=eco,
         reads=_unique(p for e in effects for p in e.reads),
         reads_all=any(e.reads_all for e in effects),
         writes=_unique(p for e in effects for p in e.writes),
@@ -384,16 +418,36 @@ def _merge(effects: Sequence[CommandEffect], eco: str | None) -> CommandEffect:
     )
 
 
-
 # --- system package managers ------------------------------------------------------------------
 
-_APT_VALUE = ("-o", "--option", "-t", "--target-release", "-c", "--config-file", "-a",
-              "--host-architecture")
-_APT_INSTALL = frozenset({"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",
-                          "build-dep", "satisfy"})
+_APT_VALUE = (
+    "-o",
+    "--option",
+    "-t",
+    "--target-release",
+    "-c",
+    "--config-file",
+    "-a",
+    "--host-architecture",
+)
+_APT_INSTALL = frozenset(
+    {"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "satisfy"}
+)
 _APT_REMOVE = frozenset({"remove", "purge", "autoremove", "autopurge"})
-_APT_QUERY = frozenset({"policy", "show", "search", "list", "depends", "rdepends", "madison",
-                        "showpkg", "check", "changelog"})
+_APT_QUERY = frozenset(
+    {
+        "policy",
+        "show",
+        "search",
+        "list",
+        "depends",
+        "rdepends",
+        "madison",
+        "showpkg",
+        "check",
+        "changelog",
+    }
+)
 
 
 def _local_packages(words: Iterable[str], suffix: str) -> list[str]:
@@ -407,11 +461,23 @@ def _apt(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     sub, rest = parsed.positionals[0], parsed.positionals[1:]
     configs = parsed.values("-c", "--config-file")
     if sub == "update":
-        return _simple("system-packages", "apt", reads=configs, writes=("/var/lib/apt/lists",),
-                       network=True, cost=10.0)
+        return _simple(
+            "system-packages",
+            "apt",
+            reads=configs,
+            writes=("/var/lib/apt/lists",),
+            network=True,
+            cost=10.0,
+        )
     if sub in _APT_INSTALL:
-        return _simple("system-packages", "apt", reads=[*configs, *_local_packages(rest, ".deb")],
-                       writes=SYSTEM_WRITES, network=True, cost=30.0)
+        return _simple(
+            "system-packages",
+            "apt",
+            reads=[*configs, *_local_packages(rest, ".deb")],
+            writes=SYSTEM_WRITES,
+            network=True,
+            cost=30.0,
+        )
     if sub in _APT_REMOVE:
         return _simple("system-packages", "apt", writes=SYSTEM_WRITES, cost=5.0)
     if sub in ("clean", "autoclean"):
@@ -426,18 +492,40 @@ def _apt(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 def _dpkg(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(args)
     if parsed.has("-i", "--install"):
-        return _simple("system-packages", "apt", reads=parsed.positionals,
-                       writes=SYSTEM_WRITES, cost=10.0)
+        return _simple(
+            "system-packages", "apt", reads=parsed.positionals, writes=SYSTEM_WRITES, cost=10.0
+        )
     if parsed.has("--add-architecture"):
         return _simple("system-packages", "apt", writes=("/var/lib/dpkg",), cost=0.1)
-    if parsed.has("-l", "--list", "-s", "--status", "-L", "--listfiles",
-                  "--print-architecture", "--print-foreign-architectures", "-S", "--search"):
+    if parsed.has(
+        "-l",
+        "--list",
+        "-s",
+        "--status",
+        "-L",
+        "--listfiles",
+        "--print-architecture",
+        "--print-foreign-architectures",
+        "-S",
+        "--search",
+    ):
         return _simple("noop", "apt")
     return unknown_effect(args, "this dpkg action is not one dockerfix knows")
 
 
-_APK_VALUE = ("-X", "--repository", "-t", "--virtual", "-p", "--root", "--keys-dir", "--arch",
-              "--cache-dir", "--repositories-file", "--wait")
+_APK_VALUE = (
+    "-X",
+    "--repository",
+    "-t",
+    "--virtual",
+    "-p",
+    "--root",
+    "--keys-dir",
+    "--arch",
+    "--cache-dir",
+    "--repositories-file",
+    "--wait",
+)
 
 
 def _apk(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
@@ -450,11 +538,23 @@ def _apk(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     network = not parsed.has("--no-network")
     repos = parsed.values("--repositories-file")
     if sub in ("add", "upgrade", "fix"):
-        return _simple("system-packages", "apk", reads=[*repos, *_local_packages(rest, ".apk")],
-                       writes=(*SYSTEM_WRITES, *index), network=network, cost=10.0)
+        return _simple(
+            "system-packages",
+            "apk",
+            reads=[*repos, *_local_packages(rest, ".apk")],
+            writes=(*SYSTEM_WRITES, *index),
+            network=network,
+            cost=10.0,
+        )
     if sub == "update":
-        return _simple("system-packages", "apk", reads=repos, writes=("/var/cache/apk",),
-                       network=network, cost=3.0)
+        return _simple(
+            "system-packages",
+            "apk",
+            reads=repos,
+            writes=("/var/cache/apk",),
+            network=network,
+            cost=3.0,
+        )
     if sub in ("del", "delete"):
         return _simple("system-packages", "apk", writes=SYSTEM_WRITES, cost=2.0)
     if sub == "cache":
@@ -464,13 +564,47 @@ def _apk(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     return unknown_effect(args, f"`apk {sub}` is not an apk command dockerfix knows")
 
 
-_DNF_VALUE = ("--setopt", "--enablerepo", "--disablerepo", "--installroot", "-x", "--exclude",
-              "--releasever", "-c", "--config", "--repo", "--repoid", "--forcearch",
-              "--nogpgcheck-for", "--security-severity", "--advisory", "--color", "-d",
-              "--debuglevel", "-e", "--errorlevel")
-_DNF_INSTALL = frozenset({"install", "in", "reinstall", "update", "upgrade", "up", "groupinstall",
-                          "localinstall", "distro-sync", "downgrade", "builddep", "group",
-                          "module", "upgrade-minimal", "swap"})
+_DNF_VALUE = (
+    "--setopt",
+    "--enablerepo",
+    "--disablerepo",
+    "--installroot",
+    "-x",
+    "--exclude",
+    "--releasever",
+    "-c",
+    "--config",
+    "--repo",
+    "--repoid",
+    "--forcearch",
+    "--nogpgcheck-for",
+    "--security-severity",
+    "--advisory",
+    "--color",
+    "-d",
+    "--debuglevel",
+    "-e",
+    "--errorlevel",
+)
+_DNF_INSTALL = frozenset(
+    {
+        "install",
+        "in",
+        "reinstall",
+        "update",
+        "upgrade",
+        "up",
+        "groupinstall",
+        "localinstall",
+        "distro-sync",
+        "downgrade",
+        "builddep",
+        "group",
+        "module",
+        "upgrade-minimal",
+        "swap",
+    }
+)
 _DNF_REMOVE = frozenset({"remove", "erase", "rm", "autoremove", "groupremove"})
 
 
@@ -482,8 +616,14 @@ def _dnf(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     sub, rest = parsed.positionals[0], parsed.positionals[1:]
     cache = (f"/var/cache/{eco}",)
     if sub in _DNF_INSTALL:
-        return _simple("system-packages", eco, reads=_local_packages(rest, ".rpm"),
-                       writes=(*SYSTEM_WRITES,), network=True, cost=30.0)
+        return _simple(
+            "system-packages",
+            eco,
+            reads=_local_packages(rest, ".rpm"),
+            writes=(*SYSTEM_WRITES,),
+            network=True,
+            cost=30.0,
+        )
     if sub in _DNF_REMOVE:
         return _simple("system-packages", eco, writes=SYSTEM_WRITES, cost=5.0)
     if sub == "clean":
@@ -491,22 +631,50 @@ def _dnf(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if sub == "makecache":
         return _simple("system-packages", eco, writes=cache, network=True, cost=5.0)
     if sub == "config-manager":
-        return _simple("system-packages", eco, writes=("/etc/yum.repos.d",), network=True,
-                       cost=1.0)
+        return _simple("system-packages", eco, writes=("/etc/yum.repos.d",), network=True, cost=1.0)
     if sub in ("info", "list", "search", "repolist", "provides", "repoquery", "check-update"):
         return _simple("noop", eco)
     return unknown_effect(args, f"`{prog} {sub}` is not a {eco} command dockerfix knows")
 
 
-_ZYPPER_VALUE = ("-t", "--type", "--from", "-r", "--repo", "-R", "--root", "--releasever",
-                 "-p", "--plus-repo")
+_ZYPPER_VALUE = (
+    "-t",
+    "--type",
+    "--from",
+    "-r",
+    "--repo",
+    "-R",
+    "--root",
+    "--releasever",
+    "-p",
+    "--plus-repo",
+)
 _ZYPPER_SUB = {
-    "install": "install", "in": "install", "update": "install", "up": "install",
-    "dist-upgrade": "install", "dup": "install", "patch": "install", "source-install": "install",
-    "si": "install", "remove": "remove", "rm": "remove", "refresh": "refresh", "ref": "refresh",
-    "clean": "clean", "cc": "clean", "addrepo": "repo", "ar": "repo", "removerepo": "repo",
-    "rr": "repo", "search": "query", "se": "query", "info": "query", "if": "query",
-    "repos": "query", "lr": "query",
+    "install": "install",
+    "in": "install",
+    "update": "install",
+    "up": "install",
+    "dist-upgrade": "install",
+    "dup": "install",
+    "patch": "install",
+    "source-install": "install",
+    "si": "install",
+    "remove": "remove",
+    "rm": "remove",
+    "refresh": "refresh",
+    "ref": "refresh",
+    "clean": "clean",
+    "cc": "clean",
+    "addrepo": "repo",
+    "ar": "repo",
+    "removerepo": "repo",
+    "rr": "repo",
+    "search": "query",
+    "se": "query",
+    "info": "query",
+    "if": "query",
+    "repos": "query",
+    "lr": "query",
 }
 
 
@@ -517,13 +685,20 @@ def _zypper(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     sub, rest = parsed.positionals[0], parsed.positionals[1:]
     action = _ZYPPER_SUB.get(sub)
     if action == "install":
-        return _simple("system-packages", "zypper", reads=_local_packages(rest, ".rpm"),
-                       writes=SYSTEM_WRITES, network=True, cost=30.0)
+        return _simple(
+            "system-packages",
+            "zypper",
+            reads=_local_packages(rest, ".rpm"),
+            writes=SYSTEM_WRITES,
+            network=True,
+            cost=30.0,
+        )
     if action == "remove":
         return _simple("system-packages", "zypper", writes=SYSTEM_WRITES, cost=5.0)
     if action == "refresh":
-        return _simple("system-packages", "zypper", writes=("/var/cache/zypp",), network=True,
-                       cost=5.0)
+        return _simple(
+            "system-packages", "zypper", writes=("/var/cache/zypp",), network=True, cost=5.0
+        )
     if action == "clean":
         return _simple("system-packages", "zypper", writes=("/var/cache/zypp",), cost=0.5)
     if action == "repo":
@@ -554,19 +729,31 @@ def _mkdir(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 def _touch(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(args, ("-d", "--date", "-t", "-r", "--reference"))
     refs = parsed.values("-r", "--reference")
-    return _simple("filesystem", reads=refs, writes=[norm(p) for p in parsed.positionals],
-                   cost=0.1)
+    return _simple("filesystem", reads=refs, writes=[norm(p) for p in parsed.positionals], cost=0.1)
 
 
 def _chmod(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     # Modes like `-x` or `-w` look like options; chmod only has a few real ones.
-    words = [w for w in args if w not in ("-R", "--recursive", "-v", "-c", "-f", "--verbose",
-                                          "--changes", "--silent", "--quiet")]
+    words = [
+        w
+        for w in args
+        if w
+        not in (
+            "-R",
+            "--recursive",
+            "-v",
+            "-c",
+            "-f",
+            "--verbose",
+            "--changes",
+            "--silent",
+            "--quiet",
+        )
+    ]
     refs = [w.partition("=")[2] for w in words if w.startswith("--reference=")]
     operands = [w for w in words if not w.startswith("--")]
     paths = operands if refs else operands[1:]
-    return _simple("filesystem", reads=[*refs, *paths], writes=[norm(p) for p in paths],
-                   cost=0.1)
+    return _simple("filesystem", reads=[*refs, *paths], writes=[norm(p) for p in paths], cost=0.1)
 
 
 def _chown(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
@@ -578,30 +765,82 @@ def _chown(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     # A name (not a number) is looked up in the user and group databases.
     by_name = any(part and not part.isdigit() for part in re.split(r"[:.]", owner))
     databases = ("/etc/passwd", "/etc/group") if by_name else ()
-    return _simple("filesystem", reads=[*refs, *databases, *paths],
-                   writes=[norm(p) for p in paths], cost=0.1)
+    return _simple(
+        "filesystem", reads=[*refs, *databases, *paths], writes=[norm(p) for p in paths], cost=0.1
+    )
 
 
-_USER_READS = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow", "/etc/login.defs",
-               "/etc/default/useradd", "/etc/adduser.conf", "/etc/skel")
-_USER_WRITES = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/subuid",
-                "/etc/subgid", "/var/log/lastlog", "/var/log/faillog")
-_USERADD_VALUE = ("-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home-dir", "--home",
-                  "-s", "--shell", "-c", "--comment", "-k", "--skel", "-b", "--base-dir", "-e",
-                  "--expiredate", "-f", "--inactive", "-K", "--key", "-p", "--password",
-                  "--gecos", "--ingroup", "-h", "--firstuid", "--lastuid", "-Z", "-l", "--login",
-                  "--add-extra-groups", "-a", "--append-to")
+_USER_READS = (
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/login.defs",
+    "/etc/default/useradd",
+    "/etc/adduser.conf",
+    "/etc/skel",
+)
+_USER_WRITES = (
+    "/etc/passwd",
+    "/etc/shadow",
+    "/etc/group",
+    "/etc/gshadow",
+    "/etc/subuid",
+    "/etc/subgid",
+    "/var/log/lastlog",
+    "/var/log/faillog",
+)
+_USERADD_VALUE = (
+    "-u",
+    "--uid",
+    "-g",
+    "--gid",
+    "-G",
+    "--groups",
+    "-d",
+    "--home-dir",
+    "--home",
+    "-s",
+    "--shell",
+    "-c",
+    "--comment",
+    "-k",
+    "--skel",
+    "-b",
+    "--base-dir",
+    "-e",
+    "--expiredate",
+    "-f",
+    "--inactive",
+    "-K",
+    "--key",
+    "-p",
+    "--password",
+    "--gecos",
+    "--ingroup",
+    "-h",
+    "--firstuid",
+    "--lastuid",
+    "-Z",
+    "-l",
+    "--login",
+    "--add-extra-groups",
+    "-a",
+    "--append-to",
+)
 
 
 def _useradd(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     value_opts = tuple(o for o in _USERADD_VALUE if not (prog == "adduser" and o == "-g")) + (
-        ("-g",) if prog == "adduser" else ())
+        ("-g",) if prog == "adduser" else ()
+    )
     parsed = parse_args(args, value_opts)
     writes = list(_USER_WRITES)
     name = parsed.positionals[0] if parsed.positionals else ""
     creates_group_only = prog in ("groupadd", "addgroup", "groupmod", "groupdel")
     no_home = parsed.has("-M", "--no-create-home", "-H", "--system", "-r") and not parsed.has(
-        "-m", "--create-home")
+        "-m", "--create-home"
+    )
     if prog in ("adduser", "useradd") and name and not no_home and not creates_group_only:
         home = parsed.last("-d", "--home-dir", "--home", "-h")
         base = parsed.last("-b", "--base-dir") or "/home"
@@ -620,8 +859,7 @@ def _ln(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     else:
         targets, link = operands[:-1], operands[-1] if operands else "."
     symbolic = parsed.has("-s", "--symbolic")
-    return _simple("filesystem", reads=() if symbolic else targets, writes=(norm(link),),
-                   cost=0.1)
+    return _simple("filesystem", reads=() if symbolic else targets, writes=(norm(link),), cost=0.1)
 
 
 def _copy_like(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
@@ -647,8 +885,10 @@ def _sed(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     scripts: list[str] = []
     files: list[str] = []
     rest = list(args)
-    has_expression = any(w in ("-e", "-f", "--expression", "--file") or w.startswith(
-        ("--expression=", "--file=")) for w in rest)
+    has_expression = any(
+        w in ("-e", "-f", "--expression", "--file") or w.startswith(("--expression=", "--file="))
+        for w in rest
+    )
     i = 0
     while i < len(rest):
         word = rest[i]
@@ -679,8 +919,18 @@ def _tar(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     words = list(args)
     if words and not words[0].startswith("-"):
         words[0] = "-" + words[0]  # old-style bundle: `tar xzf file`
-    long_value = ("--file", "--directory", "--files-from", "--exclude-from", "--transform",
-                  "--exclude", "--owner", "--group", "--mode", "--strip-components")
+    long_value = (
+        "--file",
+        "--directory",
+        "--files-from",
+        "--exclude-from",
+        "--transform",
+        "--exclude",
+        "--owner",
+        "--group",
+        "--mode",
+        "--strip-components",
+    )
     parsed = parse_args(words, [*("-" + c for c in _TAR_VALUE_LETTERS), *long_value])
     archive = parsed.last("-f", "--file") or "-"
     target = parsed.last("-C", "--directory") or "."
@@ -709,14 +959,31 @@ def _unzip(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     return _simple("filesystem", reads=parsed.positionals[:1], writes=(norm(target),), cost=2.0)
 
 
-_GIT_CLONE_VALUE = ("-b", "--branch", "--depth", "-o", "--origin", "-c", "--config",
-                    "--reference", "--separate-git-dir", "-j", "--jobs", "--filter",
-                    "--shallow-since", "--shallow-exclude", "-u", "--upload-pack", "--template")
+_GIT_CLONE_VALUE = (
+    "-b",
+    "--branch",
+    "--depth",
+    "-o",
+    "--origin",
+    "-c",
+    "--config",
+    "--reference",
+    "--separate-git-dir",
+    "-j",
+    "--jobs",
+    "--filter",
+    "--shallow-since",
+    "--shallow-exclude",
+    "-u",
+    "--upload-pack",
+    "--template",
+)
 
 
 def _git(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    global_opts = parse_args(args, ("-C", "-c", "--git-dir", "--work-tree"),
-                             stop_at_positional=True)
+    global_opts = parse_args(
+        args, ("-C", "-c", "--git-dir", "--work-tree"), stop_at_positional=True
+    )
     if not global_opts.positionals:
         return _simple("noop")
     base = global_opts.last("-C") or "."
@@ -734,8 +1001,13 @@ def _git(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
             return _simple("filesystem", "git", writes=(f"{ctx.home}/.gitconfig",), cost=0.1)
         if parsed.has("--system"):
             return _simple("filesystem", "git", writes=("/etc/gitconfig",), cost=0.1)
-        return _simple("filesystem", "git", reads=(join(base, ".git"),),
-                       writes=(join(base, ".git/config"),), cost=0.1)
+        return _simple(
+            "filesystem",
+            "git",
+            reads=(join(base, ".git"),),
+            writes=(join(base, ".git/config"),),
+            cost=0.1,
+        )
     if sub in ("--version", "version", "help", "status", "log", "rev-parse", "describe"):
         return _simple("noop", "git", reads=(join(base, ".git"),))
     return unknown_effect(args, f"`git {sub}` may touch the whole work tree")
@@ -746,16 +1018,74 @@ def _repo_dir(url: str) -> str:
     return tail[:-4] if tail.endswith(".git") else tail
 
 
-_CURL_VALUE = ("-o", "--output", "-H", "--header", "-d", "--data", "--data-raw",
-               "--data-binary", "--data-urlencode", "-u", "--user", "-X", "--request", "-A",
-               "--user-agent", "-e", "--referer", "-m", "--max-time", "--retry",
-               "--retry-delay", "--retry-max-time", "--connect-timeout", "-w", "--write-out",
-               "--cacert", "--capath", "-E", "--cert", "--key", "-K", "--config", "-T",
-               "--upload-file", "-F", "--form", "-b", "--cookie", "-c", "--cookie-jar", "-x",
-               "--proxy", "-r", "--range", "--output-dir", "-z", "--time-cond", "--resolve",
-               "--limit-rate", "--proto", "--proto-redir", "-C", "--continue-at", "--url", "-Y",
-               "-y", "-U", "--proxy-user", "--interface", "--max-filesize", "--tls-max",
-               "--ciphers", "--dns-servers", "--oauth2-bearer", "-Q", "--quote")
+_CURL_VALUE = (
+    "-o",
+    "--output",
+    "-H",
+    "--header",
+    "-d",
+    "--data",
+    "--data-raw",
+    "--data-binary",
+    "--data-urlencode",
+    "-u",
+    "--user",
+    "-X",
+    "--request",
+    "-A",
+    "--user-agent",
+    "-e",
+    "--referer",
+    "-m",
+    "--max-time",
+    "--retry",
+    "--retry-delay",
+    "--retry-max-time",
+    "--connect-timeout",
+    "-w",
+    "--write-out",
+    "--cacert",
+    "--capath",
+    "-E",
+    "--cert",
+    "--key",
+    "-K",
+    "--config",
+    "-T",
+    "--upload-file",
+    "-F",
+    "--form",
+    "-b",
+    "--cookie",
+    "-c",
+    "--cookie-jar",
+    "-x",
+    "--proxy",
+    "-r",
+    "--range",
+    "--output-dir",
+    "-z",
+    "--time-cond",
+    "--resolve",
+    "--limit-rate",
+    "--proto",
+    "--proto-redir",
+    "-C",
+    "--continue-at",
+    "--url",
+    "-Y",
+    "-y",
+    "-U",
+    "--proxy-user",
+    "--interface",
+    "--max-filesize",
+    "--tls-max",
+    "--ciphers",
+    "--dns-servers",
+    "--oauth2-bearer",
+    "-Q",
+    "--quote",
+)
 
 
 def _curl(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
@@ -764,21 +1094,54 @@ def _curl(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     folder = parsed.last("--output-dir") or ""
     writes = [join(folder or ".", out) for out in parsed.values("-o", "--output") if out != "-"]
     if parsed.has("-O", "--remote-name", "--remote-name-all"):
-        writes += [join(folder or ".", _url_file(u)) for u in urls[len(writes):]]
-    data_files = [v[1:] for v in parsed.values("-d", "--data", "--data-binary",
-                                               "--data-urlencode") if v.startswith("@")]
+        writes += [join(folder or ".", _url_file(u)) for u in urls[len(writes) :]]
+    data_files = [
+        v[1:]
+        for v in parsed.values("-d", "--data", "--data-binary", "--data-urlencode")
+        if v.startswith("@")
+    ]
     forms = [v.split("@", 1)[1].split(";")[0] for v in parsed.values("-F", "--form") if "=@" in v]
     reads = [*parsed.values("-T", "--upload-file", "-K", "--config"), *data_files, *forms]
-    return _simple("download", reads=[r for r in reads if r != "-"], writes=writes,
-                   network=True, cost=2.0)
+    return _simple(
+        "download", reads=[r for r in reads if r != "-"], writes=writes, network=True, cost=2.0
+    )
 
 
 def _wget(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("-O", "--output-document", "-P", "--directory-prefix", "--header",
-                               "-U", "--user-agent", "-t", "--tries", "-T", "--timeout", "-i",
-                               "--input-file", "-o", "--output-file", "-a", "--append-output",
-                               "--user", "--password", "-e", "--execute", "--ca-certificate",
-                               "-w", "--wait", "--limit-rate", "-Q", "--quota", "-l", "--level"))
+    parsed = parse_args(
+        args,
+        (
+            "-O",
+            "--output-document",
+            "-P",
+            "--directory-prefix",
+            "--header",
+            "-U",
+            "--user-agent",
+            "-t",
+            "--tries",
+            "-T",
+            "--timeout",
+            "-i",
+            "--input-file",
+            "-o",
+            "--output-file",
+            "-a",
+            "--append-output",
+            "--user",
+            "--password",
+            "-e",
+            "--execute",
+            "--ca-certificate",
+            "-w",
+            "--wait",
+            "--limit-rate",
+            "-Q",
+            "--quota",
+            "-l",
+            "--level",
+        ),
+    )
     output = parsed.last("-O", "--output-document")
     prefix = parsed.last("-P", "--directory-prefix") or "."
     if output == "-":
@@ -789,8 +1152,9 @@ def _wget(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         writes = [join(prefix, _url_file(u) or "index.html") for u in parsed.positionals]
     logs = parsed.values("-o", "--output-file", "-a", "--append-output")
     reads = parsed.values("-i", "--input-file")
-    return _simple("download", reads=reads, writes=[*writes, *map(norm, logs)], network=True,
-                   cost=2.0)
+    return _simple(
+        "download", reads=reads, writes=[*writes, *map(norm, logs)], network=True, cost=2.0
+    )
 
 
 def _url_file(url: str) -> str:
@@ -818,28 +1182,87 @@ def _noop(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 def _native_build(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if prog in ("gcc", "g++", "cc", "c++", "clang", "clang++"):
         output = parse_args(args, ("-o", "-I", "-L", "-l", "-D", "-x", "-include")).last("-o")
-        return _build_all(None, f"{prog} compiles sources and headers from the working directory",
-                          (norm(output),) if output else (".",), cost=5.0, network=False)
+        return _build_all(
+            None,
+            f"{prog} compiles sources and headers from the working directory",
+            (norm(output),) if output else (".",),
+            cost=5.0,
+            network=False,
+        )
     return CommandEffect(
-        kind="build", reads_all=True, writes_all=True, network=True, cost=30.0,
+        kind="build",
+        reads_all=True,
+        writes_all=True,
+        network=True,
+        cost=30.0,
         reasons=(f"{prog} runs build rules that may read and write any file",),
     )
 
 
 # --- Python -----------------------------------------------------------------------------------
 
-_PIP_VALUE = ("-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i",
-              "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target",
-              "--prefix", "--root", "--src", "--upgrade-strategy", "--platform",
-              "--python-version", "--implementation", "--abi", "--only-binary", "--no-binary",
-              "--progress-bar", "--trusted-host", "--cache-dir", "--log", "--timeout",
-              "--retries", "--proxy", "--cert", "--client-cert", "--exists-action",
-              "--global-option", "--install-option", "--config-settings", "-C", "--report",
-              "--python", "--use-feature", "--use-deprecated", "--root-user-action",
-              "--keyring-provider", "-d", "--dest", "-w", "--wheel-dir", "--build-option",
-              "--group", "-p", "--python-platform", "--index-strategy", "--resolution",
-              "--prerelease", "--exclude-newer", "-o", "--output-file", "--link-mode",
-              "--extra", "--override")
+_PIP_VALUE = (
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--src",
+    "--upgrade-strategy",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--only-binary",
+    "--no-binary",
+    "--progress-bar",
+    "--trusted-host",
+    "--cache-dir",
+    "--log",
+    "--timeout",
+    "--retries",
+    "--proxy",
+    "--cert",
+    "--client-cert",
+    "--exists-action",
+    "--global-option",
+    "--install-option",
+    "--config-settings",
+    "-C",
+    "--report",
+    "--python",
+    "--use-feature",
+    "--use-deprecated",
+    "--root-user-action",
+    "--keyring-provider",
+    "-d",
+    "--dest",
+    "-w",
+    "--wheel-dir",
+    "--build-option",
+    "--group",
+    "-p",
+    "--python-platform",
+    "--index-strategy",
+    "--resolution",
+    "--prerelease",
+    "--exclude-newer",
+    "-o",
+    "--output-file",
+    "--link-mode",
+    "--extra",
+    "--override",
+)
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
 
 
@@ -979,8 +1402,19 @@ def _pip(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         return _simple("filesystem", "pip", writes=(where,), cost=0.1)
     if sub == "cache":
         return _simple("filesystem", "pip", writes=(f"{ctx.home}/.cache/pip",), cost=0.1)
-    if sub in ("freeze", "list", "show", "check", "debug", "help", "--version", "-V", "index",
-               "inspect", "hash"):
+    if sub in (
+        "freeze",
+        "list",
+        "show",
+        "check",
+        "debug",
+        "help",
+        "--version",
+        "-V",
+        "index",
+        "inspect",
+        "hash",
+    ):
         return _simple("noop", "pip")
     return unknown_effect(args, f"`pip {sub}` is not a pip command dockerfix knows")
 
@@ -1012,24 +1446,28 @@ def _pyproject(ctx: _Ctx, acc: _Reads, path: str = "pyproject.toml") -> dict[str
     acc.add(path)
     data = _load_toml(ctx.text(path))
     if data is None:
-        acc.decline(f"{path} is not known: cannot tell whether it declares local path "
-                    "dependencies")
+        acc.decline(f"{path} is not known: cannot tell whether it declares local path dependencies")
     return data
 
 
 def _pep508_local(acc: _Reads, deps: Iterable[str], source: str) -> None:
     for dep in deps:
         if "file:" in dep:
-            acc.decline(f"{source} depends on a local path ({dep.strip()}): building it may "
-                        "read any file")
+            acc.decline(
+                f"{source} depends on a local path ({dep.strip()}): building it may read any file"
+            )
 
 
 def _poetry_path_deps(data: Mapping[str, Any]) -> list[str]:
-    tables = [_table(data, "tool", "poetry", "dependencies"),
-              _table(data, "tool", "poetry", "dev-dependencies")]
-    tables += [_table(group, "dependencies")
-               for group in _table(data, "tool", "poetry", "group").values()
-               if isinstance(group, dict)]
+    tables = [
+        _table(data, "tool", "poetry", "dependencies"),
+        _table(data, "tool", "poetry", "dev-dependencies"),
+    ]
+    tables += [
+        _table(group, "dependencies")
+        for group in _table(data, "tool", "poetry", "group").values()
+        if isinstance(group, dict)
+    ]
     found = []
     for table in tables:
         for spec in table.values():
@@ -1039,14 +1477,34 @@ def _poetry_path_deps(data: Mapping[str, Any]) -> list[str]:
 
 
 def _poetry(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("--only", "--with", "--without", "-E", "--extras", "-C",
-                               "--directory", "-P", "--project", "-f", "--format", "-o",
-                               "--output"), stop_at_positional=True)
+    parsed = parse_args(
+        args,
+        (
+            "--only",
+            "--with",
+            "--without",
+            "-E",
+            "--extras",
+            "-C",
+            "--directory",
+            "-P",
+            "--project",
+            "-f",
+            "--format",
+            "-o",
+            "--output",
+        ),
+        stop_at_positional=True,
+    )
     if not parsed.positionals:
         return _simple("noop", "poetry")
-    sub, rest = parsed.positionals[0], parse_args(
-        parsed.positionals[1:], ("--only", "--with", "--without", "-E", "--extras", "-f",
-                                 "--format", "-o", "--output"))
+    sub, rest = (
+        parsed.positionals[0],
+        parse_args(
+            parsed.positionals[1:],
+            ("--only", "--with", "--without", "-E", "--extras", "-f", "--format", "-o", "--output"),
+        ),
+    )
     base = parsed.last("-C", "--directory", "-P", "--project") or rest.last("-C") or "."
     if sub in ("install", "sync"):
         return _poetry_install(ctx, rest, base)
@@ -1061,8 +1519,9 @@ def _poetry(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         output = rest.last("-o", "--output")
         outputs = [norm(output)] if output else []
         writes = [join(base, "poetry.lock")] if sub == "lock" else outputs
-        return acc.effect("filesystem" if writes else "noop", "poetry", writes,
-                          network=sub == "lock", cost=1.0)
+        return acc.effect(
+            "filesystem" if writes else "noop", "poetry", writes, network=sub == "lock", cost=1.0
+        )
     if sub in ("build", "run"):
         return _build_all("poetry", f"poetry {sub} works on the project sources")
     if sub in ("--version", "-V", "about", "env", "help"):
@@ -1078,13 +1537,15 @@ def _poetry_install(ctx: _Ctx, parsed: Args, base: str) -> CommandEffect:
         package_mode = _table(data, "tool", "poetry").get("package-mode", True)
         installs_root = not parsed.has("--no-root") and package_mode is not False
         if installs_root:
-            acc.decline("poetry install without --no-root installs the project itself: it may "
-                        "read any file")
+            acc.decline(
+                "poetry install without --no-root installs the project itself: it may read any file"
+            )
         if not parsed.has("--no-directory"):
             for path in _poetry_path_deps(data):
                 acc.decline(f"pyproject.toml has a path dependency {path}: poetry builds it")
-            _pep508_local(acc, _strings(_table(data, "project").get("dependencies")),
-                          "pyproject.toml")
+            _pep508_local(
+                acc, _strings(_table(data, "project").get("dependencies")), "pyproject.toml"
+            )
     env_create = ctx.env.get("POETRY_VIRTUALENVS_CREATE", "true").lower() not in ("false", "0")
     in_project = ctx.env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1")
     cache = ctx.env.get("POETRY_CACHE_DIR", f"{ctx.home}/.cache/pypoetry")
@@ -1094,8 +1555,11 @@ def _poetry_install(ctx: _Ctx, parsed: Args, base: str) -> CommandEffect:
 
 
 def _uv_sources_local(data: Mapping[str, Any]) -> list[str]:
-    return [src["path"] for src in _table(data, "tool", "uv", "sources").values()
-            if isinstance(src, dict) and "path" in src and not src.get("workspace")]
+    return [
+        src["path"]
+        for src in _table(data, "tool", "uv", "sources").values()
+        if isinstance(src, dict) and "path" in src and not src.get("workspace")
+    ]
 
 
 def _uv_members(ctx: _Ctx, acc: _Reads, data: Mapping[str, Any], base: str) -> list[str]:
@@ -1108,8 +1572,11 @@ def _uv_members(ctx: _Ctx, acc: _Reads, data: Mapping[str, Any], base: str) -> l
             acc.decline(f"cannot list the uv workspace members {pattern}")
             continue
         excluded = [join(base, e) for e in _strings(workspace.get("exclude"))]
-        members += [posixpath.dirname(f) for f in found
-                    if not any(_glob_match(e, posixpath.dirname(f)) for e in excluded)]
+        members += [
+            posixpath.dirname(f)
+            for f in found
+            if not any(_glob_match(e, posixpath.dirname(f)) for e in excluded)
+        ]
     return members
 
 
@@ -1124,23 +1591,29 @@ def _uv_sync(ctx: _Ctx, parsed: Args, base: str) -> CommandEffect:
         skip_workspace = parsed.has("--no-install-workspace")
         is_package = "build-system" in data or _table(data, "tool", "uv").get("package") is True
         if is_package and not (skip_workspace or parsed.has("--no-install-project")):
-            acc.decline("uv sync without --no-install-project installs the project itself: it "
-                        "may read any file")
+            acc.decline(
+                "uv sync without --no-install-project installs the project itself: it "
+                "may read any file"
+            )
         if members and not skip_workspace:
-            acc.decline("uv sync without --no-install-workspace installs the workspace members "
-                        f"({', '.join(members)}): it may read any of their files")
+            acc.decline(
+                "uv sync without --no-install-workspace installs the workspace members "
+                f"({', '.join(members)}): it may read any of their files"
+            )
         if not parsed.has("--no-install-local"):
             for path in _uv_sources_local(data):
                 acc.decline(f"pyproject.toml has a path source {path}: uv builds it")
     venv = ctx.env.get("UV_PROJECT_ENVIRONMENT") or join(base, ".venv")
     cache = ctx.env.get("UV_CACHE_DIR", f"{ctx.home}/.cache/uv")
-    return acc.effect("install", "uv", [venv, cache], network=not parsed.has("--offline"),
-                      cost=10.0)
+    return acc.effect(
+        "install", "uv", [venv, cache], network=not parsed.has("--offline"), cost=10.0
+    )
 
 
 def _uv(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, (*_PIP_VALUE, "--directory", "--project", "--package"),
-                        stop_at_positional=True)
+    parsed = parse_args(
+        args, (*_PIP_VALUE, "--directory", "--project", "--package"), stop_at_positional=True
+    )
     if not parsed.positionals:
         return _simple("noop", "uv")
     base = parsed.last("--directory", "--project") or "."
@@ -1153,8 +1626,9 @@ def _uv(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         return _uv_pip(ctx, rest)
     if sub == "venv":
         target = sub_args.positionals[0] if sub_args.positionals else ".venv"
-        return _simple("filesystem", "uv", reads=(".python-version",), writes=(norm(target),),
-                       cost=0.5)
+        return _simple(
+            "filesystem", "uv", reads=(".python-version",), writes=(norm(target),), cost=0.5
+        )
     if sub in ("python", "tool"):
         return _simple("download", "uv", writes=(f"{ctx.home}/.local",), network=True, cost=5.0)
     if sub in ("lock", "export"):
@@ -1195,35 +1669,42 @@ def _uv_pip(ctx: _Ctx, rest: list[str]) -> CommandEffect:
     if sub in ("install", "sync"):
         system = sub_args.has("--system") or "UV_SYSTEM_PYTHON" in ctx.env
         target = sub_args.last("-t", "--target", "--prefix")
-        writes = [target] if target else (list(_site_packages(ctx)) if system or
-                                          "VIRTUAL_ENV" in ctx.env else [".venv"])
+        writes = (
+            [target]
+            if target
+            else (list(_site_packages(ctx)) if system or "VIRTUAL_ENV" in ctx.env else [".venv"])
+        )
         cache = ctx.env.get("UV_CACHE_DIR", f"{ctx.home}/.cache/uv")
         return acc.effect("install", "uv", [*writes, cache], network=True, cost=10.0)
     if sub == "compile":
         output = sub_args.last("-o", "--output-file")
-        return acc.effect("filesystem", "uv", [norm(output)] if output else [], network=True,
-                          cost=5.0)
+        return acc.effect(
+            "filesystem", "uv", [norm(output)] if output else [], network=True, cost=5.0
+        )
     return unknown_effect(rest, f"`uv pip {sub}` is not a uv command dockerfix knows")
 
 
 def _uv_project_requirements(ctx: _Ctx, acc: _Reads, path: str) -> None:
     if not path.endswith(".toml"):
         acc.add(path)
-        acc.decline(f"reading requirements from {path} runs the project's build: it may read "
-                    "any file")
+        acc.decline(
+            f"reading requirements from {path} runs the project's build: it may read any file"
+        )
         return
     data = _pyproject(ctx, acc, path)
     if data is not None:
         dynamic = _strings(_table(data, "project").get("dynamic"))
         if {"dependencies", "optional-dependencies"} & set(dynamic):
-            acc.decline(f"{path} declares dynamic dependencies: uv builds the project to read "
-                        "them")
+            acc.decline(f"{path} declares dynamic dependencies: uv builds the project to read them")
         _pep508_local(acc, _strings(_table(data, "project").get("dependencies")), path)
 
 
 def _pipenv(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("--python", "--categories", "--extra-pip-args", "-r",
-                               "--requirements"), stop_at_positional=True)
+    parsed = parse_args(
+        args,
+        ("--python", "--categories", "--extra-pip-args", "-r", "--requirements"),
+        stop_at_positional=True,
+    )
     if not parsed.positionals:
         return _simple("noop", "pipenv")
     sub = parsed.positionals[0]
@@ -1248,8 +1729,9 @@ def _pipenv(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         _requirement_target(acc, spec, f"pipenv install {spec}")
     if sub in ("lock", "requirements", "verify"):
         writes = [f"{pipfile}.lock"] if sub == "lock" else []
-        return acc.effect("filesystem" if writes else "noop", "pipenv", writes,
-                          network=sub == "lock", cost=1.0)
+        return acc.effect(
+            "filesystem" if writes else "noop", "pipenv", writes, network=sub == "lock", cost=1.0
+        )
     system = sub_args.has("--system") or "PIPENV_SYSTEM" in ctx.env
     venv = list(_site_packages(ctx)) if system else [f"{ctx.home}/.local/share/virtualenvs"]
     if ctx.env.get("PIPENV_VENV_IN_PROJECT"):
@@ -1261,14 +1743,40 @@ def _pipenv(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 
 def _pdm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("-p", "--project", "-G", "--group", "-L", "--lockfile", "-o",
-                               "--output", "-f", "--format"), stop_at_positional=True)
+    parsed = parse_args(
+        args,
+        (
+            "-p",
+            "--project",
+            "-G",
+            "--group",
+            "-L",
+            "--lockfile",
+            "-o",
+            "--output",
+            "-f",
+            "--format",
+        ),
+        stop_at_positional=True,
+    )
     if not parsed.positionals:
         return _simple("noop", "pdm")
     sub = parsed.positionals[0]
-    sub_args = parse_args(parsed.positionals[1:], ("-p", "--project", "-G", "--group", "-L",
-                                                   "--lockfile", "-o", "--output", "-f",
-                                                   "--format"))
+    sub_args = parse_args(
+        parsed.positionals[1:],
+        (
+            "-p",
+            "--project",
+            "-G",
+            "--group",
+            "-L",
+            "--lockfile",
+            "-o",
+            "--output",
+            "-f",
+            "--format",
+        ),
+    )
     base = sub_args.last("-p", "--project") or parsed.last("-p", "--project") or "."
     lock = sub_args.last("-L", "--lockfile") or "pdm.lock"
     if sub in ("build", "run"):
@@ -1279,12 +1787,12 @@ def _pdm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     data = _pyproject(ctx, acc, join(base, "pyproject.toml"))
     acc.add(join(base, lock), join(base, "pdm.toml"), join(base, ".pdm-python"))
     if data is not None:
-        _pep508_local(acc, _strings(_table(data, "project").get("dependencies")),
-                      "pyproject.toml")
+        _pep508_local(acc, _strings(_table(data, "project").get("dependencies")), "pyproject.toml")
         distribution = _table(data, "tool", "pdm").get("distribution", "build-system" in data)
         if sub in ("install", "sync") and distribution and not sub_args.has("--no-self"):
-            acc.decline(f"pdm {sub} without --no-self installs the project itself: it may read "
-                        "any file")
+            acc.decline(
+                f"pdm {sub} without --no-self installs the project itself: it may read any file"
+            )
     if sub in ("export", "lock"):
         output = sub_args.last("-o", "--output")
         writes = [join(base, lock)] if sub == "lock" else ([norm(output)] if output else [])
@@ -1298,8 +1806,11 @@ def _python(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     module = parsed.last("-m")
     if module is None:
         if parsed.positionals and parsed.positionals[0].endswith("setup.py"):
-            return _build_all("pip", "setup.py builds the project from its sources",
-                              writes=(".", *_site_packages(ctx)))
+            return _build_all(
+                "pip",
+                "setup.py builds the project from its sources",
+                writes=(".", *_site_packages(ctx)),
+            )
         return unknown_effect(args, "a Python program may read and write any file")
     rest = list(parsed.positionals)
     if module == "pip":
@@ -1307,33 +1818,63 @@ def _python(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if module == "venv":
         venv = parse_args(rest, ("--prompt",))
         network = venv.has("--upgrade-deps")
-        return _simple("filesystem", "pip", writes=[norm(p) for p in venv.positionals],
-                       network=network, cost=1.0)
+        return _simple(
+            "filesystem",
+            "pip",
+            writes=[norm(p) for p in venv.positionals],
+            network=network,
+            cost=1.0,
+        )
     if module == "ensurepip":
         return _simple("install", "pip", writes=_site_packages(ctx), cost=2.0)
-    tool = {"piptools": {"sync": "pip-sync", "compile": "pip-compile"}.get(rest[0] if rest else ""),
-            "uv": "uv", "poetry": "poetry", "pipenv": "pipenv", "pdm": "pdm"}.get(module)
+    tool = {
+        "piptools": {"sync": "pip-sync", "compile": "pip-compile"}.get(rest[0] if rest else ""),
+        "uv": "uv",
+        "poetry": "poetry",
+        "pipenv": "pipenv",
+        "pdm": "pdm",
+    }.get(module)
     if tool:
         return _HANDLERS[tool](ctx, tool, rest[1:] if module == "piptools" else rest)
     return unknown_effect(args, f"`python -m {module}` may read and write any file")
 
 
-_CONDA_VALUE = ("-n", "--name", "-p", "--prefix", "-f", "--file", "-c", "--channel",
-                "-r", "--root-prefix", "--platform", "--subdir", "--override-channels-with",
-                "--solver", "--repodata-fn", "--experimental")
+_CONDA_VALUE = (
+    "-n",
+    "--name",
+    "-p",
+    "--prefix",
+    "-f",
+    "--file",
+    "-c",
+    "--channel",
+    "-r",
+    "--root-prefix",
+    "--platform",
+    "--subdir",
+    "--override-channels-with",
+    "--solver",
+    "--repodata-fn",
+    "--experimental",
+)
 
 
 def _conda_root(ctx: _Ctx) -> str:
-    return (ctx.env.get("MAMBA_ROOT_PREFIX") or ctx.env.get("CONDA_DIR")
-            or ctx.env.get("CONDA_ROOT") or "/opt/conda")
+    return (
+        ctx.env.get("MAMBA_ROOT_PREFIX")
+        or ctx.env.get("CONDA_DIR")
+        or ctx.env.get("CONDA_ROOT")
+        or "/opt/conda"
+    )
 
 
 def _conda_env_file(ctx: _Ctx, acc: _Reads, path: str) -> None:
     acc.add(path)
     text = ctx.text(path)
     if text is None:
-        acc.decline(f"{path} is not known: cannot tell whether its pip section installs local "
-                    "paths")
+        acc.decline(
+            f"{path} is not known: cannot tell whether its pip section installs local paths"
+        )
         return
     base = posixpath.dirname(norm(path))
     seen: set[str] = set()
@@ -1343,7 +1884,8 @@ def _conda_env_file(ctx: _Ctx, acc: _Reads, path: str) -> None:
             continue
         value = item.group(1).strip("'\"")
         if value.startswith(("-", ".", "/", "file:", "git+")) or (
-                "/" in value and "::" not in value and ":" not in value.split("/")[0]):
+            "/" in value and "::" not in value and ":" not in value.split("/")[0]
+        ):
             _requirement_line(ctx, acc, value, base, path, seen)
 
 
@@ -1383,12 +1925,26 @@ def _conda(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 # --- JavaScript -------------------------------------------------------------------------------
 
-_NPM_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare",
-                "postprepare")
+_NPM_SCRIPTS = (
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepublish",
+    "preprepare",
+    "prepare",
+    "postprepare",
+)
 _YARN_CLASSIC_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "prepare")
 _YARN_BERRY_SCRIPTS = ("preinstall", "install", "postinstall")
-_PNPM_SCRIPTS = ("pnpm:devPreinstall", "preinstall", "install", "postinstall", "preprepare",
-                 "prepare", "postprepare")
+_PNPM_SCRIPTS = (
+    "pnpm:devPreinstall",
+    "preinstall",
+    "install",
+    "postinstall",
+    "preprepare",
+    "prepare",
+    "postprepare",
+)
 _BUN_SCRIPTS = ("preinstall", "install", "postinstall", "prepare")
 
 
@@ -1415,8 +1971,9 @@ def _check_scripts(acc: _Reads, tool: _NodeTool, path: str, data: Mapping[str, A
     scripts = _table(data, "scripts")
     for name in tool.scripts:
         if name in scripts:
-            acc.decline(f"{path} has a {name} script: {tool.command} runs it and it may read "
-                        "any file")
+            acc.decline(
+                f"{path} has a {name} script: {tool.command} runs it and it may read any file"
+            )
 
 
 def _workspace_patterns(data: Mapping[str, Any]) -> list[str]:
@@ -1457,8 +2014,9 @@ def _node_members(ctx: _Ctx, acc: _Reads, base: str, patterns: list[str]) -> lis
         found = ctx.expand(manifest)
         if found is None:
             acc.add(manifest)
-            acc.decline(f"cannot list the workspace packages {pattern}: their install scripts "
-                        "are unknown")
+            acc.decline(
+                f"cannot list the workspace packages {pattern}: their install scripts are unknown"
+            )
             continue
         for path in found:
             member = posixpath.dirname(path)
@@ -1476,7 +2034,7 @@ def _member_manifests(ctx: _Ctx, acc: _Reads, tool: _NodeTool, members: list[str
         _check_scripts(acc, tool, path, data)
         bins = data.get("bin")
         # Linking a workspace package makes its bin files executable.
-        for target in (bins.values() if isinstance(bins, dict) else _strings(bins)):
+        for target in bins.values() if isinstance(bins, dict) else _strings(bins):
             if isinstance(target, str):
                 acc.add(join(member, target))
 
@@ -1494,8 +2052,10 @@ def _node_project(ctx: _Ctx, acc: _Reads, tool: _NodeTool, base: str, scripts: b
     if scripts:
         _check_scripts(acc, tool, join(base, "package.json"), root)
         if ctx.text(join(base, "binding.gyp")) is not None and tool.name != "yarn-berry":
-            acc.decline(f"{join(base, 'binding.gyp')} exists: {tool.command} builds the native "
-                        "addon from the sources")
+            acc.decline(
+                f"{join(base, 'binding.gyp')} exists: {tool.command} builds the native "
+                "addon from the sources"
+            )
         _member_manifests(ctx, acc, tool, members)
     else:
         acc.add(*(join(m, "package.json") for m in members))
@@ -1505,8 +2065,11 @@ def _node_project(ctx: _Ctx, acc: _Reads, tool: _NodeTool, base: str, scripts: b
 def _node_local_specs(acc: _Reads, specs: Iterable[str], command: str) -> None:
     for spec in specs:
         target = spec.split("@", 1)[1] if spec.startswith(("file:", "link:")) else spec
-        if spec.startswith(("file:", "link:")) or _is_local_path(target) or target.endswith(
-                (".tgz", ".tar.gz")):
+        if (
+            spec.startswith(("file:", "link:"))
+            or _is_local_path(target)
+            or target.endswith((".tgz", ".tar.gz"))
+        ):
             path = re.sub(r"^(file|link):", "", spec)
             if path.endswith((".tgz", ".tar.gz")):
                 acc.add(path)
@@ -1514,21 +2077,112 @@ def _node_local_specs(acc: _Reads, specs: Iterable[str], command: str) -> None:
                 acc.decline(f"{command} {spec} installs a local folder: it may read any file")
 
 
-_NPM_VALUE = ("--prefix", "-w", "--workspace", "--omit", "--include", "--registry", "--cache",
-              "--loglevel", "--userconfig", "--tag", "--before", "--install-strategy",
-              "--location", "-C", "--save-prefix", "--fetch-retries", "--fetch-timeout",
-              "--maxsockets", "--network-concurrency", "--script-shell", "--only", "--also")
-_NPM_INSTALL = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta",
-                          "isntal", "isntall", "add", "ci", "clean-install", "ic",
-                          "install-clean", "isntall-clean"})
-_NPM_RUN = frozenset({"run", "run-script", "rum", "urn", "test", "t", "tst", "start", "stop",
-                      "restart", "exec", "x", "rebuild", "rb", "pack", "publish", "explore",
-                      "build", "install-test", "it", "install-ci-test", "cit"})
-_NPM_QUERY = frozenset({"--version", "-v", "version", "help", "ls", "list", "la", "ll", "view",
-                        "info", "show", "v", "outdated", "whoami", "ping", "doctor", "root",
-                        "bin", "prefix", "explain", "why", "query", "fund", "search"})
-_NPM = _NodeTool("npm", "npm", ("package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
-                 _NPM_SCRIPTS, "npm install")
+_NPM_VALUE = (
+    "--prefix",
+    "-w",
+    "--workspace",
+    "--omit",
+    "--include",
+    "--registry",
+    "--cache",
+    "--loglevel",
+    "--userconfig",
+    "--tag",
+    "--before",
+    "--install-strategy",
+    "--location",
+    "-C",
+    "--save-prefix",
+    "--fetch-retries",
+    "--fetch-timeout",
+    "--maxsockets",
+    "--network-concurrency",
+    "--script-shell",
+    "--only",
+    "--also",
+)
+_NPM_INSTALL = frozenset(
+    {
+        "install",
+        "i",
+        "in",
+        "ins",
+        "inst",
+        "insta",
+        "instal",
+        "isnt",
+        "isnta",
+        "isntal",
+        "isntall",
+        "add",
+        "ci",
+        "clean-install",
+        "ic",
+        "install-clean",
+        "isntall-clean",
+    }
+)
+_NPM_RUN = frozenset(
+    {
+        "run",
+        "run-script",
+        "rum",
+        "urn",
+        "test",
+        "t",
+        "tst",
+        "start",
+        "stop",
+        "restart",
+        "exec",
+        "x",
+        "rebuild",
+        "rb",
+        "pack",
+        "publish",
+        "explore",
+        "build",
+        "install-test",
+        "it",
+        "install-ci-test",
+        "cit",
+    }
+)
+_NPM_QUERY = frozenset(
+    {
+        "--version",
+        "-v",
+        "version",
+        "help",
+        "ls",
+        "list",
+        "la",
+        "ll",
+        "view",
+        "info",
+        "show",
+        "v",
+        "outdated",
+        "whoami",
+        "ping",
+        "doctor",
+        "root",
+        "bin",
+        "prefix",
+        "explain",
+        "why",
+        "query",
+        "fund",
+        "search",
+    }
+)
+_NPM = _NodeTool(
+    "npm",
+    "npm",
+    ("package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
+    _NPM_SCRIPTS,
+    "npm install",
+)
 
 
 def _truthy(value: str | None) -> bool:
@@ -1546,18 +2200,24 @@ def _npm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if sub in _NPM_RUN:
         named = sub in ("run", "run-script", "rum", "urn") and bool(specs)
         label = f"{sub} {specs[0]}" if named else sub
-        return _build_all("npm", f"npm {label} runs the package.json script "
-                          f"{specs[0] if named else sub}: it may read any file", (norm(base),))
+        return _build_all(
+            "npm",
+            f"npm {label} runs the package.json script "
+            f"{specs[0] if named else sub}: it may read any file",
+            (norm(base),),
+        )
     if sub == "prune":
         acc = _Reads()
         acc.add(join(base, "package.json"), join(base, "package-lock.json"))
-        return acc.effect("install", "npm", [join(base, "node_modules")], network=False,
-                          cost=2.0)
+        return acc.effect("install", "npm", [join(base, "node_modules")], network=False, cost=2.0)
     if sub == "cache":
         return _simple("filesystem", "npm", writes=(f"{ctx.home}/.npm",), cost=0.5)
     if sub in ("config", "set"):
-        where = ("/usr/local/etc/npmrc" if parsed.has("-g", "--global") or
-                 parsed.last("--location") == "global" else f"{ctx.home}/.npmrc")
+        where = (
+            "/usr/local/etc/npmrc"
+            if parsed.has("-g", "--global") or parsed.last("--location") == "global"
+            else f"{ctx.home}/.npmrc"
+        )
         if parsed.last("--location") == "project":
             where = join(base, ".npmrc")
         return _simple("filesystem", "npm", writes=(where,), cost=0.1)
@@ -1571,14 +2231,21 @@ def _npm_install(ctx: _Ctx, parsed: Args, sub: str, specs: list[str], base: str)
     global_prefix = ctx.env.get("NPM_CONFIG_PREFIX", "/usr/local")
     if parsed.has("-g", "--global") or _truthy(ctx.env.get("npm_config_global")):
         _node_local_specs(acc, specs, f"npm {sub}")
-        return acc.effect("install", "npm", [f"{global_prefix}/lib/node_modules",
-                                             f"{global_prefix}/bin", f"{ctx.home}/.npm"],
-                          network=True, cost=5.0)
+        return acc.effect(
+            "install",
+            "npm",
+            [f"{global_prefix}/lib/node_modules", f"{global_prefix}/bin", f"{ctx.home}/.npm"],
+            network=True,
+            cost=5.0,
+        )
     ignore = parsed.has("--ignore-scripts") or _truthy(ctx.env.get("npm_config_ignore_scripts"))
     members = _node_project(ctx, acc, _NPM, base, scripts=not ignore)
     _node_local_specs(acc, specs, f"npm {sub}")
-    writes = [join(base, "node_modules"), *(join(m, "node_modules") for m in members),
-              f"{ctx.home}/.npm"]
+    writes = [
+        join(base, "node_modules"),
+        *(join(m, "node_modules") for m in members),
+        f"{ctx.home}/.npm",
+    ]
     if sub not in ("ci", "clean-install", "ic", "install-clean", "isntall-clean"):
         writes += [join(base, "package-lock.json")]
     if specs:
@@ -1596,22 +2263,93 @@ def _yarn_flavour(ctx: _Ctx, base: str) -> str:
     return "yarn"
 
 
-_YARN_CLASSIC = _NodeTool("yarn-classic", "yarn", ("yarn.lock", ".yarnrc", ".npmrc"),
-                          _YARN_CLASSIC_SCRIPTS, "yarn install")
-_YARN_BERRY = _NodeTool("yarn-berry", "yarn", ("yarn.lock", ".yarnrc.yml", ".yarn/releases",
-                                               ".yarn/plugins", ".yarn/patches"),
-                        _YARN_BERRY_SCRIPTS, "yarn install")
-_YARN_EITHER = _NodeTool("yarn", "yarn", (*_YARN_CLASSIC.configs, *_YARN_BERRY.configs[1:]),
-                         _YARN_CLASSIC_SCRIPTS, "yarn install")
-_YARN_VALUE = ("--cwd", "--network-timeout", "--cache-folder", "--modules-folder", "--mode",
-               "--registry", "--mutex", "--global-folder", "--link-folder", "--network-concurrency")
-_YARN_BUILTIN = frozenset({"add", "remove", "upgrade", "up", "cache", "config", "global", "info",
-                           "init", "why", "workspaces", "workspace", "set", "dlx", "node", "exec",
-                           "run", "pack", "npm", "plugin", "constraints", "dedupe", "rebuild",
-                           "unplug", "bin", "explain", "patch", "import", "install", "version",
-                           "--version", "-v", "help", "list", "licenses", "outdated", "audit",
-                           "policies", "check", "link", "unlink", "login", "logout", "publish",
-                           "tag", "team", "owner", "autoclean", "generate-lock-entry", "create"})
+_YARN_CLASSIC = _NodeTool(
+    "yarn-classic",
+    "yarn",
+    ("yarn.lock", ".yarnrc", ".npmrc"),
+    _YARN_CLASSIC_SCRIPTS,
+    "yarn install",
+)
+_YARN_BERRY = _NodeTool(
+    "yarn-berry",
+    "yarn",
+    ("yarn.lock", ".yarnrc.yml", ".yarn/releases", ".yarn/plugins", ".yarn/patches"),
+    _YARN_BERRY_SCRIPTS,
+    "yarn install",
+)
+_YARN_EITHER = _NodeTool(
+    "yarn",
+    "yarn",
+    (*_YARN_CLASSIC.configs, *_YARN_BERRY.configs[1:]),
+    _YARN_CLASSIC_SCRIPTS,
+    "yarn install",
+)
+_YARN_VALUE = (
+    "--cwd",
+    "--network-timeout",
+    "--cache-folder",
+    "--modules-folder",
+    "--mode",
+    "--registry",
+    "--mutex",
+    "--global-folder",
+    "--link-folder",
+    "--network-concurrency",
+)
+_YARN_BUILTIN = frozenset(
+    {
+        "add",
+        "remove",
+        "upgrade",
+        "up",
+        "cache",
+        "config",
+        "global",
+        "info",
+        "init",
+        "why",
+        "workspaces",
+        "workspace",
+        "set",
+        "dlx",
+        "node",
+        "exec",
+        "run",
+        "pack",
+        "npm",
+        "plugin",
+        "constraints",
+        "dedupe",
+        "rebuild",
+        "unplug",
+        "bin",
+        "explain",
+        "patch",
+        "import",
+        "install",
+        "version",
+        "--version",
+        "-v",
+        "help",
+        "list",
+        "licenses",
+        "outdated",
+        "audit",
+        "policies",
+        "check",
+        "link",
+        "unlink",
+        "login",
+        "logout",
+        "publish",
+        "tag",
+        "team",
+        "owner",
+        "autoclean",
+        "generate-lock-entry",
+        "create",
+    }
+)
 
 
 def _yarn(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
@@ -1624,25 +2362,51 @@ def _yarn(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if sub == "global" and words[1:2] == ["add"]:
         acc = _Reads()
         _node_local_specs(acc, words[2:], "yarn global add")
-        return acc.effect("install", "yarn", ["/usr/local/share/.config/yarn/global",
-                                              "/usr/local/bin", _yarn_cache(ctx, "yarn-classic")],
-                          network=True, cost=5.0)
+        return acc.effect(
+            "install",
+            "yarn",
+            [
+                "/usr/local/share/.config/yarn/global",
+                "/usr/local/bin",
+                _yarn_cache(ctx, "yarn-classic"),
+            ],
+            network=True,
+            cost=5.0,
+        )
     if sub == "cache":
-        return _simple("filesystem", "yarn", writes=(_yarn_cache(ctx, _yarn_flavour(ctx, base)),),
-                       cost=0.5)
+        return _simple(
+            "filesystem", "yarn", writes=(_yarn_cache(ctx, _yarn_flavour(ctx, base)),), cost=0.5
+        )
     if sub == "config":
-        return _simple("filesystem", "yarn", writes=(f"{ctx.home}/.yarnrc",
-                                                     join(base, ".yarnrc.yml")), cost=0.1)
+        return _simple(
+            "filesystem",
+            "yarn",
+            writes=(f"{ctx.home}/.yarnrc", join(base, ".yarnrc.yml")),
+            cost=0.1,
+        )
     if sub == "set" and words[1:2] == ["version"]:
-        return _simple("download", "yarn", reads=(join(base, "package.json"),),
-                       writes=(join(base, ".yarnrc.yml"), join(base, ".yarn/releases"),
-                               join(base, "package.json")), network=True, cost=2.0)
+        return _simple(
+            "download",
+            "yarn",
+            reads=(join(base, "package.json"),),
+            writes=(
+                join(base, ".yarnrc.yml"),
+                join(base, ".yarn/releases"),
+                join(base, "package.json"),
+            ),
+            network=True,
+            cost=2.0,
+        )
     if sub in ("--version", "-v", "version", "help", "info", "why", "list", "licenses", "bin"):
         return _simple("noop", "yarn")
     if sub not in _YARN_BUILTIN or sub == "run":
         script = words[1] if sub == "run" and len(words) > 1 else sub
-        return _build_all("yarn", f"yarn {' '.join(words[:2]) if sub == 'run' else sub} runs the "
-                          f"package.json script {script}: it may read any file", (norm(base),))
+        return _build_all(
+            "yarn",
+            f"yarn {' '.join(words[:2]) if sub == 'run' else sub} runs the "
+            f"package.json script {script}: it may read any file",
+            (norm(base),),
+        )
     return unknown_effect(args, f"`yarn {sub}` is not a yarn command dockerfix knows")
 
 
@@ -1655,17 +2419,27 @@ def _yarn_cache(ctx: _Ctx, flavour: str) -> str:
 def _yarn_install(ctx: _Ctx, parsed: Args, base: str, specs: list[str]) -> CommandEffect:
     flavour = _yarn_flavour(ctx, base)
     tool = {"yarn-classic": _YARN_CLASSIC, "yarn-berry": _YARN_BERRY}.get(flavour, _YARN_EITHER)
-    ignore = (parsed.has("--ignore-scripts") or parsed.last("--mode") == "skip-build"
-              or ctx.env.get("YARN_ENABLE_SCRIPTS", "").lower() in ("false", "0")
-              or _truthy(ctx.env.get("YARN_IGNORE_SCRIPTS")))
+    ignore = (
+        parsed.has("--ignore-scripts")
+        or parsed.last("--mode") == "skip-build"
+        or ctx.env.get("YARN_ENABLE_SCRIPTS", "").lower() in ("false", "0")
+        or _truthy(ctx.env.get("YARN_IGNORE_SCRIPTS"))
+    )
     acc = _Reads()
     members = _node_project(ctx, acc, tool, base, scripts=not ignore)
     _node_local_specs(acc, specs, "yarn add")
     writes = [join(base, "node_modules"), *(join(m, "node_modules") for m in members)]
     if flavour != "yarn-classic":
-        writes += [join(base, p) for p in (".yarn/cache", ".yarn/unplugged",
-                                           ".yarn/install-state.gz", ".pnp.cjs",
-                                           ".pnp.loader.mjs")]
+        writes += [
+            join(base, p)
+            for p in (
+                ".yarn/cache",
+                ".yarn/unplugged",
+                ".yarn/install-state.gz",
+                ".pnp.cjs",
+                ".pnp.loader.mjs",
+            )
+        ]
     if flavour != "yarn-berry":
         writes.append(_yarn_cache(ctx, "yarn-classic"))
     if specs:
@@ -1673,17 +2447,78 @@ def _yarn_install(ctx: _Ctx, parsed: Args, base: str, specs: list[str]) -> Comma
     return acc.effect("install", "yarn", writes, network=True, cost=20.0)
 
 
-_PNPM = _NodeTool("pnpm", "pnpm", ("pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc",
-                                   ".pnpmfile.cjs", "patches"), _PNPM_SCRIPTS, "pnpm install")
-_PNPM_VALUE = ("--filter", "-F", "--dir", "-C", "--store-dir", "--virtual-store-dir",
-               "--reporter", "--workspace-dir", "--loglevel", "--registry", "--node-linker",
-               "--network-concurrency", "--child-concurrency", "--modules-dir")
-_PNPM_QUERY = frozenset({"--version", "-v", "help", "list", "ls", "ll", "la", "why", "outdated",
-                         "root", "bin", "licenses", "audit"})
-_PNPM_TOOLING = frozenset({"install", "i", "add", "fetch", "deploy", "prune", "store", "config",
-                           "env", "setup", "dlx", "exec", "create", "update", "up", "remove",
-                           "rm", "link", "unlink", "import", "rebuild", "rb", "patch",
-                           "patch-commit", "publish", "pack", "server", "self-update"})
+_PNPM = _NodeTool(
+    "pnpm",
+    "pnpm",
+    ("pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", ".pnpmfile.cjs", "patches"),
+    _PNPM_SCRIPTS,
+    "pnpm install",
+)
+_PNPM_VALUE = (
+    "--filter",
+    "-F",
+    "--dir",
+    "-C",
+    "--store-dir",
+    "--virtual-store-dir",
+    "--reporter",
+    "--workspace-dir",
+    "--loglevel",
+    "--registry",
+    "--node-linker",
+    "--network-concurrency",
+    "--child-concurrency",
+    "--modules-dir",
+)
+_PNPM_QUERY = frozenset(
+    {
+        "--version",
+        "-v",
+        "help",
+        "list",
+        "ls",
+        "ll",
+        "la",
+        "why",
+        "outdated",
+        "root",
+        "bin",
+        "licenses",
+        "audit",
+    }
+)
+_PNPM_TOOLING = frozenset(
+    {
+        "install",
+        "i",
+        "add",
+        "fetch",
+        "deploy",
+        "prune",
+        "store",
+        "config",
+        "env",
+        "setup",
+        "dlx",
+        "exec",
+        "create",
+        "update",
+        "up",
+        "remove",
+        "rm",
+        "link",
+        "unlink",
+        "import",
+        "rebuild",
+        "rb",
+        "patch",
+        "patch-commit",
+        "publish",
+        "pack",
+        "server",
+        "self-update",
+    }
+)
 
 
 def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
@@ -1692,7 +2527,8 @@ def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     words = list(parsed.positionals)
     sub = words[0] if words else "install"
     store = parsed.last("--store-dir") or ctx.env.get(
-        "npm_config_store_dir", f"{ctx.home}/.local/share/pnpm/store")
+        "npm_config_store_dir", f"{ctx.home}/.local/share/pnpm/store"
+    )
     if sub == "fetch":
         acc = _Reads()
         # pnpm fetch ignores package.json: the lockfile alone names what to download.
@@ -1705,28 +2541,38 @@ def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         if sub == "add":
             _node_local_specs(acc, words[1:], "pnpm add")
         writes = [join(base, "node_modules"), *(join(m, "node_modules") for m in members), store]
-        return acc.effect("install", "pnpm", writes, network=not parsed.has("--offline"),
-                          cost=15.0)
+        return acc.effect("install", "pnpm", writes, network=not parsed.has("--offline"), cost=15.0)
     if sub == "store" or sub == "config":
-        return _simple("filesystem", "pnpm", writes=(store if sub == "store" else
-                                                     f"{ctx.home}/.config/pnpm/rc",), cost=0.5)
+        return _simple(
+            "filesystem",
+            "pnpm",
+            writes=(store if sub == "store" else f"{ctx.home}/.config/pnpm/rc",),
+            cost=0.5,
+        )
     if sub in _PNPM_QUERY:
         return _simple("noop", "pnpm")
     if sub not in _PNPM_TOOLING or sub in ("run", "deploy", "exec", "dlx", "rebuild", "rb"):
         script = words[1] if sub == "run" and len(words) > 1 else sub
-        return _build_all("pnpm", f"pnpm {sub} runs the package.json script {script}: it may "
-                          "read any file" if sub not in ("deploy", "exec", "dlx", "rebuild", "rb")
-                          else f"pnpm {sub} works on the project sources", (norm(base),))
+        return _build_all(
+            "pnpm",
+            f"pnpm {sub} runs the package.json script {script}: it may read any file"
+            if sub not in ("deploy", "exec", "dlx", "rebuild", "rb")
+            else f"pnpm {sub} works on the project sources",
+            (norm(base),),
+        )
     return unknown_effect(args, f"`pnpm {sub}` is not a pnpm command dockerfix knows")
 
 
-_BUN = _NodeTool("bun", "bun", ("bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"), _BUN_SCRIPTS,
-                 "bun install")
+_BUN = _NodeTool(
+    "bun", "bun", ("bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"), _BUN_SCRIPTS, "bun install"
+)
 
 
 def _bun(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("--cwd", "--cache-dir", "--registry", "-c", "--config",
-                               "--backend", "--omit", "--filter"))
+    parsed = parse_args(
+        args,
+        ("--cwd", "--cache-dir", "--registry", "-c", "--config", "--backend", "--omit", "--filter"),
+    )
     base = parsed.last("--cwd") or "."
     words = list(parsed.positionals)
     sub = words[0] if words else "install"
@@ -1738,7 +2584,8 @@ def _bun(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         members = _node_project(ctx, acc, _BUN, base, scripts=not parsed.has("--ignore-scripts"))
         _node_local_specs(acc, words[1:], f"bun {sub}")
         cache = parsed.last("--cache-dir") or ctx.env.get(
-            "BUN_INSTALL_CACHE_DIR", f"{ctx.home}/.bun/install/cache")
+            "BUN_INSTALL_CACHE_DIR", f"{ctx.home}/.bun/install/cache"
+        )
         writes = [join(base, "node_modules"), *(join(m, "node_modules") for m in members), cache]
         return acc.effect("install", "bun", writes, network=True, cost=5.0)
     if sub in ("--version", "-v", "--revision", "pm", "help"):
@@ -1755,8 +2602,14 @@ def _corepack(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         return _simple("filesystem", "npm", writes=(folder,), cost=0.1)
     if sub in ("prepare", "install", "use", "up"):
         reads = () if len(parsed.positionals) > 1 else ("package.json",)
-        return _simple("download", "npm", reads=reads,
-                       writes=(f"{ctx.home}/.cache/node/corepack",), network=True, cost=2.0)
+        return _simple(
+            "download",
+            "npm",
+            reads=reads,
+            writes=(f"{ctx.home}/.cache/node/corepack",),
+            network=True,
+            cost=2.0,
+        )
     return unknown_effect(args, f"`corepack {sub}` is not a corepack command dockerfix knows")
 
 
@@ -1785,8 +2638,10 @@ def _go_module(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None:
     acc.add(path, join(folder, "go.sum"))
     text = ctx.text(path)
     if text is None:
-        acc.decline(f"{path} is not known: cannot tell whether replace directives point at "
-                    "local directories")
+        acc.decline(
+            f"{path} is not known: cannot tell whether replace directives point at "
+            "local directories"
+        )
         return
     for target in _go_local_replacements(text):
         acc.note(f"{path} replaces a module with the local directory {target}")
@@ -1808,9 +2663,28 @@ def _go_manifests(ctx: _Ctx, acc: _Reads, base: str) -> None:
 
 
 def _go(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("-C", "-o", "-ldflags", "-gcflags", "-tags", "-mod", "-p",
-                               "-modfile", "-pkgdir", "-asmflags", "-buildmode", "-run",
-                               "-timeout", "-count", "-exec", "-overlay", "-pgo"))
+    parsed = parse_args(
+        args,
+        (
+            "-C",
+            "-o",
+            "-ldflags",
+            "-gcflags",
+            "-tags",
+            "-mod",
+            "-p",
+            "-modfile",
+            "-pkgdir",
+            "-asmflags",
+            "-buildmode",
+            "-run",
+            "-timeout",
+            "-count",
+            "-exec",
+            "-overlay",
+            "-pgo",
+        ),
+    )
     words = list(parsed.positionals)
     base = parsed.last("-C") or "."
     gopath = ctx.env.get("GOPATH", f"{ctx.home}/go")
@@ -1823,23 +2697,44 @@ def _go(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         acc = _Reads()
         _go_manifests(ctx, acc, base)
         if sub == "get":
-            return acc.effect("install", "go", [join(base, "go.mod"), join(base, "go.sum"),
-                                                modcache], network=True, cost=10.0)
+            return acc.effect(
+                "install",
+                "go",
+                [join(base, "go.mod"), join(base, "go.sum"), modcache],
+                network=True,
+                cost=10.0,
+            )
         kind: Kind = "download" if sub == "mod download" else "noop"
-        return acc.effect(kind, "go", [modcache] if kind == "download" else [],
-                          network=kind == "download", cost=15.0 if kind == "download" else 1.0)
+        return acc.effect(
+            kind,
+            "go",
+            [modcache] if kind == "download" else [],
+            network=kind == "download",
+            cost=15.0 if kind == "download" else 1.0,
+        )
     if sub == "install" and words[1:] and all("@" in w for w in words[1:]):
         gobin = ctx.env.get("GOBIN", f"{gopath}/bin")
-        return _simple("install", "go", writes=(gobin, modcache, gocache), network=True,
-                       cost=15.0)
-    if sub in ("build", "install", "test", "run", "generate", "vet", "mod tidy", "mod vendor",
-               "list", "work sync", "work vendor"):
+        return _simple("install", "go", writes=(gobin, modcache, gocache), network=True, cost=15.0)
+    if sub in (
+        "build",
+        "install",
+        "test",
+        "run",
+        "generate",
+        "vet",
+        "mod tidy",
+        "mod vendor",
+        "list",
+        "work sync",
+        "work vendor",
+    ):
         output = parsed.last("-o")
         writes = [norm(output) if output else norm(base), modcache, gocache]
         if sub == "install":
             writes.append(ctx.env.get("GOBIN", f"{gopath}/bin"))
-        return _build_all("go", f"go {sub} reads the Go sources of the packages it loads",
-                          writes, cost=20.0)
+        return _build_all(
+            "go", f"go {sub} reads the Go sources of the packages it loads", writes, cost=20.0
+        )
     if sub in ("version", "env", "help", "doc") and "-w" not in args:
         return _simple("noop", "go")
     if sub == "env":
@@ -1847,8 +2742,13 @@ def _go(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     return unknown_effect(args, f"`go {sub}` is not a go command dockerfix knows")
 
 
-_CARGO_FILES = ("Cargo.lock", ".cargo/config.toml", ".cargo/config", "rust-toolchain.toml",
-                "rust-toolchain")
+_CARGO_FILES = (
+    "Cargo.lock",
+    ".cargo/config.toml",
+    ".cargo/config",
+    "rust-toolchain.toml",
+    "rust-toolchain",
+)
 
 
 def _cargo_targets(folder: str, data: Mapping[str, Any]) -> list[str]:
@@ -1865,11 +2765,20 @@ def _cargo_targets(folder: str, data: Mapping[str, Any]) -> list[str]:
 def _cargo_path_deps(data: Mapping[str, Any]) -> list[str]:
     tables = [data.get(k) for k in ("dependencies", "dev-dependencies", "build-dependencies")]
     tables.append(_table(data, "workspace").get("dependencies"))
-    tables += [t.get(k) for t in _table(data, "target").values() if isinstance(t, dict)
-               for k in ("dependencies", "dev-dependencies", "build-dependencies")]
+    tables += [
+        t.get(k)
+        for t in _table(data, "target").values()
+        if isinstance(t, dict)
+        for k in ("dependencies", "dev-dependencies", "build-dependencies")
+    ]
     tables += list(_table(data, "patch").values())
-    return [spec["path"] for table in tables if isinstance(table, dict)
-            for spec in table.values() if isinstance(spec, dict) and "path" in spec]
+    return [
+        spec["path"]
+        for table in tables
+        if isinstance(table, dict)
+        for spec in table.values()
+        if isinstance(spec, dict) and "path" in spec
+    ]
 
 
 def _cargo_manifest(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None:
@@ -1880,8 +2789,7 @@ def _cargo_manifest(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None
     acc.add(path)
     data = _load_toml(ctx.text(path))
     if data is None:
-        acc.decline(f"{path} is not known: cannot tell its workspace members and path "
-                    "dependencies")
+        acc.decline(f"{path} is not known: cannot tell its workspace members and path dependencies")
         return
     if "package" in data:
         acc.add(*_cargo_targets(folder, data))
@@ -1901,11 +2809,38 @@ def _cargo_manifest(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None
                 _cargo_manifest(ctx, acc, member, seen)
 
 
-_CARGO_VALUE = ("--version", "--vers", "--git", "--branch", "--tag", "--rev", "--root", "--path",
-                "--features", "-F", "--target", "-j", "--jobs", "--profile", "--bin",
-                "--example", "--target-dir", "--manifest-path", "--config", "-Z", "--color",
-                "-p", "--package", "--registry", "--index", "--message-format",
-                "--recipe-path", "--bin", "--exclude", "--lockfile-path")
+_CARGO_VALUE = (
+    "--version",
+    "--vers",
+    "--git",
+    "--branch",
+    "--tag",
+    "--rev",
+    "--root",
+    "--path",
+    "--features",
+    "-F",
+    "--target",
+    "-j",
+    "--jobs",
+    "--profile",
+    "--bin",
+    "--example",
+    "--target-dir",
+    "--manifest-path",
+    "--config",
+    "-Z",
+    "--color",
+    "-p",
+    "--package",
+    "--registry",
+    "--index",
+    "--message-format",
+    "--recipe-path",
+    "--bin",
+    "--exclude",
+    "--lockfile-path",
+)
 
 
 def _cargo(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
@@ -1924,24 +2859,45 @@ def _cargo(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         acc = _Reads()
         _cargo_manifest(ctx, acc, base, set())
         acc.add(*(join(base, p) for p in _CARGO_FILES))
-        acc.note("cargo loads every package's targets with its manifest: src/main.rs or "
-                 "src/lib.rs must exist (their content is not read)")
-        writes = {"fetch": [home], "vendor": [join(base, words[1] if len(words) > 1 else "vendor"),
-                                              home],
-                  "generate-lockfile": [join(base, "Cargo.lock"), home],
-                  "update": [join(base, "Cargo.lock"), home]}.get(sub, [])
+        acc.note(
+            "cargo loads every package's targets with its manifest: src/main.rs or "
+            "src/lib.rs must exist (their content is not read)"
+        )
+        writes = {
+            "fetch": [home],
+            "vendor": [join(base, words[1] if len(words) > 1 else "vendor"), home],
+            "generate-lockfile": [join(base, "Cargo.lock"), home],
+            "update": [join(base, "Cargo.lock"), home],
+        }.get(sub, [])
         kind: Kind = "filesystem" if writes else "noop"
         if sub in ("fetch", "vendor"):
             kind = "download"
-        return acc.effect(kind, "cargo", writes, network=bool(writes),
-                          cost=20.0 if writes else 1.0)
+        return acc.effect(kind, "cargo", writes, network=bool(writes), cost=20.0 if writes else 1.0)
     if sub == "install" and not parsed.has("--path") and words[1:]:
         root = parsed.last("--root") or home
         return _simple("install", "cargo", writes=(root, home), network=True, cost=30.0)
-    if sub in ("build", "b", "check", "c", "test", "t", "run", "r", "bench", "doc", "d", "clippy",
-               "rustc", "install", "fix", "publish", "package"):
-        return _build_all("cargo", f"cargo {sub} compiles the crate sources", (target, home),
-                          cost=60.0)
+    if sub in (
+        "build",
+        "b",
+        "check",
+        "c",
+        "test",
+        "t",
+        "run",
+        "r",
+        "bench",
+        "doc",
+        "d",
+        "clippy",
+        "rustc",
+        "install",
+        "fix",
+        "publish",
+        "package",
+    ):
+        return _build_all(
+            "cargo", f"cargo {sub} compiles the crate sources", (target, home), cost=60.0
+        )
     if sub in ("--version", "-V", "version", "help", "search", "locate-project"):
         return _simple("noop", "cargo")
     return unknown_effect(args, f"`cargo {sub}` is not a cargo command dockerfix knows")
@@ -1951,11 +2907,17 @@ def _cargo_chef(parsed: Args, words: list[str], home: str, target: str) -> Comma
     recipe = parsed.last("--recipe-path") or "recipe.json"
     if words[:1] == ["cook"]:
         # cook rebuilds a skeleton project from the recipe alone, then compiles dependencies.
-        return _simple("build", "cargo", reads=(recipe,), writes=(".", target, home),
-                       network=True, cost=60.0)
+        return _simple(
+            "build", "cargo", reads=(recipe,), writes=(".", target, home), network=True, cost=60.0
+        )
     if words[:1] == ["prepare"]:
-        return _build_all("cargo", "cargo chef prepare scans the whole project", (norm(recipe),),
-                          cost=1.0, network=False)
+        return _build_all(
+            "cargo",
+            "cargo chef prepare scans the whole project",
+            (norm(recipe),),
+            cost=1.0,
+            network=False,
+        )
     return unknown_effect(["cargo", "chef", *words], "this cargo chef command is not known")
 
 
@@ -1968,15 +2930,39 @@ def _rustup(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 # --- JVM --------------------------------------------------------------------------------------
 
-_MVN_VALUE = ("-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-t",
-              "--toolchains", "-P", "--activate-profiles", "-pl", "--projects", "-rf",
-              "--resume-from", "-T", "--threads", "-l", "--log-file", "-D", "--define", "-b",
-              "--builder", "-gt", "--global-toolchains", "--color")
+_MVN_VALUE = (
+    "-f",
+    "--file",
+    "-s",
+    "--settings",
+    "-gs",
+    "--global-settings",
+    "-t",
+    "--toolchains",
+    "-P",
+    "--activate-profiles",
+    "-pl",
+    "--projects",
+    "-rf",
+    "--resume-from",
+    "-T",
+    "--threads",
+    "-l",
+    "--log-file",
+    "-D",
+    "--define",
+    "-b",
+    "--builder",
+    "-gt",
+    "--global-toolchains",
+    "--color",
+)
 _MVN_RESOLVE = re.compile(
     r"(dependency|(org\.apache\.maven\.plugins:)?maven-dependency-plugin(:[^:]+)?)"
     r":(go-offline|resolve|resolve-plugins|sources|resolve-sources)"
     r"|(de\.qaware\.maven:)?go-offline-maven-plugin(:[^:]+)?:resolve-dependencies"
-    r"|help:(evaluate|effective-pom|active-profiles|describe)")
+    r"|help:(evaluate|effective-pom|active-profiles|describe)"
+)
 
 
 def _mvn_args(args: list[str]) -> Args:
@@ -2028,29 +3014,73 @@ def _mvn(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     repo = props.get("maven.repo.local") or f"{ctx.home}/.m2"
     if parsed.has("-v", "--version", "-h", "--help") and not goals:
         return _simple("noop", "maven")
-    settings = parsed.values("-s", "--settings", "-gs", "--global-settings", "-t",
-                             "--toolchains", "-gt", "--global-toolchains")
+    settings = parsed.values(
+        "-s",
+        "--settings",
+        "-gs",
+        "--global-settings",
+        "-t",
+        "--toolchains",
+        "-gt",
+        "--global-toolchains",
+    )
     wrapper = (join(base, "mvnw"), join(base, ".mvn/wrapper")) if prog.startswith("mvnw") else ()
     if not goals or not all(_MVN_RESOLVE.fullmatch(g) for g in goals):
         phase = next((g for g in goals if not _MVN_RESOLVE.fullmatch(g)), "")
-        return _build_all("maven", f"mvn {phase} runs the build lifecycle: it reads the sources"
-                          if phase else "mvn without goals runs the project's default goal",
-                          (norm(base), repo), cost=60.0)
+        return _build_all(
+            "maven",
+            f"mvn {phase} runs the build lifecycle: it reads the sources"
+            if phase
+            else "mvn without goals runs the project's default goal",
+            (norm(base), repo),
+            cost=60.0,
+        )
     acc = _Reads()
     _pom(ctx, acc, pom, set())
     acc.add(join(base, ".mvn"), *wrapper, *settings)
-    return acc.effect("download", "maven", [repo], network=not parsed.has("-o", "--offline"),
-                      cost=40.0)
+    return acc.effect(
+        "download", "maven", [repo], network=not parsed.has("-o", "--offline"), cost=40.0
+    )
 
 
-_GRADLE_VALUE = ("-p", "--project-dir", "-b", "--build-file", "-c", "--settings-file", "-g",
-                 "--gradle-user-home", "-x", "--exclude-task", "-I", "--init-script",
-                 "--console", "--warning-mode", "--max-workers", "--priority",
-                 "--project-cache-dir", "--include-build", "-M", "--write-verification-metadata",
-                 "--dependency-verification", "-F")
-_GRADLE_SAFE_TASKS = frozenset({"dependencies", "buildEnvironment", "help", "projects",
-                                "properties", "tasks", "javaToolchains", "outgoingVariants",
-                                "dependencyInsight", "androidDependencies"})
+_GRADLE_VALUE = (
+    "-p",
+    "--project-dir",
+    "-b",
+    "--build-file",
+    "-c",
+    "--settings-file",
+    "-g",
+    "--gradle-user-home",
+    "-x",
+    "--exclude-task",
+    "-I",
+    "--init-script",
+    "--console",
+    "--warning-mode",
+    "--max-workers",
+    "--priority",
+    "--project-cache-dir",
+    "--include-build",
+    "-M",
+    "--write-verification-metadata",
+    "--dependency-verification",
+    "-F",
+)
+_GRADLE_SAFE_TASKS = frozenset(
+    {
+        "dependencies",
+        "buildEnvironment",
+        "help",
+        "projects",
+        "properties",
+        "tasks",
+        "javaToolchains",
+        "outgoingVariants",
+        "dependencyInsight",
+        "androidDependencies",
+    }
+)
 
 
 def _gradle_args(args: list[str]) -> Args:
@@ -2069,12 +3099,16 @@ def _gradle_settings(ctx: _Ctx, acc: _Reads, base: str) -> None:
         if text is None:
             continue
         code = re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.DOTALL)
-        if re.search(r"projectDir\s*=|\beachDir\b|listFiles\(|\.forEach\b|\.each\b|\bfor\s*\(",
-                     code):
-            acc.decline(f"{join(base, name)} computes its project layout: the subprojects "
-                        "cannot be listed statically")
-        for statement in re.finditer(r"\b(include|includeFlat|includeBuild)\b\s*\(?([^\n)]*)",
-                                     code):
+        if re.search(
+            r"projectDir\s*=|\beachDir\b|listFiles\(|\.forEach\b|\.each\b|\bfor\s*\(", code
+        ):
+            acc.decline(
+                f"{join(base, name)} computes its project layout: the subprojects "
+                "cannot be listed statically"
+            )
+        for statement in re.finditer(
+            r"\b(include|includeFlat|includeBuild)\b\s*\(?([^\n)]*)", code
+        ):
             for project in re.findall(r"[\"']([^\"']+)[\"']", statement.group(2)):
                 _gradle_project(acc, base, statement.group(1), project)
 
@@ -2085,52 +3119,102 @@ def _gradle_project(acc: _Reads, base: str, how: str, project: str) -> None:
         return
     folder = project.strip(":").replace(":", "/")
     folder = join("..", folder) if how == "includeFlat" else folder
-    acc.add(*(join(join(base, folder), f) for f in ("build.gradle", "build.gradle.kts",
-                                                     "gradle.properties")))
+    acc.add(
+        *(
+            join(join(base, folder), f)
+            for f in ("build.gradle", "build.gradle.kts", "gradle.properties")
+        )
+    )
 
 
 def _gradle(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = _gradle_args(args)
     base = parsed.last("-p", "--project-dir") or "."
     tasks = [t.rsplit(":", 1)[-1] for t in parsed.positionals]
-    home = (parsed.last("-g", "--gradle-user-home") or ctx.env.get("GRADLE_USER_HOME")
-            or f"{ctx.home}/.gradle")
+    home = (
+        parsed.last("-g", "--gradle-user-home")
+        or ctx.env.get("GRADLE_USER_HOME")
+        or f"{ctx.home}/.gradle"
+    )
     writes = [home, join(base, ".gradle")]
     if parsed.has("-v", "--version", "-h", "--help", "-?") and not tasks:
         return _simple("noop", "gradle")
     dry_run = parsed.has("-m", "--dry-run")
     if tasks and not dry_run and not all(t in _GRADLE_SAFE_TASKS for t in tasks):
         task = next(t for t in parsed.positionals if t.rsplit(":", 1)[-1] not in _GRADLE_SAFE_TASKS)
-        return _build_all("gradle", f"gradle {task} compiles and packages the sources",
-                          (norm(base), *writes), cost=60.0)
+        return _build_all(
+            "gradle",
+            f"gradle {task} compiles and packages the sources",
+            (norm(base), *writes),
+            cost=60.0,
+        )
     acc = _Reads()
-    acc.add(*(join(base, f) for f in ("settings.gradle", "settings.gradle.kts", "build.gradle",
-                                      "build.gradle.kts", "gradle.properties", "gradle",
-                                      "buildSrc")))
+    acc.add(
+        *(
+            join(base, f)
+            for f in (
+                "settings.gradle",
+                "settings.gradle.kts",
+                "build.gradle",
+                "build.gradle.kts",
+                "gradle.properties",
+                "gradle",
+                "buildSrc",
+            )
+        )
+    )
     if prog.startswith("gradlew"):
         acc.add(join(base, "gradlew"))
     acc.add(*parsed.values("-b", "--build-file", "-c", "--settings-file", "-I", "--init-script"))
     _gradle_settings(ctx, acc, base)
     for name in ("build.gradle", "build.gradle.kts"):
-        for script in re.findall(r"apply\s*\(?\s*from\s*[:=]\s*[\"']([^\"']+)[\"']",
-                                 ctx.text(join(base, name)) or ""):
+        for script in re.findall(
+            r"apply\s*\(?\s*from\s*[:=]\s*[\"']([^\"']+)[\"']", ctx.text(join(base, name)) or ""
+        ):
             if "://" not in script:
                 acc.add(join(base, script))
-    return acc.effect("download", "gradle", writes, network=not parsed.has("--offline"),
-                      cost=40.0)
+    return acc.effect("download", "gradle", writes, network=not parsed.has("--offline"), cost=40.0)
 
 
-_SBT_SAFE = frozenset({"update", "updateClassifiers", "updateSbtClassifiers", "about",
-                       "sbtVersion", "projects", "exit", "reload", "evicted"})
+_SBT_SAFE = frozenset(
+    {
+        "update",
+        "updateClassifiers",
+        "updateSbtClassifiers",
+        "about",
+        "sbtVersion",
+        "projects",
+        "exit",
+        "reload",
+        "evicted",
+    }
+)
 
 
 def _sbt(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args([a for a in args if not re.match(r"-[DJX]", a)],
-                        ("-mem", "-sbt-version", "-java-home", "-sbt-dir", "-ivy", "--sbt-dir",
-                         "-jvm-debug", "--mem", "-sbt-jar"))
+    parsed = parse_args(
+        [a for a in args if not re.match(r"-[DJX]", a)],
+        (
+            "-mem",
+            "-sbt-version",
+            "-java-home",
+            "-sbt-dir",
+            "-ivy",
+            "--sbt-dir",
+            "-jvm-debug",
+            "--mem",
+            "-sbt-jar",
+        ),
+    )
     commands = [c.strip() for word in parsed.positionals for c in word.split(";") if c.strip()]
-    writes = [f"{ctx.home}/.ivy2", f"{ctx.home}/.sbt", f"{ctx.home}/.cache/coursier", "target",
-              "project/target", "project/project"]
+    writes = [
+        f"{ctx.home}/.ivy2",
+        f"{ctx.home}/.sbt",
+        f"{ctx.home}/.cache/coursier",
+        "target",
+        "project/target",
+        "project/project",
+    ]
     if not commands:
         return unknown_effect(args, "sbt without commands starts an interactive shell")
     names = [re.split(r"[/:]", c.split()[0])[-1] for c in commands]
@@ -2164,20 +3248,37 @@ def _gemfile(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:
         line = re.sub(r"#.*", "", raw).strip()
         if re.match(r"gemspec\b", line):
             acc.add(join(folder, "*.gemspec"))
-            acc.decline(f"{path} has a gemspec line: bundler loads the *.gemspec, which usually "
-                        "reads lib/…/version.rb and lists files with git ls-files")
+            acc.decline(
+                f"{path} has a gemspec line: bundler loads the *.gemspec, which usually "
+                "reads lib/…/version.rb and lists files with git ls-files"
+            )
         elif re.search(r"(\bpath:|:path\s*=>)|^path\b", line):
-            acc.decline(f"{path} installs a gem from a local path ({line}): bundler reads its "
-                        "files")
+            acc.decline(
+                f"{path} installs a gem from a local path ({line}): bundler reads its files"
+            )
         match = re.match(r"eval_gemfile\s*\(?\s*[\"']([^\"']+)[\"']", line)
         if match:
             _gemfile(ctx, acc, join(folder, match.group(1)), seen)
 
 
 def _bundle(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("-j", "--jobs", "--retry", "--path", "--gemfile", "--without",
-                               "--with", "--binstubs", "--standalone", "--shebang",
-                               "--trust-policy", "--target-rbconfig"))
+    parsed = parse_args(
+        args,
+        (
+            "-j",
+            "--jobs",
+            "--retry",
+            "--path",
+            "--gemfile",
+            "--without",
+            "--with",
+            "--binstubs",
+            "--standalone",
+            "--shebang",
+            "--trust-policy",
+            "--target-rbconfig",
+        ),
+    )
     words = list(parsed.positionals)
     sub = words[0] if words else "install"
     gem_home = ctx.env.get("BUNDLE_PATH") or ctx.env.get("GEM_HOME") or "/usr/local/bundle"
@@ -2190,14 +3291,26 @@ def _bundle(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         return _simple("filesystem", "bundler", writes=(where,), cost=0.1)
     if sub in ("exec", "binstubs", "exe"):
         return _build_all("bundler", f"bundle {sub} runs a program of the project")
-    if sub in ("--version", "-v", "version", "help", "list", "info", "show", "outdated",
-               "platform", "env", "doctor"):
+    if sub in (
+        "--version",
+        "-v",
+        "version",
+        "help",
+        "list",
+        "info",
+        "show",
+        "outdated",
+        "platform",
+        "env",
+        "doctor",
+    ):
         return _simple("noop", "bundler")
     return unknown_effect(args, f"`bundle {sub}` is not a bundler command dockerfix knows")
 
 
-def _bundle_install(ctx: _Ctx, parsed: Args, sub: str, gem_home: str,
-                    app_config: str) -> CommandEffect:
+def _bundle_install(
+    ctx: _Ctx, parsed: Args, sub: str, gem_home: str, app_config: str
+) -> CommandEffect:
     gemfile = parsed.last("--gemfile") or ctx.env.get("BUNDLE_GEMFILE") or "Gemfile"
     lock = "gems.locked" if gemfile.endswith("gems.rb") else f"{gemfile}.lock"
     acc = _Reads()
@@ -2206,23 +3319,47 @@ def _bundle_install(ctx: _Ctx, parsed: Args, sub: str, gem_home: str,
     deployment = parsed.has("--deployment") or _truthy(ctx.env.get("BUNDLE_DEPLOYMENT"))
     target = parsed.last("--path") or ("vendor/bundle" if deployment else gem_home)
     writes = [target]
-    if sub in ("update", "lock") or (sub == "install" and not parsed.has("--frozen", "--deployment")
-                                     and not _truthy(ctx.env.get("BUNDLE_FROZEN"))):
+    if sub in ("update", "lock") or (
+        sub == "install"
+        and not parsed.has("--frozen", "--deployment")
+        and not _truthy(ctx.env.get("BUNDLE_FROZEN"))
+    ):
         writes.append(norm(lock))
     if sub in ("cache", "package"):
         writes.append("vendor/cache")
     # Bundler remembers these options by writing them to the app config.
-    if parsed.has("--path", "--deployment", "--without", "--with", "--frozen", "--binstubs",
-                  "--system"):
+    if parsed.has(
+        "--path", "--deployment", "--without", "--with", "--frozen", "--binstubs", "--system"
+    ):
         writes.append(join(app_config, "config"))
     kind: Kind = "noop" if sub == "check" else "install"
-    return acc.effect(kind, "bundler", [] if kind == "noop" else writes,
-                      network=kind != "noop", cost=30.0 if kind == "install" else 1.0)
+    return acc.effect(
+        kind,
+        "bundler",
+        [] if kind == "noop" else writes,
+        network=kind != "noop",
+        cost=30.0 if kind == "install" else 1.0,
+    )
 
 
 def _gem(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("-v", "--version", "-i", "--install-dir", "-n", "--bindir",
-                               "--source", "-s", "--platform", "-g", "--file", "--document"))
+    parsed = parse_args(
+        args,
+        (
+            "-v",
+            "--version",
+            "-i",
+            "--install-dir",
+            "-n",
+            "--bindir",
+            "--source",
+            "-s",
+            "--platform",
+            "-g",
+            "--file",
+            "--document",
+        ),
+    )
     words = list(parsed.positionals)
     sub = words[0] if words else ""
     gem_home = parsed.last("-i", "--install-dir") or ctx.env.get("GEM_HOME") or "/usr/local/bundle"
@@ -2236,47 +3373,78 @@ def _gem(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if sub == "sources":
         return _simple("filesystem", "bundler", writes=(f"{ctx.home}/.gemrc",), cost=0.1)
     if sub in ("list", "env", "help", "search", "which", "contents", "specification", "query") or (
-            parsed.has("-v", "--version") and not words):
+        parsed.has("-v", "--version") and not words
+    ):
         return _simple("noop", "bundler")
     return unknown_effect(args, f"`gem {sub}` is not a gem command dockerfix knows")
 
 
-_COMPOSER_INSTALL_EVENTS = ("pre-install-cmd", "post-install-cmd", "pre-autoload-dump",
-                            "post-autoload-dump", "pre-package-install", "post-package-install",
-                            "pre-operations-exec", "pre-pool-create")
-_COMPOSER_UPDATE_EVENTS = ("pre-update-cmd", "post-update-cmd", "pre-package-update",
-                           "post-package-update", "pre-dependencies-solving",
-                           "post-dependencies-solving")
+_COMPOSER_INSTALL_EVENTS = (
+    "pre-install-cmd",
+    "post-install-cmd",
+    "pre-autoload-dump",
+    "post-autoload-dump",
+    "pre-package-install",
+    "post-package-install",
+    "pre-operations-exec",
+    "pre-pool-create",
+)
+_COMPOSER_UPDATE_EVENTS = (
+    "pre-update-cmd",
+    "post-update-cmd",
+    "pre-package-update",
+    "post-package-update",
+    "pre-dependencies-solving",
+    "post-dependencies-solving",
+)
 
 
-def _composer_checks(acc: _Reads, data: Mapping[str, Any], parsed: Args, sub: str,
-                     path: str) -> None:
-    if not parsed.has("--no-scripts") :
+def _composer_checks(
+    acc: _Reads, data: Mapping[str, Any], parsed: Args, sub: str, path: str
+) -> None:
+    if not parsed.has("--no-scripts"):
         events = _COMPOSER_INSTALL_EVENTS + (_COMPOSER_UPDATE_EVENTS if sub != "install" else ())
         for event in events:
             if event in _table(data, "scripts"):
-                acc.decline(f"{path} has a {event} script: composer {sub} runs it and it may "
-                            "read any file")
+                acc.decline(
+                    f"{path} has a {event} script: composer {sub} runs it and it may read any file"
+                )
     if not parsed.has("--no-autoloader"):
         sections = ["autoload"] + ([] if parsed.has("--no-dev") else ["autoload-dev"])
-        paths = [p for s in sections for kind in _table(data, s).values()
-                 for p in (kind.values() if isinstance(kind, dict) else _strings(kind))
-                 if isinstance(p, str)]
+        paths = [
+            p
+            for s in sections
+            for kind in _table(data, s).values()
+            for p in (kind.values() if isinstance(kind, dict) else _strings(kind))
+            if isinstance(p, str)
+        ]
         if paths:
-            acc.decline(f"composer {sub} generates the autoloader from {', '.join(paths)}: it "
-                        "reads them (use --no-autoloader, then dump-autoload)")
+            acc.decline(
+                f"composer {sub} generates the autoloader from {', '.join(paths)}: it "
+                "reads them (use --no-autoloader, then dump-autoload)"
+            )
     repos = data.get("repositories")
-    for repo in (repos.values() if isinstance(repos, dict) else repos or []):
+    for repo in repos.values() if isinstance(repos, dict) else repos or []:
         if isinstance(repo, dict) and repo.get("type") == "path":
             acc.decline(f"{path} has a path repository {repo.get('url')}: composer reads it")
 
 
 def _composer(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("-d", "--working-dir", "--ignore-platform-req", "--prefer-install",
-                               "--audit-format"))
+    parsed = parse_args(
+        args, ("-d", "--working-dir", "--ignore-platform-req", "--prefer-install", "--audit-format")
+    )
     words = list(parsed.positionals)
-    sub = {"i": "install", "u": "update", "upgrade": "update", "r": "require",
-           "dumpautoload": "dump-autoload"}.get(words[0], words[0]) if words else "list"
+    sub = (
+        {
+            "i": "install",
+            "u": "update",
+            "upgrade": "update",
+            "r": "require",
+            "dumpautoload": "dump-autoload",
+        }.get(words[0], words[0])
+        if words
+        else "list"
+    )
     base = parsed.last("-d", "--working-dir") or "."
     home = ctx.env.get("COMPOSER_HOME", f"{ctx.home}/.composer")
     if words[:1] == ["global"]:
@@ -2285,8 +3453,11 @@ def _composer(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         name = ctx.env.get("COMPOSER", "composer.json")
         path = join(base, name)
         acc = _Reads()
-        acc.add(path, join(base, name[:-5] + ".lock" if name.endswith(".json") else name + ".lock"),
-                join(base, "auth.json"))
+        acc.add(
+            path,
+            join(base, name[:-5] + ".lock" if name.endswith(".json") else name + ".lock"),
+            join(base, "auth.json"),
+        )
         data = _load_json(ctx.text(path))
         if data is None:
             acc.decline(f"{path} is not known: cannot tell its scripts and autoload paths")
@@ -2298,16 +3469,33 @@ def _composer(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
             writes += [path, join(base, "composer.lock")]
         return acc.effect("install", "composer", writes, network=True, cost=20.0)
     if sub in ("dump-autoload", "run-script", "run", "exec", "create-project"):
-        return _build_all("composer", f"composer {sub} reads the project sources",
-                          (join(base, "vendor"),), cost=2.0, network=False)
+        return _build_all(
+            "composer",
+            f"composer {sub} reads the project sources",
+            (join(base, "vendor"),),
+            cost=2.0,
+            network=False,
+        )
     if sub == "config":
-        where = f"{home}/config.json" if parsed.has("-g", "--global") else join(base,
-                                                                                "composer.json")
+        where = (
+            f"{home}/config.json" if parsed.has("-g", "--global") else join(base, "composer.json")
+        )
         return _simple("filesystem", "composer", writes=(where,), cost=0.1)
     if sub in ("clear-cache", "clearcache", "cc"):
         return _simple("filesystem", "composer", writes=(home,), cost=0.1)
-    if sub in ("--version", "-V", "list", "diagnose", "validate", "show", "outdated",
-               "check-platform-reqs", "licenses", "about", "help"):
+    if sub in (
+        "--version",
+        "-V",
+        "list",
+        "diagnose",
+        "validate",
+        "show",
+        "outdated",
+        "check-platform-reqs",
+        "licenses",
+        "about",
+        "help",
+    ):
         return _simple("noop", "composer")
     return unknown_effect(args, f"`composer {sub}` is not a composer command dockerfix knows")
 
@@ -2349,11 +3537,20 @@ def _mix(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         acc = _Reads()
         _mix_project(ctx, acc, ".", set())
         acc.note("mix loads config/ before every task")
-        writes = {"deps.get": ["deps", hex_home], "deps.compile": [build],
-                  "deps.update": ["deps", "mix.lock", hex_home], "deps.unlock": ["mix.lock"]}[sub]
+        writes = {
+            "deps.get": ["deps", hex_home],
+            "deps.compile": [build],
+            "deps.update": ["deps", "mix.lock", hex_home],
+            "deps.unlock": ["mix.lock"],
+        }[sub]
         kind: Kind = "build" if sub == "deps.compile" else "install"
-        return acc.effect(kind, "mix", writes, network=sub != "deps.compile",
-                          cost=30.0 if kind == "build" else 15.0)
+        return acc.effect(
+            kind,
+            "mix",
+            writes,
+            network=sub != "deps.compile",
+            cost=30.0 if kind == "build" else 15.0,
+        )
     if sub in ("--version", "-v", "help", "hex.info"):
         return _simple("noop", "mix")
     return _build_all("mix", f"mix {sub} compiles the project sources", (".", build), cost=30.0)
@@ -2362,8 +3559,15 @@ def _mix(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 # --- .NET, Swift, Dart, Haskell, R ------------------------------------------------------------
 
 _DOTNET_PROJECTS = ("*.sln", "*.slnx", "*.csproj", "*.fsproj", "*.vbproj")
-_DOTNET_SHARED = ("global.json", "NuGet.config", "nuget.config", "NuGet.Config",
-                  "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props")
+_DOTNET_SHARED = (
+    "global.json",
+    "NuGet.config",
+    "nuget.config",
+    "NuGet.Config",
+    "Directory.Build.props",
+    "Directory.Build.targets",
+    "Directory.Packages.props",
+)
 
 
 def _dotnet_references(path: str, text: str) -> list[str]:
@@ -2373,8 +3577,9 @@ def _dotnet_references(path: str, text: str) -> list[str]:
         found += re.findall(r"<Project\s+Path=\"([^\"]+proj)\"", text)
         found += re.findall(r"\"([^\"]+proj)\"", text) if path.endswith(".slnf") else []
     else:
-        found = re.findall(r"<(?:ProjectReference|Import)\s+(?:Include|Project)=\"([^\"$]+)\"",
-                           text)
+        found = re.findall(
+            r"<(?:ProjectReference|Import)\s+(?:Include|Project)=\"([^\"$]+)\"", text
+        )
     return [join(folder, f.replace("\\", "/")) for f in found]
 
 
@@ -2384,8 +3589,10 @@ def _dotnet_project(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:
     seen.add(path)
     acc.add(path)
     folder = posixpath.dirname(path)
-    acc.add(join(folder, "packages.lock.json"),
-            *(join(folder, f) for f in _DOTNET_SHARED[4:] if folder not in ("", ".")))
+    acc.add(
+        join(folder, "packages.lock.json"),
+        *(join(folder, f) for f in _DOTNET_SHARED[4:] if folder not in ("", ".")),
+    )
     text = ctx.text(path)
     if text is None:
         acc.decline(f"{path} is not known: cannot tell which projects it references")
@@ -2396,28 +3603,62 @@ def _dotnet_project(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:
 
 def _dotnet(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     words = [w for w in args if not re.match(r"[-/]p:", w)]
-    parsed = parse_args(words, ("-s", "--source", "--packages", "--configfile", "-r", "--runtime",
-                                "-v", "--verbosity", "-c", "--configuration", "-o", "--output",
-                                "-f", "--framework", "-a", "--arch", "--os", "--tool-path",
-                                "--version", "--lock-file-path"))
+    parsed = parse_args(
+        words,
+        (
+            "-s",
+            "--source",
+            "--packages",
+            "--configfile",
+            "-r",
+            "--runtime",
+            "-v",
+            "--verbosity",
+            "-c",
+            "--configuration",
+            "-o",
+            "--output",
+            "-f",
+            "--framework",
+            "-a",
+            "--arch",
+            "--os",
+            "--tool-path",
+            "--version",
+            "--lock-file-path",
+        ),
+    )
     positional = list(parsed.positionals)
     sub = positional[0] if positional else ""
-    packages = parsed.last("--packages") or ctx.env.get("NUGET_PACKAGES",
-                                                        f"{ctx.home}/.nuget/packages")
+    packages = parsed.last("--packages") or ctx.env.get(
+        "NUGET_PACKAGES", f"{ctx.home}/.nuget/packages"
+    )
     if sub == "restore":
         return _dotnet_restore(ctx, parsed, positional[1:], packages)
     if sub in ("build", "publish", "test", "run", "pack", "msbuild", "format"):
         output = parsed.last("-o", "--output")
-        return _build_all("dotnet", f"dotnet {sub} compiles the project sources",
-                          (".", *((norm(output),) if output else ()), packages), cost=40.0)
+        return _build_all(
+            "dotnet",
+            f"dotnet {sub} compiles the project sources",
+            (".", *((norm(output),) if output else ()), packages),
+            cost=40.0,
+        )
     if sub == "tool" and positional[1:2] == ["restore"]:
-        return _simple("install", "dotnet", reads=(".config/dotnet-tools.json",),
-                       writes=(packages,), network=True, cost=5.0)
+        return _simple(
+            "install",
+            "dotnet",
+            reads=(".config/dotnet-tools.json",),
+            writes=(packages,),
+            network=True,
+            cost=5.0,
+        )
     if sub == "tool" and positional[1:2] in (["install"], ["update"]):
         where = parsed.last("--tool-path") or f"{ctx.home}/.dotnet/tools"
         return _simple("install", "dotnet", writes=(where, packages), network=True, cost=5.0)
-    if parsed.has("--info", "--version", "--list-sdks", "--list-runtimes") or sub in ("help",
-                                                                                    "--info"):
+    if parsed.has("--info", "--version", "--list-sdks", "--list-runtimes") or sub in (
+        "help",
+        "--info",
+    ):
         return _simple("noop", "dotnet")
     return unknown_effect(args, f"`dotnet {sub}` is not a dotnet command dockerfix knows")
 
@@ -2432,8 +3673,10 @@ def _dotnet_restore(ctx: _Ctx, parsed: Args, targets: list[str], packages: str) 
         listed = [ctx.expand(p) for p in _DOTNET_PROJECTS]
         if any(found is None for found in listed):
             acc.add(*_DOTNET_PROJECTS)
-            acc.decline("dotnet restore picks the project or solution file of the directory: "
-                        "they cannot be listed, so their references are unknown")
+            acc.decline(
+                "dotnet restore picks the project or solution file of the directory: "
+                "they cannot be listed, so their references are unknown"
+            )
             projects = []
         else:
             projects = [p for found in listed for p in found or ()]
@@ -2442,14 +3685,28 @@ def _dotnet_restore(ctx: _Ctx, parsed: Args, targets: list[str], packages: str) 
             projects = solutions or projects
     for project in projects:
         _dotnet_project(ctx, acc, project, seen)
-    writes = [packages, *(join(posixpath.dirname(p), "obj") for p in sorted(seen)
-                          if p.endswith("proj"))]
+    writes = [
+        packages,
+        *(join(posixpath.dirname(p), "obj") for p in sorted(seen) if p.endswith("proj")),
+    ]
     return acc.effect("install", "dotnet", writes, network=True, cost=20.0)
 
 
 def _swift(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("--package-path", "--scratch-path", "-c", "--configuration",
-                               "--build-path", "-Xswiftc", "-Xlinker", "--product", "--target"))
+    parsed = parse_args(
+        args,
+        (
+            "--package-path",
+            "--scratch-path",
+            "-c",
+            "--configuration",
+            "--build-path",
+            "-Xswiftc",
+            "-Xlinker",
+            "--product",
+            "--target",
+        ),
+    )
     words = list(parsed.positionals)
     base = parsed.last("--package-path") or "."
     scratch = parsed.last("--scratch-path", "--build-path") or join(base, ".build")
@@ -2461,24 +3718,31 @@ def _swift(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         if text is None:
             acc.decline(f"{manifest} is not known: cannot tell whether it has local packages")
         else:
-            for path in re.findall(r"\.package\(\s*(?:name:\s*\"[^\"]*\",\s*)?path:\s*\"([^\"]+)\"",
-                                   text):
+            for path in re.findall(
+                r"\.package\(\s*(?:name:\s*\"[^\"]*\",\s*)?path:\s*\"([^\"]+)\"", text
+            ):
                 acc.decline(f"{manifest} has a local package {path}: swift reads it")
         writes = [scratch] + ([join(base, "Package.resolved")] if words[1] == "update" else [])
         return acc.effect("download", "swift", writes, network=True, cost=20.0)
     if words[:1] in (["build"], ["test"], ["run"]) or words[:1] == ["package"]:
-        return _build_all("swift", f"swift {' '.join(words[:2])} compiles the package sources",
-                          (scratch,), cost=60.0)
+        return _build_all(
+            "swift",
+            f"swift {' '.join(words[:2])} compiles the package sources",
+            (scratch,),
+            cost=60.0,
+        )
     if parsed.has("--version") or words[:1] == ["--version"]:
         return _simple("noop", "swift")
-    return unknown_effect(args, f"`swift {' '.join(words[:2])}` is not a swift command dockerfix "
-                          "knows")
+    return unknown_effect(
+        args, f"`swift {' '.join(words[:2])}` is not a swift command dockerfix knows"
+    )
 
 
 def _pubspec_paths(text: str) -> tuple[list[str], list[str]]:
     """Local `path:` dependencies and `workspace:` members of a pubspec.yaml (line logic)."""
-    paths = [m.strip().strip("'\"") for m in re.findall(r"^\s+path:\s*(.+?)\s*$", text,
-                                                        re.MULTILINE)]
+    paths = [
+        m.strip().strip("'\"") for m in re.findall(r"^\s+path:\s*(.+?)\s*$", text, re.MULTILINE)
+    ]
     members: list[str] = []
     block = re.search(r"^workspace:\s*\n((?:[ \t]+-.*\n?)+)", text, re.MULTILINE)
     if block:
@@ -2513,20 +3777,27 @@ def _dart(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     cache = ctx.env.get("PUB_CACHE", f"{ctx.home}/.pub-cache")
     if words[:1] == ["pub"] and words[1:2] in (["get"], ["upgrade"], ["downgrade"]):
         if prog == "flutter":
-            return _build_all("dart", "flutter pub get also regenerates plugin files in the "
-                              "platform folders (android/, ios/ …): it may read any file",
-                              (join(base, ".dart_tool"), cache), cost=15.0)
+            return _build_all(
+                "dart",
+                "flutter pub get also regenerates plugin files in the "
+                "platform folders (android/, ios/ …): it may read any file",
+                (join(base, ".dart_tool"), cache),
+                cost=15.0,
+            )
         acc = _Reads()
         _pub_project(ctx, acc, base, set())
         writes = [join(base, ".dart_tool"), cache]
         if words[1] != "get":
             writes.append(join(base, "pubspec.lock"))
-        return acc.effect("install", "dart", writes, network=not parsed.has("--offline"),
-                          cost=15.0)
+        return acc.effect("install", "dart", writes, network=not parsed.has("--offline"), cost=15.0)
     if parsed.has("--version") or words[:1] in (["--version"], ["doctor"], ["config"]):
         return _simple("noop", "dart")
-    return _build_all("dart", f"{prog} {' '.join(words[:2])} works on the project sources",
-                      (".", cache), cost=30.0)
+    return _build_all(
+        "dart",
+        f"{prog} {' '.join(words[:2])} works on the project sources",
+        (".", cache),
+        cost=30.0,
+    )
 
 
 def _cabal_packages(ctx: _Ctx, acc: _Reads, project: str) -> list[str]:
@@ -2540,18 +3811,38 @@ def _cabal_packages(ctx: _Ctx, acc: _Reads, project: str) -> list[str]:
 
 
 def _cabal(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("--project-file", "-j", "--jobs", "--ghc-options", "--constraint",
-                               "-f", "--flags", "--builddir", "--index-state", "-w",
-                               "--with-compiler", "--installdir", "--install-method"))
+    parsed = parse_args(
+        args,
+        (
+            "--project-file",
+            "-j",
+            "--jobs",
+            "--ghc-options",
+            "--constraint",
+            "-f",
+            "--flags",
+            "--builddir",
+            "--index-state",
+            "-w",
+            "--with-compiler",
+            "--installdir",
+            "--install-method",
+        ),
+    )
     words = list(parsed.positionals)
     sub = (words[0] if words else "").removeprefix("v2-").removeprefix("new-")
     project = parsed.last("--project-file") or "cabal.project"
-    homes = [f"{ctx.home}/.cabal", f"{ctx.home}/.cache/cabal", f"{ctx.home}/.local/state/cabal",
-             f"{ctx.home}/.config/cabal"]
+    homes = [
+        f"{ctx.home}/.cabal",
+        f"{ctx.home}/.cache/cabal",
+        f"{ctx.home}/.local/state/cabal",
+        f"{ctx.home}/.config/cabal",
+    ]
     project_files = (project, f"{project}.local", f"{project}.freeze")
     if sub == "update":
-        return _simple("download", "cabal", reads=project_files, writes=homes, network=True,
-                       cost=10.0)
+        return _simple(
+            "download", "cabal", reads=project_files, writes=homes, network=True, cost=10.0
+        )
     only_deps = parsed.has("--only-dependencies", "--dependencies-only", "--only-deps")
     if sub in ("build", "install", "configure") and only_deps:
         acc = _Reads()
@@ -2561,8 +3852,9 @@ def _cabal(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         builddir = parsed.last("--builddir") or "dist-newstyle"
         return acc.effect("build", "cabal", [builddir, *homes], network=True, cost=60.0)
     if sub in ("build", "install", "run", "test", "bench", "configure", "haddock", "exec"):
-        return _build_all("cabal", f"cabal {sub} compiles the project sources",
-                          (".", *homes), cost=60.0)
+        return _build_all(
+            "cabal", f"cabal {sub} compiles the project sources", (".", *homes), cost=60.0
+        )
     if sub in ("--version", "list", "info", "help", "outdated") or parsed.has("--version"):
         return _simple("noop", "cabal")
     return unknown_effect(args, f"`cabal {sub}` is not a cabal command dockerfix knows")
@@ -2588,16 +3880,30 @@ def _stack_packages(acc: _Reads, path: str, text: str) -> list[str]:
 
 
 def _stack(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("--stack-yaml", "--resolver", "--snapshot", "--ghc-options",
-                               "--flag", "-j", "--jobs", "--stack-root", "--work-dir",
-                               "--local-bin-path", "--arch"))
+    parsed = parse_args(
+        args,
+        (
+            "--stack-yaml",
+            "--resolver",
+            "--snapshot",
+            "--ghc-options",
+            "--flag",
+            "-j",
+            "--jobs",
+            "--stack-root",
+            "--work-dir",
+            "--local-bin-path",
+            "--arch",
+        ),
+    )
     words = list(parsed.positionals)
     sub = words[0] if words else ""
     config = parsed.last("--stack-yaml") or ctx.env.get("STACK_YAML", "stack.yaml")
     root = parsed.last("--stack-root") or ctx.env.get("STACK_ROOT", f"{ctx.home}/.stack")
     if sub == "setup":
-        return _simple("download", "stack", reads=(config,), writes=(root,), network=True,
-                       cost=30.0)
+        return _simple(
+            "download", "stack", reads=(config,), writes=(root,), network=True, cost=30.0
+        )
     only_deps = parsed.has("--only-dependencies", "--dependencies-only", "--only-snapshot")
     if sub in ("build", "install", "test") and only_deps:
         acc = _Reads()
@@ -2614,18 +3920,22 @@ def _stack(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         writes = [root, ".stack-work", *(join(p, "*.cabal") for p in packages)]
         return acc.effect("build", "stack", writes, network=True, cost=60.0)
     if sub in ("build", "install", "test", "bench", "exec", "run", "haddock"):
-        return _build_all("stack", f"stack {sub} compiles the project sources",
-                          (".", root), cost=60.0)
+        return _build_all(
+            "stack", f"stack {sub} compiles the project sources", (".", root), cost=60.0
+        )
     if sub in ("--version", "path", "ls", "query", "ghc") or parsed.has("--version"):
         return _simple("noop", "stack")
     return unknown_effect(args, f"`stack {sub}` is not a stack command dockerfix knows")
 
 
-_R_NEUTRAL = re.compile(r"(library|require|requireNamespace|options|Sys\.setenv|"
-                        r"renv::consent|message|print|cat|invisible)\s*\(")
+_R_NEUTRAL = re.compile(
+    r"(library|require|requireNamespace|options|Sys\.setenv|"
+    r"renv::consent|message|print|cat|invisible)\s*\("
+)
 _R_REMOTE_INSTALL = re.compile(
     r"(install\.packages|(remotes|devtools)::install_(github|cran|version|bioc|url|git|gitlab|"
-    r"bitbucket)|BiocManager::install|pak::(pkg_install|pak)|renv::install)\s*\(")
+    r"bitbucket)|BiocManager::install|pak::(pkg_install|pak)|renv::install)\s*\("
+)
 
 
 def _r_expressions(args: list[str]) -> tuple[list[str], bool, bool]:
@@ -2659,8 +3969,12 @@ def _r_statement(acc: _Reads, statement: str, writes: list[str], library: str) -
     restore = re.match(r"renv::restore\s*\((.*)\)", statement)
     if restore:
         lockfile = re.search(r"lockfile\s*=\s*[\"']([^\"']+)[\"']", restore.group(1))
-        acc.add(lockfile.group(1) if lockfile else "renv.lock", "renv/activate.R",
-                "renv/settings.json", "renv/settings.dcf")
+        acc.add(
+            lockfile.group(1) if lockfile else "renv.lock",
+            "renv/activate.R",
+            "renv/settings.json",
+            "renv/settings.dcf",
+        )
         writes += ["renv/library", "renv/staging"]
         return True
     if re.match(r"(remotes|devtools|pak)::(install_deps|local_install_deps)\s*\(", statement):
@@ -2680,8 +3994,7 @@ def _r_profile(acc: _Reads, text: str | None) -> None:
     """R runs .Rprofile at startup: files it sources are read too."""
     for path in re.findall(r"source\(\s*[\"']([^\"']+)[\"']", text or ""):
         if path != "renv/activate.R":
-            acc.decline(f".Rprofile sources {path} at startup: R runs it and it may read any "
-                        "file")
+            acc.decline(f".Rprofile sources {path} at startup: R runs it and it may read any file")
 
 
 def _rscript(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
@@ -2705,8 +4018,23 @@ def _rscript(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 
 def _install2r(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, ("-n", "--ncpus", "-r", "--repos", "-l", "--libloc", "-d", "--deps",
-                               "-t", "--type", "-m", "--method"))
+    parsed = parse_args(
+        args,
+        (
+            "-n",
+            "--ncpus",
+            "-r",
+            "--repos",
+            "-l",
+            "--libloc",
+            "-d",
+            "--deps",
+            "-t",
+            "--type",
+            "-m",
+            "--method",
+        ),
+    )
     library = parsed.last("-l", "--libloc") or "/usr/local/lib/R/site-library"
     acc = _Reads()
     for package in parsed.positionals:
@@ -2737,9 +4065,9 @@ def glob_regex(pattern: str) -> str:
             out.append("[^/]*")
         elif char == "?":
             out.append("[^/]")
-        elif char == "[" and "]" in pattern[i + 1:]:
+        elif char == "[" and "]" in pattern[i + 1 :]:
             end = pattern.index("]", i + 1)
-            body = pattern[i + 1:end].replace("\\", "\\\\")
+            body = pattern[i + 1 : end].replace("\\", "\\\\")
             out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
             i = end
         else:
@@ -2748,40 +4076,166 @@ def glob_regex(pattern: str) -> str:
     return "".join(out)
 
 
-_NOOPS = ("true", "false", ":", "test", "[", "[[", "echo", "printf", "cd", "pwd", "exit", "set",
-          "export", "unset", "sleep", "which", "type", "hash", "wait", "readonly", "local",
-          "shopt", "umask", "ulimit", "trap", "id", "whoami", "uname", "nproc", "date", "ls",
-          "return", "shift", "getent", "hostname", "arch", "stat", "file", "du", "df", "free")
+_NOOPS = (
+    "true",
+    "false",
+    ":",
+    "test",
+    "[",
+    "[[",
+    "echo",
+    "printf",
+    "cd",
+    "pwd",
+    "exit",
+    "set",
+    "export",
+    "unset",
+    "sleep",
+    "which",
+    "type",
+    "hash",
+    "wait",
+    "readonly",
+    "local",
+    "shopt",
+    "umask",
+    "ulimit",
+    "trap",
+    "id",
+    "whoami",
+    "uname",
+    "nproc",
+    "date",
+    "ls",
+    "return",
+    "shift",
+    "getent",
+    "hostname",
+    "arch",
+    "stat",
+    "file",
+    "du",
+    "df",
+    "free",
+)
 
 _HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(_NOOPS, _noop),
-    **dict.fromkeys(("cat", "head", "tail", "wc", "grep", "egrep", "fgrep", "sha256sum",
-                     "md5sum", "sha1sum", "sha512sum"), _reads_operands),
+    **dict.fromkeys(
+        (
+            "cat",
+            "head",
+            "tail",
+            "wc",
+            "grep",
+            "egrep",
+            "fgrep",
+            "sha256sum",
+            "md5sum",
+            "sha1sum",
+            "sha512sum",
+        ),
+        _reads_operands,
+    ),
     **dict.fromkeys(("apt-get", "apt", "aptitude"), _apt),
     "dpkg": _dpkg,
     "apk": _apk,
     **dict.fromkeys(("dnf", "dnf5", "yum", "microdnf", "tdnf"), _dnf),
     "zypper": _zypper,
-    **dict.fromkeys(("ldconfig", "update-ca-certificates", "locale-gen", "update-locale"),
-                    _system_tool),
-    "rm": _rm, "rmdir": _rm, "mkdir": _mkdir, "touch": _touch, "chmod": _chmod,
-    "chown": _chown, "chgrp": _chown,
-    **dict.fromkeys(("useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod",
-                     "userdel", "groupdel", "deluser", "delgroup"), _useradd),
-    "ln": _ln, "cp": _copy_like, "mv": _copy_like, "install": _copy_like, "sed": _sed,
-    "tar": _tar, "unzip": _unzip, "git": _git, "curl": _curl, "wget": _wget,
-    **dict.fromkeys(("make", "gmake", "cmake", "ninja", "meson", "configure", "scons",
-                     "autoreconf", "bazel", "gcc", "g++", "cc", "c++", "clang", "clang++"),
-                    _native_build),
-    "pip": _pip, "python": _python, "pip-sync": _pip_sync, "pip-compile": _pip_compile,
-    "pipenv": _pipenv, "poetry": _poetry, "uv": _uv, "pdm": _pdm,
+    **dict.fromkeys(
+        ("ldconfig", "update-ca-certificates", "locale-gen", "update-locale"), _system_tool
+    ),
+    "rm": _rm,
+    "rmdir": _rm,
+    "mkdir": _mkdir,
+    "touch": _touch,
+    "chmod": _chmod,
+    "chown": _chown,
+    "chgrp": _chown,
+    **dict.fromkeys(
+        (
+            "useradd",
+            "adduser",
+            "groupadd",
+            "addgroup",
+            "usermod",
+            "groupmod",
+            "userdel",
+            "groupdel",
+            "deluser",
+            "delgroup",
+        ),
+        _useradd,
+    ),
+    "ln": _ln,
+    "cp": _copy_like,
+    "mv": _copy_like,
+    "install": _copy_like,
+    "sed": _sed,
+    "tar": _tar,
+    "unzip": _unzip,
+    "git": _git,
+    "curl": _curl,
+    "wget": _wget,
+    **dict.fromkeys(
+        (
+            "make",
+            "gmake",
+            "cmake",
+            "ninja",
+            "meson",
+            "configure",
+            "scons",
+            "autoreconf",
+            "bazel",
+            "gcc",
+            "g++",
+            "cc",
+            "c++",
+            "clang",
+            "clang++",
+        ),
+        _native_build,
+    ),
+    "pip": _pip,
+    "python": _python,
+    "pip-sync": _pip_sync,
+    "pip-compile": _pip_compile,
+    "pipenv": _pipenv,
+    "poetry": _poetry,
+    "uv": _uv,
+    "pdm": _pdm,
     **dict.fromkeys(("conda", "mamba", "micromamba"), _conda),
-    "npm": _npm, "npx": _npx, "yarn": _yarn, "pnpm": _pnpm, "bun": _bun, "bunx": _npx,
+    "npm": _npm,
+    "npx": _npx,
+    "yarn": _yarn,
+    "pnpm": _pnpm,
+    "bun": _bun,
+    "bunx": _npx,
     "corepack": _corepack,
-    "go": _go, "cargo": _cargo, "rustup": _rustup,
-    "mvn": _mvn, "mvnw": _mvn, "gradle": _gradle, "gradlew": _gradle, "sbt": _sbt,
-    "bundle": _bundle, "bundler": _bundle, "gem": _gem, "composer": _composer, "mix": _mix,
-    "dotnet": _dotnet, "swift": _swift, "dart": _dart, "flutter": _dart, "pub": _dart,
-    "cabal": _cabal, "stack": _stack,
-    "Rscript": _rscript, "R": _rscript, "install2.r": _install2r, "installGithub.r": _install2r,
+    "go": _go,
+    "cargo": _cargo,
+    "rustup": _rustup,
+    "mvn": _mvn,
+    "mvnw": _mvn,
+    "gradle": _gradle,
+    "gradlew": _gradle,
+    "sbt": _sbt,
+    "bundle": _bundle,
+    "bundler": _bundle,
+    "gem": _gem,
+    "composer": _composer,
+    "mix": _mix,
+    "dotnet": _dotnet,
+    "swift": _swift,
+    "dart": _dart,
+    "flutter": _dart,
+    "pub": _dart,
+    "cabal": _cabal,
+    "stack": _stack,
+    "Rscript": _rscript,
+    "R": _rscript,
+    "install2.r": _install2r,
+    "installGithub.r": _install2r,
 }

@@ -218,8 +218,16 @@ def parse_dockerignore(text: str) -> IgnoreFile:
             errors.append(IgnoreError(number, body[:40], "line is too long for BuildKit's reader"))
         pattern = _read_pattern(body)
         kind: LineKind = "comment" if body.startswith("#") else "pattern" if pattern else "blank"
-        lines.append(IgnoreLine(number, offset, end, raw.removesuffix("\r"), kind,
-                                pattern if kind == "pattern" else None))
+        lines.append(
+            IgnoreLine(
+                number,
+                offset,
+                end,
+                raw.removesuffix("\r"),
+                kind,
+                pattern if kind == "pattern" else None,
+            )
+        )
         if kind != "pattern" or pattern is None:
             continue
         compiled = _compile(number, pattern)
@@ -362,11 +370,11 @@ def _valid_chunk(chunk: str) -> bool:
 
 def _class_end(chunk: str, i: int) -> int:
     """Index after a valid `[...]` body starting at `i`, or -1 (ranges may run backwards)."""
-    if chunk[i:i + 1] == "^":
+    if chunk[i : i + 1] == "^":
         i += 1
     ranges = 0
     while True:
-        if chunk[i:i + 1] == "]" and ranges:
+        if chunk[i : i + 1] == "]" and ranges:
             return i + 1
         i = _class_char(chunk, i)
         if i < 0:
@@ -400,9 +408,9 @@ def _docker_regex(pattern: str) -> tuple[PatternKind, str]:
     while i < len(chars):
         char = chars[i]
         i += 1
-        if char == "*" and chars[i:i + 1] == "*":
+        if char == "*" and chars[i : i + 1] == "*":
             i += 1
-            if chars[i:i + 1] == "/":
+            if chars[i : i + 1] == "/":
                 i += 1
             if i >= len(chars):
                 if kind == "exact":
@@ -485,8 +493,14 @@ class _GoRegex:
     def translate(self) -> str:
         out: list[str] = []
         special = {
-            "^": _ASSERTIONS["A"], "$": _ASSERTIONS["z"], ".": ".", "(": "(?:", ")": ")",
-            "?": "?", "*": "*", "|": "|",
+            "^": _ASSERTIONS["A"],
+            "$": _ASSERTIONS["z"],
+            ".": ".",
+            "(": "(?:",
+            ")": ")",
+            "?": "?",
+            "*": "*",
+            "|": "|",
         }
         while self.pos < len(self.src):
             char = self.src[self.pos]
@@ -540,10 +554,10 @@ class _GoRegex:
             close = self.src.find("}", self.pos)
             if close < 0:
                 raise ValueError("invalid escape \\x")
-            digits = self.src[self.pos + 1:close]
+            digits = self.src[self.pos + 1 : close]
             self.pos = close + 1
         else:
-            digits = self.src[self.pos:self.pos + 2]
+            digits = self.src[self.pos : self.pos + 2]
             self.pos += 2
             if len(digits) != 2:
                 raise ValueError("invalid escape \\x")
@@ -553,11 +567,11 @@ class _GoRegex:
 
     def _octal_escape(self, first: str) -> str:
         # A lone non-zero digit would be a back-reference, which Go rejects.
-        if first != "0" and self.src[self.pos:self.pos + 1] not in _OCTAL_DIGITS:
+        if first != "0" and self.src[self.pos : self.pos + 1] not in _OCTAL_DIGITS:
             raise ValueError(f"invalid escape \\{first}")
         value = int(first)
         for _ in range(2):
-            digit = self.src[self.pos:self.pos + 1]
+            digit = self.src[self.pos : self.pos + 1]
             if digit == "" or digit not in _OCTAL_DIGITS:
                 break
             value = value * 8 + int(digit)
@@ -577,7 +591,7 @@ class _GoRegex:
             self.pos += 1
         ranges: _Ranges = []
         first = True
-        while first or self.src[self.pos:self.pos + 1] != "]":
+        while first or self.src[self.pos : self.pos + 1] != "]":
             first = False
             ranges.extend(self._class_item())
         self.pos += 1
@@ -587,16 +601,16 @@ class _GoRegex:
         named = self._named_class()
         if named is not None:
             return named
-        if self.src.startswith("\\", self.pos) and self.src[self.pos + 1:self.pos + 2].lower() in (
-            _PERL_CLASSES
-        ):
+        if self.src.startswith("\\", self.pos) and self.src[
+            self.pos + 1 : self.pos + 2
+        ].lower() in (_PERL_CLASSES):
             self.pos += 2
             return _perl_ranges(self.src[self.pos - 1])
         low = self._class_char()
         high = low
-        if self.src[self.pos:self.pos + 1] == "-" and self.src[self.pos + 1:self.pos + 2] not in (
-            "", "]"
-        ):
+        if self.src[self.pos : self.pos + 1] == "-" and self.src[
+            self.pos + 1 : self.pos + 2
+        ] not in ("", "]"):
             self.pos += 1
             high = self._class_char()
             if high < low:
@@ -609,7 +623,7 @@ class _GoRegex:
         close = self.src.find(":]", self.pos + 2)
         if close < 0:
             return None
-        name = self.src[self.pos + 2:close]
+        name = self.src[self.pos + 2 : close]
         negated = name.startswith("^")
         ranges = _POSIX_CLASSES.get(name.removeprefix("^"))
         if ranges is None:
@@ -688,8 +702,9 @@ def walk_context(root: Path, ignore: IgnoreFile) -> ContextListing:
             else:
                 included.append(rel)
                 total += entry.stat(follow_symlinks=False).st_size
-    return ContextListing(tuple(sorted(included)), total, tuple(sorted(excluded)),
-                          tuple(sorted(pruned)))
+    return ContextListing(
+        tuple(sorted(included)), total, tuple(sorted(excluded)), tuple(sorted(pruned))
+    )
 
 
 def _entries(directory: Path) -> list[os.DirEntry[str]]:

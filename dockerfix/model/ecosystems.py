@@ -20,8 +20,20 @@ from dataclasses import dataclass
 from dockerfix.model.commands import FileReader, classify, glob_regex, norm
 
 # Folders that never hold a project's own manifests (installed or generated content).
-_IGNORED_SEGMENTS = frozenset({"node_modules", ".git", "bin", "obj", "target", ".venv",
-                               "vendor", "dist-newstyle", ".stack-work", ".build"})
+_IGNORED_SEGMENTS = frozenset(
+    {
+        "node_modules",
+        ".git",
+        "bin",
+        "obj",
+        "target",
+        ".venv",
+        "vendor",
+        "dist-newstyle",
+        ".stack-work",
+        ".build",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -58,13 +70,15 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         name="pip",
         manifests=(*_REQUIREMENTS, "constraints*.txt"),
         detect=_REQUIREMENTS,
-        install_examples=("pip install --no-cache-dir -r requirements.txt",
-                          "python -m pip install -r requirements/prod.txt"),
+        install_examples=(
+            "pip install --no-cache-dir -r requirements.txt",
+            "python -m pip install -r requirements/prod.txt",
+        ),
         extra_reads="files named by nested `-r`/`-c` lines (relative to the including file), "
-                    "local wheels and `--find-links` folders; `-e .` or a local folder builds "
-                    "that project from all its files",
+        "local wheels and `--find-links` folders; `-e .` or a local folder builds "
+        "that project from all its files",
         unsafe_variant="move `-e .` out of the requirements file into `pip install --no-deps "
-                       "-e .` after `COPY . .`",
+        "-e .` after `COPY . .`",
         output_dirs=(),
         dependency_install=("pip", "install", "-r", "{each}"),
         each_of=(*_REQUIREMENTS, "constraints*.txt"),
@@ -75,7 +89,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("requirements*.in", "requirements/*.in"),
         install_examples=("pip-sync requirements.txt",),
         extra_reads="as pip: nested `-r`/`-c` files; `pip-compile` reads the `.in` files or "
-                    "the project metadata",
+        "the project metadata",
         unsafe_variant=None,
         output_dirs=(),
         dependency_install=("pip-sync", "{each}"),
@@ -95,12 +109,14 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         name="poetry",
         manifests=("pyproject.toml", "poetry.lock", "poetry.toml"),
         detect=("poetry.lock",),
-        install_examples=("poetry install --no-interaction --no-root",
-                          "poetry install --only main"),
+        install_examples=(
+            "poetry install --no-interaction --no-root",
+            "poetry install --only main",
+        ),
         extra_reads="without `--no-root` the project itself is installed (its packages, "
-                    "README); path dependencies are built from their folders",
+        "README); path dependencies are built from their folders",
         unsafe_variant="`poetry install --no-root` before `COPY . .`, then `poetry install "
-                       "--only-root` after it",
+        "--only-root` after it",
         output_dirs=(".venv",),
         dependency_install=("poetry", "install", "--no-root"),
     ),
@@ -110,10 +126,10 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("uv.lock",),
         install_examples=("uv sync --locked", "uv sync --frozen --no-dev"),
         extra_reads="workspace members' pyproject.toml; without `--no-install-project` a "
-                    "project with a build system is installed from its sources; path sources "
-                    "are built",
+        "project with a build system is installed from its sources; path sources "
+        "are built",
         unsafe_variant="`uv sync --locked --no-install-project` (`--no-install-workspace` in a "
-                       "workspace) before `COPY . .`, then `uv sync --locked` after it",
+        "workspace) before `COPY . .`, then `uv sync --locked` after it",
         output_dirs=(".venv",),
         dependency_install=("uv", "sync", "--locked", "--no-install-workspace"),
     ),
@@ -124,7 +140,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         install_examples=("pdm install --prod", "pdm sync --prod"),
         extra_reads="without `--no-self` a distribution project is installed from its sources",
         unsafe_variant="`pdm install --prod --no-self` before `COPY . .`, then `pdm install "
-                       "--prod` after it",
+        "--prod` after it",
         output_dirs=(".venv", "__pypackages__"),
         dependency_install=("pdm", "install", "--no-self"),
     ),
@@ -132,10 +148,11 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         name="conda",
         manifests=("environment.yml", "environment.yaml"),
         detect=("environment.yml", "environment.yaml", "conda-lock.yml"),
-        install_examples=("conda env create -f environment.yml",
-                          "micromamba install -y -n base -f environment.yml"),
-        extra_reads="the `pip:` section may name requirement files (`-r`) and local paths "
-                    "(`-e .`)",
+        install_examples=(
+            "conda env create -f environment.yml",
+            "micromamba install -y -n base -f environment.yml",
+        ),
+        extra_reads="the `pip:` section may name requirement files (`-r`) and local paths (`-e .`)",
         unsafe_variant=None,
         output_dirs=(),
         dependency_install=("conda", "env", "create", "-f", "{each}"),
@@ -147,8 +164,8 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("package-lock.json", "npm-shrinkwrap.json", "package.json"),
         install_examples=("npm ci", "npm install --omit=dev"),
         extra_reads="workspace packages' package.json (and their bin files); preinstall, "
-                    "install, postinstall and prepare scripts run and may read anything; a "
-                    "binding.gyp builds a native addon from the sources",
+        "install, postinstall and prepare scripts run and may read anything; a "
+        "binding.gyp builds a native addon from the sources",
         unsafe_variant="`npm ci --ignore-scripts` before `COPY . .`, then `npm rebuild` after it",
         output_dirs=("node_modules",),
         dependency_install=("npm", "ci"),
@@ -160,39 +177,59 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("yarn.lock",),
         install_examples=("yarn install --frozen-lockfile", "yarn install --production"),
         extra_reads="workspace packages' package.json; preinstall, install, postinstall and "
-                    "prepare scripts run",
+        "prepare scripts run",
         unsafe_variant="`yarn install --frozen-lockfile --ignore-scripts` before `COPY . .`, "
-                       "then the scripts after it",
+        "then the scripts after it",
         output_dirs=("node_modules",),
         dependency_install=("yarn", "install", "--frozen-lockfile"),
         superseded_by=("yarn-berry",),
     ),
     Ecosystem(
         name="yarn-berry",
-        manifests=("package.json", "yarn.lock", ".yarnrc.yml", ".yarn/releases/",
-                   ".yarn/plugins/", ".yarn/patches/"),
+        manifests=(
+            "package.json",
+            "yarn.lock",
+            ".yarnrc.yml",
+            ".yarn/releases/",
+            ".yarn/plugins/",
+            ".yarn/patches/",
+        ),
         detect=(".yarnrc.yml", ".yarn/releases/"),
         install_examples=("yarn install --immutable", "yarn workspaces focus --production"),
         extra_reads="workspace packages' package.json; their preinstall, install and "
-                    "postinstall scripts run (not with `--mode=skip-build`)",
+        "postinstall scripts run (not with `--mode=skip-build`)",
         unsafe_variant="`yarn install --immutable --mode=skip-build` before `COPY . .`, then "
-                       "`yarn rebuild` after it",
-        output_dirs=("node_modules", ".yarn/cache", ".yarn/unplugged", ".yarn/install-state.gz",
-                     ".pnp.cjs", ".pnp.loader.mjs"),
+        "`yarn rebuild` after it",
+        output_dirs=(
+            "node_modules",
+            ".yarn/cache",
+            ".yarn/unplugged",
+            ".yarn/install-state.gz",
+            ".pnp.cjs",
+            ".pnp.loader.mjs",
+        ),
         dependency_install=("yarn", "install", "--immutable"),
     ),
     Ecosystem(
         name="pnpm",
-        manifests=("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc",
-                   ".pnpmfile.cjs", "patches/"),
+        manifests=(
+            "package.json",
+            "pnpm-lock.yaml",
+            "pnpm-workspace.yaml",
+            ".npmrc",
+            ".pnpmfile.cjs",
+            "patches/",
+        ),
         detect=("pnpm-lock.yaml", "pnpm-workspace.yaml"),
-        install_examples=("pnpm install --frozen-lockfile --prod",
-                          "pnpm fetch --prod && pnpm install --offline --prod"),
+        install_examples=(
+            "pnpm install --frozen-lockfile --prod",
+            "pnpm fetch --prod && pnpm install --offline --prod",
+        ),
         extra_reads="packages listed in pnpm-workspace.yaml; lifecycle scripts of the root and "
-                    "workspace packages; `pnpm fetch` reads only the lockfile (plus .npmrc and "
-                    "pnpm-workspace.yaml settings)",
+        "workspace packages; `pnpm fetch` reads only the lockfile (plus .npmrc and "
+        "pnpm-workspace.yaml settings)",
         unsafe_variant="copy pnpm-lock.yaml and run `pnpm fetch` before `COPY . .`, then `pnpm "
-                       "install --offline` after it",
+        "install --offline` after it",
         output_dirs=("node_modules",),
         dependency_install=("pnpm", "install", "--frozen-lockfile"),
     ),
@@ -212,22 +249,28 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("go.mod",),
         install_examples=("go mod download", "go build -o /app ./..."),
         extra_reads="go.mod of local modules named by `replace` or go.work `use`; `go build` "
-                    "reads every Go source it compiles",
+        "reads every Go source it compiles",
         unsafe_variant="`go mod download` before `COPY . .`",
         output_dirs=(),
         dependency_install=("go", "mod", "download"),
     ),
     Ecosystem(
         name="cargo",
-        manifests=("Cargo.toml", "Cargo.lock", ".cargo/config.toml", ".cargo/config",
-                   "rust-toolchain.toml", "rust-toolchain"),
+        manifests=(
+            "Cargo.toml",
+            "Cargo.lock",
+            ".cargo/config.toml",
+            ".cargo/config",
+            "rust-toolchain.toml",
+            "rust-toolchain",
+        ),
         detect=("Cargo.toml",),
         install_examples=("cargo fetch", "cargo build --release --locked"),
         extra_reads="Cargo.toml of workspace members and path dependencies; cargo needs "
-                    "src/main.rs or src/lib.rs to exist to load a manifest; builds read all "
-                    "sources",
+        "src/main.rs or src/lib.rs to exist to load a manifest; builds read all "
+        "sources",
         unsafe_variant="`cargo fetch`, or a dependency-only build with a placeholder "
-                       "src/main.rs (as `cargo chef cook` does), before `COPY . .`",
+        "src/main.rs (as `cargo chef cook` does), before `COPY . .`",
         output_dirs=("target",),
         dependency_install=("cargo", "fetch"),
     ),
@@ -237,21 +280,29 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("pom.xml",),
         install_examples=("mvn -B dependency:go-offline", "./mvnw -B package -DskipTests"),
         extra_reads="module poms (`<modules>`), the parent pom (`relativePath`), .mvn/ "
-                    "configuration and extensions; lifecycle phases read all sources; "
-                    "go-offline may miss plugins resolved only during the build",
+        "configuration and extensions; lifecycle phases read all sources; "
+        "go-offline may miss plugins resolved only during the build",
         unsafe_variant="`mvn dependency:go-offline` before `COPY src src`, then `mvn -o package`",
         output_dirs=("target",),
         dependency_install=("mvn", "dependency:go-offline"),
     ),
     Ecosystem(
         name="gradle",
-        manifests=("settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts",
-                   "gradle.properties", "gradle/", "gradlew", "buildSrc/"),
+        manifests=(
+            "settings.gradle",
+            "settings.gradle.kts",
+            "build.gradle",
+            "build.gradle.kts",
+            "gradle.properties",
+            "gradle/",
+            "gradlew",
+            "buildSrc/",
+        ),
         detect=("build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts"),
         install_examples=("gradle dependencies --no-daemon", "./gradlew build -x test"),
         extra_reads="subproject build files from `include(...)` in settings, included builds, "
-                    "scripts applied with `apply from`; build scripts are code and may read "
-                    "other files",
+        "scripts applied with `apply from`; build scripts are code and may read "
+        "other files",
         unsafe_variant="`./gradlew dependencies` before `COPY src src`, then the build",
         output_dirs=("build", ".gradle"),
         dependency_install=("gradle", "dependencies"),
@@ -260,11 +311,13 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         name="bundler",
         manifests=("Gemfile", "Gemfile.lock", "gems.rb", "gems.locked", ".bundle/config"),
         detect=("Gemfile", "gems.rb"),
-        install_examples=("bundle install --jobs 4", "bundle config set --local deployment true "
-                          "&& bundle install"),
+        install_examples=(
+            "bundle install --jobs 4",
+            "bundle config set --local deployment true && bundle install",
+        ),
         extra_reads="files named by `eval_gemfile`; a `gemspec` line loads *.gemspec, which "
-                    "usually reads lib/…/version.rb and runs git ls-files; gems with `path:` "
-                    "read their folders",
+        "usually reads lib/…/version.rb and runs git ls-files; gems with `path:` "
+        "read their folders",
         unsafe_variant=None,
         output_dirs=("vendor/bundle", ".bundle"),
         dependency_install=("bundle", "install"),
@@ -275,10 +328,10 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("composer.json",),
         install_examples=("composer install --no-dev --optimize-autoloader",),
         extra_reads="scripts (post-install-cmd, post-autoload-dump …) run unless "
-                    "`--no-scripts`; the autoloader reads the autoload paths unless "
-                    "`--no-autoloader`; path repositories",
+        "`--no-scripts`; the autoloader reads the autoload paths unless "
+        "`--no-autoloader`; path repositories",
         unsafe_variant="`composer install --no-scripts --no-autoloader` before `COPY . .`, "
-                       "then `composer dump-autoload --optimize` after it",
+        "then `composer dump-autoload --optimize` after it",
         output_dirs=("vendor",),
         dependency_install=("composer", "install", "--no-scripts", "--no-autoloader"),
     ),
@@ -288,21 +341,32 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("mix.exs",),
         install_examples=("mix deps.get --only prod", "mix do deps.get, deps.compile"),
         extra_reads="config/ is loaded before every task; umbrella apps' mix.exs under "
-                    "`apps_path`; path dependencies",
+        "`apps_path`; path dependencies",
         unsafe_variant=None,
         output_dirs=("deps", "_build"),
         dependency_install=("mix", "deps.get"),
     ),
     Ecosystem(
         name="dotnet",
-        manifests=("**/*.sln", "**/*.slnx", "**/*.csproj", "**/*.fsproj", "**/*.vbproj",
-                   "global.json", "NuGet.config", "nuget.config", "NuGet.Config",
-                   "**/Directory.Build.props", "**/Directory.Build.targets",
-                   "**/Directory.Packages.props", "**/packages.lock.json"),
+        manifests=(
+            "**/*.sln",
+            "**/*.slnx",
+            "**/*.csproj",
+            "**/*.fsproj",
+            "**/*.vbproj",
+            "global.json",
+            "NuGet.config",
+            "nuget.config",
+            "NuGet.Config",
+            "**/Directory.Build.props",
+            "**/Directory.Build.targets",
+            "**/Directory.Packages.props",
+            "**/packages.lock.json",
+        ),
         detect=("**/*.csproj", "**/*.fsproj", "**/*.vbproj", "**/*.sln", "**/*.slnx"),
         install_examples=("dotnet restore", "dotnet publish -c Release -o /app"),
         extra_reads="projects named by `<ProjectReference>` and files named by `<Import>`; "
-                    "build and publish read all sources",
+        "build and publish read all sources",
         unsafe_variant="`dotnet restore` before `COPY . .`, then `dotnet publish --no-restore`",
         output_dirs=("obj", "bin"),
         dependency_install=("dotnet", "restore"),
@@ -323,7 +387,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("build.sbt", "project/build.properties"),
         install_examples=("sbt update", "sbt stage"),
         extra_reads="project/ holds plugins and build code; subprojects' *.sbt "
-                    "(`file(\"x\")`); compiling reads the sources",
+        '(`file("x")`); compiling reads the sources',
         unsafe_variant="`sbt update` before `COPY src src`",
         output_dirs=("target", "project/target"),
         dependency_install=("sbt", "update"),
@@ -334,7 +398,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("pubspec.yaml",),
         install_examples=("dart pub get", "flutter pub get"),
         extra_reads="pubspec.yaml of path dependencies and workspace members; `flutter pub "
-                    "get` also regenerates plugin files in the platform folders",
+        "get` also regenerates plugin files in the platform folders",
         unsafe_variant=None,
         output_dirs=(".dart_tool",),
         dependency_install=("dart", "pub", "get"),
@@ -356,15 +420,20 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("stack.yaml",),
         install_examples=("stack setup && stack build --only-dependencies", "stack install"),
         extra_reads="package.yaml / *.cabal of the packages listed in stack.yaml; hpack "
-                    "regenerates the .cabal files",
+        "regenerates the .cabal files",
         unsafe_variant="`stack build --only-dependencies` before `COPY . .`",
         output_dirs=(".stack-work",),
         dependency_install=("stack", "build", "--only-dependencies"),
     ),
     Ecosystem(
         name="renv",
-        manifests=("renv.lock", ".Rprofile", "renv/activate.R", "renv/settings.json",
-                   "renv/settings.dcf"),
+        manifests=(
+            "renv.lock",
+            ".Rprofile",
+            "renv/activate.R",
+            "renv/settings.json",
+            "renv/settings.dcf",
+        ),
         detect=("renv.lock",),
         install_examples=("Rscript -e 'renv::restore()'",),
         extra_reads=".Rprofile runs at R startup and sources renv/activate.R",
@@ -378,8 +447,9 @@ BY_NAME: dict[str, Ecosystem] = {eco.name: eco for eco in ECOSYSTEMS}
 
 
 def _listing(files: Iterable[str]) -> list[str]:
-    return [p for p in (norm(f) for f in files)
-            if not _IGNORED_SEGMENTS.intersection(p.split("/")[:-1])]
+    return [
+        p for p in (norm(f) for f in files) if not _IGNORED_SEGMENTS.intersection(p.split("/")[:-1])
+    ]
 
 
 def _matches(pattern: str, files: Sequence[str]) -> list[str]:
@@ -407,8 +477,7 @@ def manifests_present(eco: Ecosystem, files: Iterable[str]) -> list[str]:
 def detect_ecosystems(files: Iterable[str]) -> list[Ecosystem]:
     """The ecosystems a context uses, in table order."""
     listing = _listing(files)
-    used = [eco for eco in ECOSYSTEMS
-            if any(_matches(pattern, listing) for pattern in eco.detect)]
+    used = [eco for eco in ECOSYSTEMS if any(_matches(pattern, listing) for pattern in eco.detect)]
     names = {eco.name for eco in used}
     return [eco for eco in used if not names.intersection(eco.superseded_by)]
 
@@ -438,8 +507,10 @@ def _dependency_commands(eco: Ecosystem, listing: Sequence[str]) -> list[tuple[s
     if "{each}" not in eco.dependency_install:
         return [eco.dependency_install] if eco.dependency_install else []
     each = [f for pattern in eco.each_of for f in _matches(pattern, listing)]
-    return [tuple(f if w == "{each}" else w for w in eco.dependency_install)
-            for f in dict.fromkeys(each)]
+    return [
+        tuple(f if w == "{each}" else w for w in eco.dependency_install)
+        for f in dict.fromkeys(each)
+    ]
 
 
 def _present(read: str, listing: Sequence[str]) -> list[str]:
@@ -476,8 +547,11 @@ def render_markdown(ecosystems: Sequence[Ecosystem] = ECOSYSTEMS) -> str:
         "| Ecosystem | Detected by | Manifests (copy order) | Install creates |",
         "| --- | --- | --- | --- |",
     ]
-    lines += [f"| {eco.name} | {_code_list(eco.detect)} | {_code_list(eco.manifests)} | "
-              f"{_code_list(eco.output_dirs)} |" for eco in ecosystems]
+    lines += [
+        f"| {eco.name} | {_code_list(eco.detect)} | {_code_list(eco.manifests)} | "
+        f"{_code_list(eco.output_dirs)} |"
+        for eco in ecosystems
+    ]
     for eco in ecosystems:
         lines += _section(eco)
     return "\n".join(lines) + "\n"
@@ -485,13 +559,16 @@ def render_markdown(ecosystems: Sequence[Ecosystem] = ECOSYSTEMS) -> str:
 
 def _section(eco: Ecosystem) -> list[str]:
     variant = eco.unsafe_variant or "none: a dependency-only install needs no command change"
-    lines = ["", f"## {eco.name}", "",
-             f"- Install commands: {_code_list(eco.install_examples)}",
-             f"- Also reads: {eco.extra_reads}",
-             f"- Dependency-only variant: {variant}"]
+    lines = [
+        "",
+        f"## {eco.name}",
+        "",
+        f"- Install commands: {_code_list(eco.install_examples)}",
+        f"- Also reads: {eco.extra_reads}",
+        f"- Dependency-only variant: {variant}",
+    ]
     if eco.dependency_install:
-        lines.append("- Dependency set computed with: "
-                     f"`{' '.join(eco.dependency_install)}`")
+        lines.append(f"- Dependency set computed with: `{' '.join(eco.dependency_install)}`")
     return lines
 
 
@@ -499,4 +576,3 @@ def write_docs(path: str = posixpath.join("docs", "ecosystems.md")) -> None:
     """Regenerate the committed table."""
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(render_markdown())
-

@@ -179,7 +179,7 @@ def _copy_effect(
     chown = flag_value(ins.flags, "--chown")
     reads = PathSet()
     if chown is not None and not all(part.isdigit() for part in chown.split(":") if part):
-        reads = PathSet.of("/etc/passwd", "/etc/group")  # names are looked up in the image
+        reads_state.add("users")  # names are looked up in the image's passwd and group files
     source_stage = flag_value(ins.flags, "--from")
     values = list(ins.value)
     if ins.heredocs or len(values) < 2:
@@ -222,6 +222,12 @@ def _copy_effect(
     resolved = tuple(
         _resolve_source(s, dest, dest_is_dir, ins.keyword, ctx, step, model) for s in sources
     )
+    if ctx is not None and not dest_is_dir:
+        # A directory source copies its contents into the destination directory.
+        dest_is_dir = any(
+            ctx.is_dir(clean(expand(s, step.state.env, model.tree.escape).value or "\0"))
+            for s in sources
+        )
     copy = ContextCopy(resolved, dest, dest_is_dir, tuple(ins.flags))
     if dest is None:
         writes = PathSet.all()
@@ -300,7 +306,11 @@ def _run_effect(
 
 
 def image_reader(
-    stage_steps: Sequence[Step], upto: int, effects: Mapping[int, Effect], ctx: BuildContext | None
+    stage_steps: Sequence[Step],
+    upto: int,
+    effects: Mapping[int, Effect],
+    ctx: BuildContext | None,
+    blocked: list[str] | None = None,
 ) -> Callable[[str], str | None]:
     """The classifier's read_file: which context file is at an image path before ``upto``."""
 
@@ -318,6 +328,11 @@ def image_reader(
                 if src is not None:
                     return ctx.read_text(src)
             if effect.writes.everything or any(is_under(path, w) for w in effect.writes.paths):
+                if blocked is not None:
+                    text = " ".join(step.instruction.original.split())[:60]
+                    blocked.append(
+                        f"`{text}` runs before it and may change {posixpath.basename(path)}"
+                    )
                 return None
         return None
 

@@ -13,6 +13,9 @@ from dockerfix.model.stages import DEFAULT_SHELL, Model, Stage, Step
 
 _POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "busybox"})
 _PROJECT_FREE = frozenset({"system-packages", "noop", "metadata", "download", "filesystem"})
+_INSTALL_WORDS = frozenset(
+    {"install", "ci", "get", "restore", "fetch", "download", "sync", "add", "resolve", "deps.get"}
+)
 UNKNOWN_RUN_COST = 10.0
 
 
@@ -28,6 +31,7 @@ def _unknown(
         writes=PathSet.all(),
         reads_vars=ALL_VARS,
         reads_state=frozenset({"workdir", "user", "shell"}),
+        writes_state=frozenset({"users"}),
         cost=cost,
         context_files=context_files,
         notes=(reason,),
@@ -60,9 +64,7 @@ def _mount_context_files(
     for flag in step.instruction.flags:
         if not flag.startswith("--mount="):
             continue
-        opts = dict(
-            [*kv.split("=", 1), ""][:2] for kv in flag[len("--mount=") :].split(",") if kv
-        )
+        opts = dict([*kv.split("=", 1), ""][:2] for kv in flag[len("--mount=") :].split(",") if kv)
         mount_type = opts.get("type", "bind")
         if mount_type != "bind":
             continue
@@ -113,10 +115,12 @@ def analyse_run(
     workdir = state.workdir
     project = workdir if workdir not in (None, "/") else None
     effects = dict(prior) if prior is not None else _prior_effects(step, model, stage, ctx)
-    reader = image_reader(stage.steps, step.position, effects, ctx)
+    blocked: list[str] = []
+    reader = image_reader(stage.steps, step.position, effects, ctx, blocked)
     known_images = _known_image_files(step, stage, effects)
     env = {k: v for k, v in state.env.items() if v is not None}
     reads: dict[str, None] = {}
+    users = False
     writes: set[str] = set()
     cost = 0.0
     kinds: set[str] = set()
@@ -145,25 +149,41 @@ def analyse_run(
                 return None
             full = normalize(pattern, _cwd)
             return sorted(
-                posixpath.relpath(p, _cwd) for p in known_images if fnmatch.fnmatchcase(p, full)
+                posixpath.relpath(p, _cwd) for p in known_images if _segment_match(p, full)
             )
 
         effect = classify(argv, env=cmd_env, read_file=read_file, glob=glob)
-        kinds.add(effect.kind)
+        kind = effect.kind
+        if kind == "download" and effect.ecosystem is not None:
+            kind = "install"  # go mod download, cargo fetch, mvn dependency:go-offline …
+        install_like = kind == "install" or (
+            effect.ecosystem is not None and any(a in _INSTALL_WORDS for a in argv[1:3])
+        )
+        kinds.add(kind)
+        users = users or kind == "system-packages"
         cost += effect.cost
-        if effect.ecosystem and effect.kind == "install":
+        if effect.ecosystem and kind == "install":
             ecos.append(effect.ecosystem)
         notes.extend(effect.reasons)
-        if effect.kind == "unknown" or effect.reads_all or effect.writes_all:
-            reason = "; ".join(effect.reasons) or f"`{argv[0]}` is not a command dockerfix knows"
+        shown = " ".join(argv[:3])
+        if kind not in _PROJECT_FREE and cwd is None:
             return _unknown(
-                reason, max(cost, UNKNOWN_RUN_COST), mounted, install_like=effect.kind == "install"
-            )
-        if effect.kind not in _PROJECT_FREE and (not static or cwd is None):
-            return _unknown(
-                f"`{' '.join(argv[:3])}` has arguments or a directory dockerfix cannot resolve",
+                f"the directory `{shown}` runs in is not known (a `cd` dockerfix cannot follow)",
                 max(cost, UNKNOWN_RUN_COST),
                 mounted,
+                install_like=install_like,
+            )
+        if kind == "unknown" or effect.reads_all or effect.writes_all:
+            reason = "; ".join(effect.reasons) or f"`{argv[0]}` is not a command dockerfix knows"
+            if blocked and "not known" in reason:
+                reason = blocked[0]
+            return _unknown(reason, max(cost, UNKNOWN_RUN_COST), mounted, install_like=install_like)
+        if kind not in _PROJECT_FREE and not static:
+            return _unknown(
+                f"`{shown}` has arguments dockerfix cannot resolve",
+                max(cost, UNKNOWN_RUN_COST),
+                mounted,
+                install_like=install_like,
             )
         for path in effect.reads:
             if cwd is None and not path.startswith("/"):
@@ -173,7 +193,9 @@ def analyse_run(
             if cwd is None and not path.startswith("/"):
                 return _unknown("relative path with unknown working directory", cost, mounted)
             target = normalize(path, cwd or "/")
-            if effect.kind in _PROJECT_FREE and project is not None and is_under(project, target):
+            if is_under("/etc/passwd", target) or is_under("/etc/group", target):
+                users = True
+            if kind in _PROJECT_FREE and project is not None and is_under(project, target):
                 # "writes /usr" for a system package manager means system files, which
                 # the outside-the-project part of the write set already covers.
                 continue
@@ -199,6 +221,8 @@ def analyse_run(
         writes=write_set,
         reads_vars=ALL_VARS,
         reads_state=frozenset({"workdir", "user", "shell"}),
+        # Only system package managers and commands writing passwd/group create users.
+        writes_state=frozenset({"users"}) if users else frozenset(),
         context_files=mounted,
         cost=max(cost, 1.0),
         ecosystems=tuple(dict.fromkeys(ecos)),
@@ -206,6 +230,12 @@ def analyse_run(
         project_dir=project,
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _segment_match(path: str, pattern: str) -> bool:
+    """Glob match where `*` never crosses `/` (shell and workspace-pattern semantics)."""
+    parts, pats = path.split("/"), pattern.split("/")
+    return len(parts) == len(pats) and all(fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pats))
 
 
 def _prior_effects(

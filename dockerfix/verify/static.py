@@ -13,7 +13,8 @@ from dockerfix.graph import conflicts
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect
 from dockerfix.model.paths import PathSet
-from dockerfix.model.stages import Model, Stage, build_model
+from dockerfix.model.stages import Model, Stage, Step, build_model
+from dockerfix.model.variables import referenced_names
 from dockerfix.syntax import Dockerfile, parse
 
 _METADATA = frozenset(
@@ -100,13 +101,8 @@ def _verify_stage(
     old_steps = {s.position: s for s in old.steps}
     for s in new.steps:
         if s.position in mapping:
-            before = old_steps[mapping[s.position]].state
-            if (before.workdir, dict(before.env), before.user, before.shell) != (
-                s.state.workdir,
-                dict(s.state.env),
-                s.state.user,
-                s.state.shell,
-            ):
+            before = old_steps[mapping[s.position]]
+            if _relevant_state(before) != _relevant_state(s):
                 return [f"{label}: `{s.instruction.original}` would run in a different state"]
     problems = _check_inserted(label, new, inserted, effects_new)
     if problems:
@@ -190,6 +186,25 @@ def _check_inserted(
                     f"{label}: inserted copy of {ctx_path} is not copied again identically later"
                 ]
     return []
+
+
+def _relevant_state(step: Step) -> tuple[object, ...]:
+    """The part of the build state an instruction's result depends on."""
+    state = step.state
+    ins = step.instruction
+    if ins.keyword == "RUN":
+        return (state.workdir, sorted(state.env.items()), state.user, state.shell)
+    names = referenced_names(ins.args) | frozenset(
+        n for flag in ins.flags for n in referenced_names(flag)
+    )
+    env = sorted((k, state.env.get(k, "<unset>")) for k in names)
+    if ins.keyword in ("COPY", "ADD"):
+        return (state.workdir, env)
+    if ins.keyword == "WORKDIR":
+        return (state.workdir, state.user, env)
+    if ins.keyword in ("CMD", "ENTRYPOINT") and not ins.json:
+        return (state.shell, env)
+    return (env,)
 
 
 def _norm(text: str) -> str:

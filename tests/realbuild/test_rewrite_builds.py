@@ -70,10 +70,13 @@ def test_rewrite_builds_the_same_image_and_reuses_the_install(
     engine.remove(f"localhost/{case}-noise:{tag}")
     difference = diff_snapshots(snap_before, snap_after, noise)
     assert (difference.added, difference.removed, difference.changed) == ((), (), ())
-    assert diff_configs(
-        engine.config(f"localhost/{case}-before:{tag}"),
-        engine.config(f"localhost/{case}-after:{tag}"),
-    ) == []
+    assert (
+        diff_configs(
+            engine.config(f"localhost/{case}-before:{tag}"),
+            engine.config(f"localhost/{case}-after:{tag}"),
+        )
+        == []
+    )
 
     # A source-only edit: the original reruns the install, the rewrite reuses it.
     target = context / edited

@@ -19,7 +19,9 @@ from dockerfile_parse import DockerfileParser
 from dockerfix import parse
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted([*ROOT.glob("fixtures/syntax/*.Dockerfile"), *ROOT.glob("fixtures/cases/*/*Dockerfile")])
+FILES = sorted(
+    [*ROOT.glob("fixtures/syntax/*.Dockerfile"), *ROOT.glob("fixtures/cases/*/*Dockerfile")]
+)
 _CONT_INTO_TRIVIA = re.compile(r"[\\`][ \t]*\r?\n[ \t]*(#|\r?\n)")
 
 
