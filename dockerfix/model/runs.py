@@ -7,7 +7,7 @@ import posixpath
 from collections.abc import Mapping
 
 from dockerfix.model.context import BuildContext, clean
-from dockerfix.model.effects import ALL_VARS, Effect, image_reader
+from dockerfix.model.effects import ALL_VARS, Effect, StepKind, image_reader
 from dockerfix.model.paths import PathSet, is_under, normalize
 from dockerfix.model.stages import DEFAULT_SHELL, Model, Stage, Step
 
@@ -209,14 +209,15 @@ def analyse_run(
         outside = frozenset({project})
         read_set = PathSet(frozenset(reads), False, outside)
         write_set = PathSet(frozenset(writes), False, outside)
+    step_kind: StepKind
     if "install" in kinds:
-        kind = "run-install"
+        step_kind = "run-install"
     elif kinds <= _PROJECT_FREE:
-        kind = "run-system"
+        step_kind = "run-system"
     else:
-        kind = "run-known"
+        step_kind = "run-known"
     return Effect(
-        kind,  # type: ignore[arg-type]
+        step_kind,
         reads=read_set,
         writes=write_set,
         reads_vars=ALL_VARS,
