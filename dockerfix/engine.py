@@ -22,15 +22,21 @@ def check_known(tree: Dockerfile) -> None:
 
 
 def may_change(tree: Dockerfile) -> bool:
-    """Cheap pre-check: could any fix apply?  (No RUN after a COPY/ADD: nothing to gain.)"""
-    seen_copy = False
+    """Cheap pre-check: could any fix apply?
+
+    Only a RUN after a context COPY/ADD or after an ARG can gain from a move; without
+    one, the model (and its tree-sitter and classifier imports) is never loaded.
+    """
+    seen = False
     for ins in tree.instructions:
         keyword = ins.keyword
         if keyword == "FROM":
-            seen_copy = False
-        elif keyword in ("COPY", "ADD") and "--from" not in " ".join(ins.flags):
-            seen_copy = True
-        elif keyword == "RUN" and seen_copy:
+            seen = False
+        elif (
+            keyword in ("COPY", "ADD") and not any(f.startswith("--from") for f in ins.flags)
+        ) or keyword == "ARG":
+            seen = True
+        elif keyword == "RUN" and seen:
             return True
     return False
 
@@ -59,12 +65,21 @@ def run_fixes(
     ctx = BuildContext.load(context) if context is not None else None
     history = load_history(context) if (use_git and context is not None) else None
     model = build_model(tree)
-    plans = [plan_stage(model, stage, ctx, history, enabled) for stage in model.stages]
+    plans = [
+        plan_stage(model, stage, ctx, history, enabled, unsafe_fixes) for stage in model.stages
+    ]
     diagnostics: list[Diagnostic] = [d for p in plans for d in p.diagnostics]
     if not any(p.changed for p in plans):
         return Result(original=text, code=text, fixes=tuple(diagnostics))
     new_text = apply_plans(tree, plans)
-    problems = verify_rewrite(tree, new_text, ctx)
+    from dockerfix.planner import build_stamp_args
+
+    relaxed = (
+        frozenset().union(*(build_stamp_args(p.stage) for p in plans))
+        if unsafe_fixes and "DFX003" in enabled
+        else frozenset()
+    )
+    problems = verify_rewrite(tree, new_text, ctx, relaxed)
     if problems:
         refused = Diagnostic(
             "DFX000",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dockerfix.model.effects import ALL_VARS, Effect
@@ -21,8 +22,24 @@ def _vars_overlap(a: frozenset[str], b: frozenset[str]) -> set[str]:
     return set(a & b)
 
 
-def conflicts(first: Effect, second: Effect) -> list[str]:
+def relax(first: Effect, second: Effect, names: frozenset[str]) -> tuple[Effect, Effect]:
+    """Pretend a RUN reads only the variables it names, against writes of ``names``.
+
+    A process sees the whole environment, so this is what makes a move *unsafe*:
+    it is used only for build-stamp ARGs, and only with --unsafe-fixes.
+    """
+    if not names:
+        return first, second
+    if first.kind == "env" and first.writes_vars <= names and second.named_vars is not None:
+        return first, replace(second, reads_vars=second.named_vars)
+    if second.kind == "env" and second.writes_vars <= names and first.named_vars is not None:
+        return replace(first, reads_vars=first.named_vars), second
+    return first, second
+
+
+def conflicts(first: Effect, second: Effect, relaxed: frozenset[str] = frozenset()) -> list[str]:
     """Resources on which ``first`` (earlier) and ``second`` (later) conflict (RAW, WAR, WAW)."""
+    first, second = relax(first, second, relaxed)
     found: list[str] = []
     if first.writes.overlaps(second.reads):
         found.append("files: " + first.writes.describe())

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from dockerfix.api import Diagnostic
-from dockerfix.fixes.order import OrderProblem, best_order, expected_cost
+from dockerfix.fixes.order import OrderProblem, best_order, expected_cost, is_linear_extension
 from dockerfix.fixes.split_copy import Decline, SplitCandidate, find_split, manifest_copies
 from dockerfix.graph import conflicts
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, step_effect
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step
-from dockerfix.model.volatility import P_SOURCE, History, step_volatility
+from dockerfix.model.volatility import P_SOURCE, History, is_volatile_arg, step_volatility
 from dockerfix.syntax import parse
+from dockerfix.syntax.lineparse import parse_words
 
 # A move must save at least this much expected cost (and 2% of the total) to be worth a diff.
 MIN_GAIN = 0.5
@@ -45,13 +47,16 @@ def stage_effects(model: Model, stage: Stage, ctx: BuildContext | None) -> dict[
 
 
 def _preds(
-    nodes: list[int], effects: dict[int, Effect], waived: dict[tuple[int, int], Effect]
+    nodes: list[int],
+    effects: dict[int, Effect],
+    waived: dict[tuple[int, int], Effect],
+    relaxed: frozenset[str] = frozenset(),
 ) -> dict[int, frozenset[int]]:
     preds: dict[int, set[int]] = {n: set() for n in nodes}
     for i, a in enumerate(nodes):
         for b in nodes[i + 1 :]:
             first = waived.get((a, b), effects[a])
-            if conflicts(first, effects[b]):
+            if conflicts(first, effects[b], relaxed):
                 preds[b].add(a)
     return {n: frozenset(p) for n, p in preds.items()}
 
@@ -62,45 +67,77 @@ def plan_stage(
     ctx: BuildContext | None,
     history: History | None = None,
     enabled: frozenset[str] = frozenset({"DFX001", "DFX002"}),
+    unsafe: bool = False,
 ) -> StagePlan:
     effects = stage_effects(model, stage, ctx)
     base = [s.position for s in stage.steps]
     steps = {s.position: s for s in stage.steps}
     vol = {p: step_volatility(steps[p], effects[p], history) for p in base}
     cost = {p: effects[p].cost for p in base}
+    stamps = build_stamp_args(stage)
+    relaxed = stamps if unsafe and "DFX003" in enabled else frozenset()
     plan = StagePlan(stage, list(base))
-    problem = OrderProblem(tuple(base), vol, cost, _preds(base, effects, {}))
+    problem = OrderProblem(tuple(base), vol, cost, _preds(base, effects, {}, relaxed))
     plan.cost_before = plan.cost_after = expected_cost(base, problem)
     candidates, declines = _split_candidates(stage, effects, vol)
     best = list(base)
     best_cost = plan.cost_before
-    if "DFX001" in enabled:
+    if enabled & {"DFX001", "DFX003"}:
         order, _ = best_order(problem)
-        best_cost_reorder = expected_cost(order, problem)
-        if _worth(plan.cost_before, best_cost_reorder):
-            best, best_cost = order, best_cost_reorder
+        if "DFX001" not in enabled:
+            order = _only_moving(order, base, lambda p: steps[p].keyword == "ARG")
+        if "DFX003" not in enabled or not relaxed:
+            order = _only_moving(order, base, lambda p: steps[p].keyword != "ARG")
+        order_cost = expected_cost(order, problem)
+        if is_linear_extension(order, problem) and _worth(plan.cost_before, order_cost):
+            best, best_cost = order, order_cost
     inserted: dict[int, str] = {}
     if candidates and "DFX002" in enabled:
-        split = _plan_split(model, stage, ctx, effects, vol, cost, candidates, history)
-        if split is not None and _worth(best_cost, split[1]) and _worth(plan.cost_before, split[1]):
-            if "DFX001" not in enabled and not _only_split_moves(split[0], split[2], candidates):
-                split = None
-            if split is not None:
-                best, best_cost, inserted = split[0], split[1], split[2]
+        split = _plan_split(
+            model,
+            stage,
+            ctx,
+            effects,
+            vol,
+            cost,
+            candidates,
+            history,
+            relaxed,
+            reorder="DFX001" in enabled,
+        )
+        if split is not None and split[1] < best_cost and _worth(plan.cost_before, split[1]):
+            best, best_cost, inserted = split[0], split[1], split[2]
     plan.order, plan.inserted, plan.cost_after = best, inserted, best_cost
-    plan.diagnostics = _diagnostics(plan, steps, effects, candidates, declines)
+    plan.diagnostics = _diagnostics(plan, steps, effects, candidates, declines, relaxed)
+    plan.diagnostics += _stamp_diagnostics(plan, steps, effects, stamps, unsafe, enabled)
     return plan
+
+
+def build_stamp_args(stage: Stage) -> frozenset[str]:
+    """ARGs of the stage whose value changes with every build (version, commit, date)."""
+    names: set[str] = set()
+    for step in stage.steps:
+        if step.keyword == "ARG":
+            for word in parse_words(step.instruction.args, "\\"):
+                name, eq, _ = word.partition("=")
+                if is_volatile_arg(name, bool(eq)):
+                    names.add(name)
+    return frozenset(names)
+
+
+def _only_moving(order: list[int], base: list[int], movable: Callable[[int], bool]) -> list[int]:
+    """Keep the steps that may not move in their base order; movable ones where ``order`` put them.
+
+    Used when only some fixes are enabled.  The result may break a constraint:
+    the caller checks it again.
+    """
+    fixed = iter([p for p in base if not movable(p)])
+    return [p if movable(p) else next(fixed) for p in order]
 
 
 def _worth(before: float, after: float) -> bool:
     gain = before - after
     return gain >= MIN_GAIN and gain >= MIN_GAIN_RATIO * before
-
-
-def _only_split_moves(
-    order: list[int], inserted: dict[int, str], cands: list[SplitCandidate]
-) -> bool:
-    return True
 
 
 def _split_candidates(
@@ -138,6 +175,8 @@ def _plan_split(
     cost: dict[int, float],
     candidates: list[SplitCandidate],
     history: History | None,
+    relaxed: frozenset[str] = frozenset(),
+    reorder: bool = True,
 ) -> tuple[list[int], float, dict[int, str]] | None:
     steps = {s.position: s for s in stage.steps}
     by_broad: dict[int, dict[str, str]] = {}
@@ -172,12 +211,29 @@ def _plan_split(
                 if cand.broad == position:
                     waived[(position, cand.install)] = trimmed
         nodes.append(position)
-    problem = OrderProblem(tuple(nodes), vol, cost, _preds(nodes, effects, waived))
-    order, _ = best_order(problem)
+    problem = OrderProblem(tuple(nodes), vol, cost, _preds(nodes, effects, waived, relaxed))
+    if reorder:
+        order, _ = best_order(problem)
+    else:
+        order = _split_only_order(nodes, candidates, inserted)
+        if not is_linear_extension(order, problem):
+            return None
     placed = {n: i for i, n in enumerate(order)}
     if not any(placed[c.install] < placed[c.broad] for c in candidates):
         return None
     return order, expected_cost(order, problem), inserted
+
+
+def _split_only_order(
+    nodes: list[int], candidates: list[SplitCandidate], inserted: dict[int, str]
+) -> list[int]:
+    """Without reordering: each broad copy moves down to just after its last install."""
+    order = list(nodes)
+    for broad in {c.broad for c in candidates}:
+        last = max((c.install for c in candidates if c.broad == broad), key=order.index)
+        order.remove(broad)
+        order.insert(order.index(last) + 1, broad)
+    return order
 
 
 def _synthetic_step(text: str, like: Step, node_id: int) -> Step | None:
@@ -215,6 +271,58 @@ def _moved(order: list[int], base: list[int]) -> set[int]:
     return set(seq) - keep
 
 
+def _stamp_diagnostics(
+    plan: StagePlan,
+    steps: dict[int, Step],
+    effects: dict[int, Effect],
+    stamps: frozenset[str],
+    unsafe: bool,
+    enabled: frozenset[str],
+) -> list[Diagnostic]:
+    if not stamps or "DFX003" not in enabled:
+        return []
+    base = [s.position for s in plan.stage.steps]
+    placed = {n: i for i, n in enumerate(plan.order)}
+    out = []
+    for i, position in enumerate(base):
+        step = steps[position]
+        if step.keyword != "ARG" or not (effects[position].writes_vars & stamps):
+            continue
+        names = ", ".join(sorted(effects[position].writes_vars & stamps))
+        passed_by = [q for q in base[i + 1 :] if placed[q] < placed[position]]
+        if unsafe and passed_by:
+            out.append(
+                Diagnostic(
+                    "DFX003",
+                    f"move `{_short(step)}` down to its first use: the steps before it no "
+                    f"longer rerun when {names} changes",
+                    step.instruction.start_line,
+                    "unsafe",
+                    applied=True,
+                )
+            )
+            continue
+        later_runs = [
+            q
+            for q in base[i + 1 :]
+            if steps[q].keyword == "RUN"
+            and effects[q].cost >= 1.0
+            and not (effects[position].writes_vars & (effects[q].named_vars or frozenset()))
+        ]
+        if later_runs and not unsafe:
+            out.append(
+                Diagnostic(
+                    "DFX003",
+                    f"`{_short(step)}` changes with every build and every RUN after it reruns; "
+                    "--unsafe-fixes moves it down to its first use",
+                    step.instruction.start_line,
+                    "unsafe",
+                    reason="a RUN sees every variable, so moving an ARG below it is unsafe",
+                )
+            )
+    return out
+
+
 def _short(step: Step) -> str:
     text = " ".join(step.instruction.original.split())
     return text if len(text) <= 60 else text[:57] + "..."
@@ -226,6 +334,7 @@ def _diagnostics(
     effects: dict[int, Effect],
     candidates: list[SplitCandidate],
     declines: list[Decline],
+    relaxed: frozenset[str] = frozenset(),
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     base = [s.position for s in plan.stage.steps]
@@ -262,6 +371,8 @@ def _diagnostics(
             if rank_old[q] < rank_old[position]
             and placed[q] > placed[position]
             and (position, q) not in split_pairs
+            # A build-stamp ARG moving down is DFX003's move.
+            and not (steps[q].keyword == "ARG" and effects[q].writes_vars <= relaxed)
         ]
         if not passed:
             continue

@@ -116,3 +116,40 @@ same. Otherwise dockerfix declines and says why (display-only): lifecycle script
 project files, output folders present in the build context.
 """,
 )
+
+_rule(
+    "DFX003",
+    "build-stamp-args",
+    "unsafe",
+    "Move build-stamp ARGs (version, commit, date) down to their first use.",
+    """
+## What it does
+Finds `ARG` instructions without a default whose names say they change with every build
+(`VERSION`, `GIT_COMMIT`, `BUILD_DATE`, `REVISION`, …) and moves each one down to just before
+the first step that uses it.
+
+## Why
+Build arguments are part of the environment of every `RUN` after their `ARG` line, so a new
+value invalidates the cache of all of them, even of steps that never use the value:
+`ARG GIT_COMMIT` at the top of a stage reinstalls every dependency on every commit.
+
+## Example
+```dockerfile
+ARG GIT_COMMIT
+RUN apt-get update && apt-get install -y curl
+LABEL org.opencontainers.image.revision=$GIT_COMMIT
+```
+becomes (with `--unsafe-fixes`)
+```dockerfile
+RUN apt-get update && apt-get install -y curl
+ARG GIT_COMMIT
+LABEL org.opencontainers.image.revision=$GIT_COMMIT
+```
+
+## Fix safety
+Unsafe: a process sees the whole environment, so a `RUN` that never names the variable may
+still read it (a build tool reading `VERSION` from the environment, say). dockerfix treats
+every `RUN` it moves the `ARG` across as reading only the variables its script names; without
+`--unsafe-fixes` it only reports the finding.
+""",
+)

@@ -84,6 +84,8 @@ class Effect:
     read_order: tuple[str, ...] = ()
     # A dependency install that could not be narrowed (worth explaining why).
     install_like: bool = False
+    # Variables a RUN names ($V in its script or flags); None when not known.
+    named_vars: frozenset[str] | None = None
 
 
 def step_effect(

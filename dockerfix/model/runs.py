@@ -10,6 +10,7 @@ from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.effects import ALL_VARS, Effect, StepKind, image_reader
 from dockerfix.model.paths import PathSet, is_under, normalize
 from dockerfix.model.stages import DEFAULT_SHELL, Model, Stage, Step
+from dockerfix.model.variables import referenced_names
 
 _POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "busybox"})
 _PROJECT_FREE = frozenset({"system-packages", "noop", "metadata", "download", "filesystem"})
@@ -228,6 +229,8 @@ def analyse_run(
         cost=max(cost, 1.0),
         ecosystems=tuple(dict.fromkeys(ecos)),
         read_order=tuple(reads),
+        named_vars=script.variables_read
+        | frozenset(n for f in ins.flags for n in referenced_names(f)),
         project_dir=project,
         notes=tuple(dict.fromkeys(notes)),
     )

@@ -16,6 +16,7 @@ from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.model.variables import referenced_names
 from dockerfix.syntax import Dockerfile, parse
+from dockerfix.syntax.lineparse import parse_words
 
 _METADATA = frozenset(
     {
@@ -37,8 +38,17 @@ _METADATA = frozenset(
 )
 
 
-def verify_rewrite(original: Dockerfile, new_text: str, ctx: BuildContext | None) -> list[str]:
-    """Problems that make the rewrite unsafe (an empty list means it may be written)."""
+def verify_rewrite(
+    original: Dockerfile,
+    new_text: str,
+    ctx: BuildContext | None,
+    relaxed: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Problems that make the rewrite unsafe (an empty list means it may be written).
+
+    ``relaxed`` names build-stamp ARGs that --unsafe-fixes lets move below RUN steps
+    that do not name them.
+    """
     from dockerfix.planner import stage_effects
 
     new = parse(new_text)
@@ -57,7 +67,9 @@ def verify_rewrite(original: Dockerfile, new_text: str, ctx: BuildContext | None
         return ["instructions before the first FROM changed"]
     problems: list[str] = []
     for old_stage, new_stage in zip(old_model.stages, new_model.stages):
-        problems += _verify_stage(old_model, old_stage, new_model, new_stage, ctx, stage_effects)
+        problems += _verify_stage(
+            old_model, old_stage, new_model, new_stage, ctx, stage_effects, relaxed
+        )
     return problems
 
 
@@ -68,6 +80,7 @@ def _verify_stage(
     new: Stage,
     ctx: BuildContext | None,
     stage_effects: object,
+    relaxed: frozenset[str] = frozenset(),
 ) -> list[str]:
     label = f"stage {old.index + 1}"
     old_texts = Counter(_norm(s.instruction.text) for s in old.steps)
@@ -78,8 +91,8 @@ def _verify_stage(
     extra_texts = new_texts - old_texts
     if old.end_state != new.end_state:
         return [f"{label}: the final environment, workdir, user or shell differ"]
-    old_meta = [_norm(s.instruction.text) for s in old.steps if s.keyword in _METADATA]
-    new_meta = [_norm(s.instruction.text) for s in new.steps if s.keyword in _METADATA]
+    old_meta = [_norm(s.instruction.text) for s in old.steps if _is_meta(s, relaxed)]
+    new_meta = [_norm(s.instruction.text) for s in new.steps if _is_meta(s, relaxed)]
     if old_meta != new_meta:
         return [f"{label}: metadata instructions changed order"]
     effects_old = stage_effects(old_model, old, ctx)  # type: ignore[operator]
@@ -102,7 +115,7 @@ def _verify_stage(
     for s in new.steps:
         if s.position in mapping:
             before = old_steps[mapping[s.position]]
-            if _relevant_state(before) != _relevant_state(s):
+            if _relevant_state(before, relaxed) != _relevant_state(s, relaxed):
                 return [f"{label}: `{s.instruction.original}` would run in a different state"]
     problems = _check_inserted(label, new, inserted, effects_new)
     if problems:
@@ -115,7 +128,7 @@ def _verify_stage(
             if new_rank[a] < new_rank[b]:
                 continue
             first = _covered(effects_old[a], effects_old[b], effects_new, insert_rank, new_rank[b])
-            why = conflicts(first, effects_old[b])
+            why = conflicts(first, effects_old[b], relaxed)
             if why:
                 return [
                     f"{label}: `{old_steps[b].instruction.original}` must stay after "
@@ -188,12 +201,25 @@ def _check_inserted(
     return []
 
 
-def _relevant_state(step: Step) -> tuple[object, ...]:
+def _is_meta(step: Step, relaxed: frozenset[str]) -> bool:
+    if step.keyword not in _METADATA:
+        return False
+    if step.keyword == "ARG" and relaxed:
+        names = {w.partition("=")[0] for w in parse_words(step.instruction.args, "\\")}
+        return not names <= relaxed
+    return True
+
+
+def _relevant_state(step: Step, relaxed: frozenset[str] = frozenset()) -> tuple[object, ...]:
     """The part of the build state an instruction's result depends on."""
     state = step.state
     ins = step.instruction
     if ins.keyword == "RUN":
-        return (state.workdir, sorted(state.env.items()), state.user, state.shell)
+        named = referenced_names(ins.args) | frozenset(
+            n for h in ins.heredocs for n in referenced_names(h.content)
+        )
+        env = sorted((k, v) for k, v in state.env.items() if k not in relaxed - named)
+        return (state.workdir, env, state.user, state.shell)
     names = referenced_names(ins.args) | frozenset(
         n for flag in ins.flags for n in referenced_names(flag)
     )
