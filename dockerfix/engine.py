@@ -9,8 +9,8 @@ from dockerfix.fixes import RULES
 from dockerfix.syntax import Dockerfile
 from dockerfix.syntax.lineparse import KNOWN_INSTRUCTIONS
 
-# Codes a user can select; DFX000 (the safety check) is always on.
-ALL_CODES = frozenset(code for code in RULES if code != "DFX000")
+# Codes a user can select; DFX000 (the safety check) and DFX010 are always on.
+ALL_CODES = frozenset(code for code in RULES if code not in ("DFX000", "DFX010"))
 
 
 def check_known(tree: Dockerfile) -> None:
@@ -53,8 +53,21 @@ def run_fixes(
     check_known(tree)
     enabled = (select if select is not None else ALL_CODES) - ignore
     text = tree.code
-    if not may_change(tree) or not enabled:
-        return Result(original=text, code=text)
+    from dockerfix.suppress import read_suppressions
+
+    suppress = read_suppressions(tree, frozenset(RULES))
+    notes = tuple(
+        Diagnostic(
+            "DFX010",
+            f"unknown fix code {code} in a dockerfix comment",
+            line,
+            "display-only",
+            reason="not a dockerfix fix code",
+        )
+        for line, code in suppress.unknown_codes
+    )
+    if suppress.skip_file or not may_change(tree) or not enabled:
+        return Result(original=text, code=text, fixes=notes)
     from dockerfix.model.context import BuildContext
     from dockerfix.model.stages import build_model
     from dockerfix.model.volatility import load_history
@@ -66,16 +79,17 @@ def run_fixes(
     history = load_history(context) if (use_git and context is not None) else None
     model = build_model(tree)
     plans = [
-        plan_stage(model, stage, ctx, history, enabled, unsafe_fixes) for stage in model.stages
+        plan_stage(model, stage, ctx, history, enabled, unsafe_fixes, suppress)
+        for stage in model.stages
     ]
-    diagnostics: list[Diagnostic] = [d for p in plans for d in p.diagnostics]
+    diagnostics: list[Diagnostic] = [*notes, *(d for p in plans for d in p.diagnostics)]
     if not any(p.changed for p in plans):
         return Result(original=text, code=text, fixes=tuple(diagnostics))
     new_text = apply_plans(tree, plans)
     from dockerfix.planner import build_stamp_args
 
     relaxed = (
-        frozenset().union(*(build_stamp_args(p.stage) for p in plans))
+        frozenset().union(*(build_stamp_args(p.stage, suppress) for p in plans))
         if unsafe_fixes and "DFX003" in enabled
         else frozenset()
     )

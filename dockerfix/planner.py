@@ -14,6 +14,7 @@ from dockerfix.model.effects import Effect, step_effect
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.volatility import P_SOURCE, History, is_volatile_arg, step_volatility
+from dockerfix.suppress import Suppressions
 from dockerfix.syntax import parse
 from dockerfix.syntax.lineparse import parse_words
 
@@ -51,12 +52,13 @@ def _preds(
     effects: dict[int, Effect],
     waived: dict[tuple[int, int], Effect],
     relaxed: frozenset[str] = frozenset(),
+    pinned: frozenset[int] = frozenset(),
 ) -> dict[int, frozenset[int]]:
     preds: dict[int, set[int]] = {n: set() for n in nodes}
     for i, a in enumerate(nodes):
         for b in nodes[i + 1 :]:
             first = waived.get((a, b), effects[a])
-            if conflicts(first, effects[b], relaxed):
+            if a in pinned or b in pinned or conflicts(first, effects[b], relaxed):
                 preds[b].add(a)
     return {n: frozenset(p) for n, p in preds.items()}
 
@@ -68,18 +70,28 @@ def plan_stage(
     history: History | None = None,
     enabled: frozenset[str] = frozenset({"DFX001", "DFX002"}),
     unsafe: bool = False,
+    suppress: Suppressions | None = None,
 ) -> StagePlan:
     effects = stage_effects(model, stage, ctx)
     base = [s.position for s in stage.steps]
     steps = {s.position: s for s in stage.steps}
     vol = {p: step_volatility(steps[p], effects[p], history) for p in base}
     cost = {p: effects[p].cost for p in base}
-    stamps = build_stamp_args(stage)
+    sup = suppress or Suppressions(False, {}, ())
+    # `# dockerfix: ignore` (or ignore[DFX001]) above an instruction pins it in place.
+    pinned = frozenset(p for p in base if sup.ignores(p, "DFX001"))
+    stamps = build_stamp_args(stage, sup)
     relaxed = stamps if unsafe and "DFX003" in enabled else frozenset()
     plan = StagePlan(stage, list(base))
-    problem = OrderProblem(tuple(base), vol, cost, _preds(base, effects, {}, relaxed))
+    problem = OrderProblem(tuple(base), vol, cost, _preds(base, effects, {}, relaxed, pinned))
     plan.cost_before = plan.cost_after = expected_cost(base, problem)
     candidates, declines = _split_candidates(stage, effects, vol)
+    candidates = [
+        c
+        for c in candidates
+        if not (sup.ignores(c.install, "DFX002") or sup.ignores(c.broad, "DFX002"))
+    ]
+    declines = [d for d in declines if not sup.ignores(d.install, "DFX002")]
     best = list(base)
     best_cost = plan.cost_before
     if enabled & {"DFX001", "DFX003"}:
@@ -104,6 +116,7 @@ def plan_stage(
             history,
             relaxed,
             reorder="DFX001" in enabled,
+            pinned=pinned,
         )
         if split is not None and split[1] < best_cost and _worth(plan.cost_before, split[1]):
             best, best_cost, inserted = split[0], split[1], split[2]
@@ -113,11 +126,11 @@ def plan_stage(
     return plan
 
 
-def build_stamp_args(stage: Stage) -> frozenset[str]:
+def build_stamp_args(stage: Stage, suppress: Suppressions | None = None) -> frozenset[str]:
     """ARGs of the stage whose value changes with every build (version, commit, date)."""
     names: set[str] = set()
     for step in stage.steps:
-        if step.keyword == "ARG":
+        if step.keyword == "ARG" and not (suppress and suppress.ignores(step.position, "DFX003")):
             for word in parse_words(step.instruction.args, "\\"):
                 name, eq, _ = word.partition("=")
                 if is_volatile_arg(name, bool(eq)):
@@ -177,6 +190,7 @@ def _plan_split(
     history: History | None,
     relaxed: frozenset[str] = frozenset(),
     reorder: bool = True,
+    pinned: frozenset[int] = frozenset(),
 ) -> tuple[list[int], float, dict[int, str]] | None:
     steps = {s.position: s for s in stage.steps}
     by_broad: dict[int, dict[str, str]] = {}
@@ -211,7 +225,7 @@ def _plan_split(
                 if cand.broad == position:
                     waived[(position, cand.install)] = trimmed
         nodes.append(position)
-    problem = OrderProblem(tuple(nodes), vol, cost, _preds(nodes, effects, waived, relaxed))
+    problem = OrderProblem(tuple(nodes), vol, cost, _preds(nodes, effects, waived, relaxed, pinned))
     if reorder:
         order, _ = best_order(problem)
     else:

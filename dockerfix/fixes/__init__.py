@@ -153,3 +153,26 @@ every `RUN` it moves the `ARG` across as reading only the variables its script n
 `--unsafe-fixes` it only reports the finding.
 """,
 )
+
+_rule(
+    "DFX010",
+    "invalid-suppression",
+    "display-only",
+    "A `# dockerfix: ignore[...]` comment names a code dockerfix does not have.",
+    """
+## What it does
+Reports codes in `# dockerfix: ignore[CODE,...]` comments that are not dockerfix fix codes,
+so a typo does not silently leave an instruction unprotected.
+
+## Suppressions
+- `# dockerfix: skip-file` anywhere in the file: dockerfix changes nothing in it.
+- `# dockerfix: ignore` directly above an instruction (no blank line between): that
+  instruction never moves and takes part in no split.
+- `# dockerfix: ignore[DFX002]`, `# dockerfix: ignore[DFX001,DFX003]`: only those fixes.
+
+Comments of other tools (`# hadolint ignore=DL3008`, `# check=skip=...`) are left alone.
+
+## Fix safety
+Not a fix.
+""",
+)
