@@ -88,9 +88,16 @@ class _Outcome:
     "--format",
     "fmt",
     type=click.Choice(["diff", "json", "sarif", "rdjson", "github", "gnu"]),
-    default="diff",
-    show_default=True,
-    help="Output format (diff: unified diff; the others report findings).",
+    default=None,
+    help="Output format (default diff: a unified diff; the others report findings).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Configuration file (default: the nearest .dockerfix.toml or pyproject.toml "
+    "with [tool.dockerfix]).",
 )
 @click.option("--exclude", multiple=True, help="Glob of paths to skip when searching.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
@@ -103,7 +110,8 @@ def fix_command(
     ignore: str | None,
     context: Path | None,
     stdin_filename: Path | None,
-    fmt: str,
+    fmt: str | None,
+    config_path: Path | None,
     exclude: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -117,11 +125,27 @@ def fix_command(
         _fail_usage("--check and --write cannot be used together")
     if context is not None and not context.is_dir():
         _die(f"--context {context}: not a directory", EXIT_INPUT)
+    from dockerfix.config import ConfigError, find_config, load_config
+
+    try:
+        if config_path is not None and not config_path.is_file():
+            raise ConfigError(f"--config {config_path}: no such file")
+        start = stdin_filename or (paths[0] if paths and paths[0] != Path("-") else Path.cwd())
+        config = load_config(config_path or find_config(start if start.exists() else Path.cwd()))
+    except ConfigError as exc:
+        _die(str(exc), EXIT_INPUT)
+    cli_select = _codes(select)
     options: dict[str, Any] = {
-        "unsafe_fixes": unsafe_fixes,
-        "select": _codes(select),
-        "ignore": _codes(ignore) or (),
+        "unsafe_fixes": unsafe_fixes or config.unsafe_fixes,
+        "select": cli_select if cli_select is not None else config.select,
+        "ignore": (*(_codes(ignore) or ()), *config.ignore),
     }
+    fmt = fmt or config.format or "diff"
+    if fmt not in ("diff", "json", "sarif", "rdjson", "github", "gnu"):
+        _die(f"{config.path}: unknown format {fmt!r}", EXIT_INPUT)
+    exclude = (*exclude, *config.exclude)
+    if context is None and stdin_filename is not None:
+        context = config.context_for(stdin_filename)
     from dockerfix.fixes import RULES
 
     for code in (*(options["select"] or ()), *options["ignore"]):
@@ -133,7 +157,9 @@ def fix_command(
         if Path("-") in paths:
             _fail_usage("'-' (stdin) cannot be combined with other paths")
         sys.exit(
-            _run_paths(paths or (Path("."),), context, options, check, write, exclude, quiet, fmt)
+            _run_paths(
+                paths or (Path("."),), context, options, check, write, exclude, quiet, fmt, config
+            )
         )
     except (SystemExit, KeyboardInterrupt):
         raise
@@ -198,6 +224,7 @@ def _run_paths(
     exclude: tuple[str, ...],
     quiet: bool,
     fmt: str = "diff",
+    config: Any = None,
 ) -> int:
     from dockerfix.discover import discover
     from dockerfix.report import make_report, render
@@ -211,7 +238,8 @@ def _run_paths(
             click.echo(f"dockerfix: error: {exc}", err=True)
             outcome.failed += 1
             continue
-        result = _fix_source(source, context or path.parent, options)
+        ctx = context or (config.context_for(path) if config is not None else None) or path.parent
+        result = _fix_source(source, ctx, options)
         if result is None:
             outcome.failed += 1
             continue

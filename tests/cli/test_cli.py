@@ -212,3 +212,42 @@ def test_stdin_invalid_utf8_is_refused() -> None:
     result = run("-", input=b"FROM a\nLABEL x=\xff\n")
     assert result.returncode == 2
     assert result.stderr.count(b"\n") == 1 and b"not valid UTF-8" in result.stderr
+
+
+def test_config_file_selects_fixes(tmp_path: Path) -> None:
+    path = project(tmp_path)
+    (tmp_path / ".dockerfix.toml").write_text('ignore = ["DFX002"]\n')
+    assert run("--check", str(path)).returncode == 0
+    (tmp_path / ".dockerfix.toml").write_text("")
+    assert run("--check", str(path)).returncode == 1
+
+
+def test_pyproject_table_is_read(tmp_path: Path) -> None:
+    path = project(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.dockerfix]\nselect = ["DFX001"]\n')
+    assert run("--check", str(path)).returncode == 0
+
+
+def test_config_maps_a_dockerfile_to_its_context(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    project(app)
+    docker = tmp_path / "docker"
+    docker.mkdir()
+    (docker / "app.Dockerfile").write_text(UNOPTIMIZED)
+    (app / "Dockerfile").unlink()
+    assert run("--check", str(docker / "app.Dockerfile")).returncode == 0  # no manifests here
+    (tmp_path / ".dockerfix.toml").write_text('[context]\n"docker/app.Dockerfile" = "app"\n')
+    assert run("--check", str(docker / "app.Dockerfile")).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ignore = [1]\n", "frobnicate = true\n", "unsafe-fixes = 'yes'\n", "select = [\n"],
+)
+def test_bad_config_is_one_line_exit_2(tmp_path: Path, text: str) -> None:
+    path = project(tmp_path)
+    (tmp_path / ".dockerfix.toml").write_text(text)
+    result = run("--check", str(path))
+    assert result.returncode == 2
+    assert result.stderr.count(b"\n") == 1 and b".dockerfix.toml" in result.stderr
