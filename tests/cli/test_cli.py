@@ -251,3 +251,15 @@ def test_bad_config_is_one_line_exit_2(tmp_path: Path, text: str) -> None:
     result = run("--check", str(path))
     assert result.returncode == 2
     assert result.stderr.count(b"\n") == 1 and b".dockerfix.toml" in result.stderr
+
+
+def test_json_output_matches_its_schema(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs/json-schema.json").read_text())
+    result = run("--format", "json", str(project(tmp_path)))
+    doc = json.loads(result.stdout)
+    jsonschema.validate(doc, schema)
+    assert [f["code"] for f in doc["files"][0]["fixes"]] == ["DFX002"]
