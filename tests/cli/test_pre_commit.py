@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
