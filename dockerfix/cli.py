@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 import click
 
 from dockerfix import __version__
-from dockerfix.report.diff import unified_diff
 from dockerfix.sourcefile import InputError, SourceFile, read_bytes, read_path
 
 EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -255,6 +253,8 @@ def _run_paths(
         if write:
             write_atomic(path, result.code)
         elif not check and fmt == "diff":
+            from dockerfix.report.diff import unified_diff
+
             click.echo(unified_diff(source.display, result.original, result.code), nl=False)
     if fmt != "diff":
         click.echo(render(fmt, reports), nl=False)
@@ -276,6 +276,8 @@ def _summary(outcome: _Outcome, check: bool, write: bool) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text``: a temp file in the same directory, then rename."""
+    import tempfile
+
     target = Path(os.path.realpath(path))
     mode = target.stat().st_mode & 0o7777
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dockerfix", dir=target.parent)
@@ -310,3 +312,5 @@ def entry() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     entry()
+from dockerfix.cli_analysis import explain_command, verify_command  # noqa: E402, I001
+main.add_command(explain_command); main.add_command(verify_command)  # noqa: E702

@@ -8,11 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
 KEYS = {"select", "ignore", "unsafe-fixes", "exclude", "format", "context"}
 
 
@@ -70,6 +65,10 @@ def _read(path: Path) -> str:
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         data = tomllib.loads(_read(path))
     except tomllib.TOMLDecodeError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +133,8 @@ class History:
 
 def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) -> History | None:
     """Read recent commits' touched files with git; None when there is no usable history."""
+    import subprocess
+
     try:
         top = subprocess.run(
             ["git", "-C", str(context), "rev-parse", "--show-toplevel"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from dockerfix.api import Diagnostic
@@ -37,6 +36,8 @@ class FileReport:
 
 
 def hunks(original: str, new: str) -> tuple[Hunk, ...]:
+    import difflib
+
     a = original.splitlines(keepends=True)
     b = new.splitlines(keepends=True)
     out = []
