@@ -120,8 +120,17 @@ def _stage_graph(stage: Stage, effects: dict[int, Effect]) -> StageGraph:
 
 
 def _label(resources: list[str]) -> str:
-    text = "; ".join(resources)
+    text = "; ".join(_short_resource(r) for r in resources)
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 3] + "..."
+
+
+def _short_resource(resource: str) -> str:
+    """``files: a, b, c`` becomes ``files: a +2``: the first path says where, the count how much."""
+    kind, sep, names = resource.partition(": ")
+    parts = names.split(", ")
+    if not sep or kind != "files" or len(parts) <= 1:
+        return resource
+    return f"{kind}: {parts[0]} +{len(parts) - 1}"
 
 
 def _stage_tail(stage: Stage) -> int:

@@ -1,0 +1,487 @@
+"""Build a Dockerfile and its rewrite for real, compare the images, time a rebuild after an edit.
+
+Every build carries a ``LABEL dockerfix.verify=<run>-<variant>`` right after each FROM.  The
+label changes no file and is left out of the config comparison; it keeps each variant's
+layers apart in the build cache, so that no build reuses layers of another variant or of
+an earlier run: the rebuild timings then measure the Dockerfile, not the store's history.
+The original is built twice under two labels; what differs between those two builds
+(timestamps inside caches, log names) is noise, ignored when comparing with the rewrite.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from dockerfix.verify.engine import (
+    BASE_IMAGES,
+    BuildahEngine,
+    BuildResult,
+    base_cache_dir,
+    import_base_image,
+)
+from dockerfix.verify.imagediff import (
+    ImageSnapshot,
+    SnapshotDiff,
+    diff_configs,
+    diff_snapshots,
+    measure_noise,
+)
+
+__all__ = [
+    "BuildSummary",
+    "Rebuild",
+    "VerifyError",
+    "VerifyReport",
+    "default_edit",
+    "edit_line",
+    "render_text",
+    "required_images",
+    "verify_dockerfile",
+    "with_label",
+]
+
+LABEL_KEY = "dockerfix.verify"
+EDIT_MARK = "dockerfix verify: simulated source edit"
+
+# Comment syntax by file suffix, for the line appended to simulate an edit.
+_COMMENTS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(
+        (
+            ".py",
+            ".sh",
+            ".bash",
+            ".rb",
+            ".pl",
+            ".yaml",
+            ".yml",
+            ".toml",
+            ".cfg",
+            ".ini",
+            ".conf",
+            ".r",
+            ".txt",
+            ".env",
+            ".properties",
+            ".ex",
+            ".exs",
+            ".nim",
+            ".tf",
+        ),
+        ("# ", ""),
+    ),
+    **dict.fromkeys(
+        (
+            ".js",
+            ".mjs",
+            ".cjs",
+            ".ts",
+            ".tsx",
+            ".jsx",
+            ".go",
+            ".c",
+            ".h",
+            ".cc",
+            ".cpp",
+            ".hpp",
+            ".java",
+            ".kt",
+            ".rs",
+            ".swift",
+            ".scala",
+            ".cs",
+            ".dart",
+            ".php",
+            ".groovy",
+        ),
+        ("// ", ""),
+    ),
+    **dict.fromkeys((".css", ".scss", ".less"), ("/* ", " */")),
+    **dict.fromkeys((".html", ".htm", ".xml", ".md", ".vue", ".svg"), ("<!-- ", " -->")),
+    **dict.fromkeys((".sql", ".lua", ".hs", ".elm"), ("-- ", "")),
+}
+
+
+class VerifyError(Exception):
+    """verify cannot run on this input (message is one line): exit code 2."""
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """One build: wall time and its steps that ran or came from the cache (FROM left out)."""
+
+    wall_seconds: float
+    executed: tuple[str, ...]
+    cached: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """Both Dockerfiles rebuilt after appending ``appended`` to context file ``edited``."""
+
+    edited: str
+    appended: str
+    original: BuildSummary
+    rewritten: BuildSummary
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The verdict and what it rests on."""
+
+    equivalent: bool
+    rewrite_changes_file: bool
+    engine: str
+    store: str
+    paths_compared: int = 0
+    noise_paths: tuple[str, ...] = ()
+    differing_paths: tuple[str, ...] = ()
+    config_differences: tuple[str, ...] = ()
+    rewritten_build_failure: str | None = None
+    cold_original: BuildSummary | None = None
+    cold_rewritten: BuildSummary | None = None
+    rebuild: Rebuild | None = None
+    kept_images: tuple[str, ...] = ()
+
+
+Progress = Callable[[str], None]
+
+
+def with_label(text: str, value: str) -> str:
+    """``text`` with ``LABEL dockerfix.verify=<value>`` after every FROM instruction."""
+    from dockerfix.syntax import parse
+
+    lines = text.splitlines(keepends=True)
+    ends = {ins.end_line for ins in parse(text).instructions if ins.keyword == "FROM"}
+    out: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        out.append(line)
+        if number in ends:
+            newline = "\r\n" if line.endswith("\r\n") else "\n"
+            if not line.endswith("\n"):
+                out.append(newline)
+            out.append(f"LABEL {LABEL_KEY}={value}{newline}")
+    return "".join(out)
+
+
+def normalize_image(name: str) -> str:
+    """The full reference a short image name stands for (``python:3`` → docker.io/library/...)."""
+    first, _, rest = name.partition("/")
+    if not rest:
+        name = f"docker.io/library/{name}"
+    elif "." not in first and ":" not in first and first != "localhost":
+        name = f"docker.io/{name}"
+    last = name.rsplit("/", 1)[-1]
+    return name if (":" in last or "@" in last) else name + ":latest"
+
+
+def required_images(text: str) -> list[str]:
+    """Full names of the images the Dockerfile's stages start FROM (not stages, not scratch)."""
+    from dockerfix.model.stages import build_model
+    from dockerfix.syntax import parse
+
+    names = []
+    for stage in build_model(parse(text)).stages:
+        base = stage.base
+        if stage.base_stage is not None or base.lower() == "scratch" or "$" in base or not base:
+            continue
+        full = normalize_image(base)
+        if full not in names:
+            names.append(full)
+    return names
+
+
+def _ensure_base_images(
+    engine: BuildahEngine, texts: Sequence[str], stand_ins: bool, progress: Progress
+) -> None:
+    wanted = {name for text in texts for name in required_images(text)}
+    for name in sorted(wanted):
+        if engine.exists(name):
+            continue
+        kind = next((k for k, tags in BASE_IMAGES.items() if name in tags), None)
+        if not stand_ins or kind is None:
+            hint = (
+                "add --base-images to build a local stand-in"
+                if kind is not None
+                else f"load it into the store first (buildah --root {engine.store}/root pull ...)"
+            )
+            raise VerifyError(
+                f"base image {name} is not in the image store {engine.store} "
+                f"(verify never pulls); {hint}"
+            )
+        progress(f"building a local stand-in for {name} (once)")
+        import_base_image(engine, kind, base_cache_dir(engine.store / "base-cache"))
+
+
+def edit_line(path: str) -> str:
+    """The text appended to simulate an edit: a comment in the file's language, or a newline."""
+    suffix = posixpath.splitext(path)[1].lower()
+    if suffix not in _COMMENTS:
+        return "\n"
+    start, end = _COMMENTS[suffix]
+    return f"{start}{EDIT_MARK}{end}\n"
+
+
+def default_edit(original: str, rewritten: str, context: Path) -> str | None:
+    """A source file the broad COPY sends and no narrower COPY (of manifests) names.
+
+    Visible files come first (``.dockerignore`` and dot-files are rarely what one edits).
+    """
+    from dockerfix.model.context import BuildContext
+    from dockerfix.model.stages import build_model
+    from dockerfix.model.volatility import P_SOURCE, step_volatility
+    from dockerfix.planner import stage_effects
+    from dockerfix.syntax import parse
+
+    ctx = BuildContext.load(context)
+    broad: set[str] = set()
+    narrow: set[str] = set()
+    for text in (original, rewritten):
+        model = build_model(parse(text))
+        for stage in model.stages:
+            effects = stage_effects(model, stage, ctx)
+            for step in stage.steps:
+                effect = effects[step.position]
+                if effect.kind != "copy-context":
+                    continue
+                wide = step_volatility(step, effect, None) >= P_SOURCE
+                (broad if wide else narrow).update(effect.context_files)
+    candidates = sorted(broad - narrow, key=lambda f: (_hidden(f), f))
+    return candidates[0] if candidates else None
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith(".") for part in path.split("/"))
+
+
+def _summary(result: BuildResult) -> BuildSummary:
+    steps = [
+        s
+        for s in result.steps
+        if not s.instruction.upper().startswith("FROM ")
+        and not s.instruction.startswith(f"LABEL {LABEL_KEY}=")
+    ]
+    return BuildSummary(
+        round(result.wall_seconds, 2),
+        tuple(s.instruction for s in steps if not s.cached),
+        tuple(s.instruction for s in steps if s.cached),
+    )
+
+
+class _Builds:
+    """Builds of one verify run in a work directory, tagged so they can be removed after."""
+
+    def __init__(self, engine: BuildahEngine, work: Path, progress: Progress) -> None:
+        self.engine = engine
+        self.work = work
+        self.progress = progress
+        self.run = uuid.uuid4().hex[:12]
+        self.tags: list[str] = []
+
+    def build(self, text: str, variant: str, what: str) -> BuildResult:
+        dockerfile = self.work / f"{variant}.Dockerfile"
+        dockerfile.write_text(with_label(text, f"{self.run}-{variant}"), encoding="utf-8")
+        tag = f"localhost/dockerfix-verify-{variant}:{self.run}"
+        self.progress(f"building {what}")
+        result = self.engine.build(dockerfile, self.work / "context", tag)
+        if result.ok:
+            self.tags.append(tag)
+        return result
+
+    def tag(self, variant: str) -> str:
+        return f"localhost/dockerfix-verify-{variant}:{self.run}"
+
+    def remove_all(self) -> None:
+        for tag in reversed(self.tags):
+            self.engine.run("rmi", tag, check=False)
+
+
+def verify_dockerfile(
+    original: str,
+    rewritten: str,
+    context: Path,
+    engine: BuildahEngine,
+    *,
+    edit: str | None = None,
+    keep_images: bool = False,
+    base_images: bool = False,
+    progress: Progress | None = None,
+) -> VerifyReport:
+    """Build both Dockerfiles on a copy of ``context`` and report whether the images agree.
+
+    Raises VerifyError when a base image is missing, the original does not build, or
+    ``edit`` names no file of the context.
+    """
+    say: Progress = progress or (lambda _message: None)
+    if rewritten == original:
+        return VerifyReport(True, False, engine.name, str(engine.store))
+    _ensure_base_images(engine, (original, rewritten), base_images, say)
+    with tempfile.TemporaryDirectory(prefix="dockerfix-verify-") as tmp:
+        work = Path(tmp)
+        # symlinks=True: a link is sent to the build as a link, exactly as from the real context.
+        shutil.copytree(context, work / "context", symlinks=True)
+        edited = edit if edit is not None else default_edit(original, rewritten, work / "context")
+        if edit is not None:
+            _check_edit_target(work / "context", edit)
+        builds = _Builds(engine, work, say)
+        try:
+            report = _compare(builds, original, rewritten, edited)
+        finally:
+            if not keep_images:
+                builds.remove_all()
+    kept = tuple(builds.tags) if keep_images else ()
+    return replace(report, engine=engine.name, store=str(engine.store), kept_images=kept)
+
+
+def _check_edit_target(context: Path, edit: str) -> None:
+    target = context / edit
+    if Path(edit).is_absolute() or ".." in Path(edit).parts or not target.is_file():
+        raise VerifyError(f"--edit {edit}: not a file of the build context")
+
+
+def _compare(builds: _Builds, original: str, rewritten: str, edited: str | None) -> VerifyReport:
+    first = builds.build(original, "original", "the original Dockerfile (1/5)")
+    if not first.ok:
+        raise VerifyError("the original Dockerfile does not build:\n" + first.tail())
+    second = builds.build(rewritten, "rewritten", "the rewritten Dockerfile (2/5)")
+    if not second.ok:
+        return VerifyReport(
+            equivalent=False,
+            rewrite_changes_file=True,
+            engine="",
+            store="",
+            rewritten_build_failure=second.tail(),
+            cold_original=_summary(first),
+        )
+    noise = builds.build(original, "noise", "the original again, to measure noise (3/5)")
+    if not noise.ok:
+        raise VerifyError("the original Dockerfile builds only sometimes:\n" + noise.tail())
+    snap_original = builds.engine.snapshot(builds.tag("original"))
+    snap_rewritten = builds.engine.snapshot(builds.tag("rewritten"))
+    snap_noise = builds.engine.snapshot(builds.tag("noise"))
+    noisy = measure_noise(snap_original, snap_noise)
+    differing = _real_differences(snap_original, snap_rewritten, snap_noise, noisy)
+    configs = diff_configs(
+        _without_label(builds.engine.config(builds.tag("original"))),
+        _without_label(builds.engine.config(builds.tag("rewritten"))),
+    )
+    rebuild = _rebuild(builds, original, rewritten, edited) if edited is not None else None
+    return VerifyReport(
+        equivalent=not differing and not configs,
+        rewrite_changes_file=True,
+        engine="",
+        store="",
+        paths_compared=len(snap_original.keys() | snap_rewritten.keys()),
+        noise_paths=tuple(sorted(noisy)),
+        differing_paths=tuple(differing),
+        config_differences=tuple(configs),
+        cold_original=_summary(first),
+        cold_rewritten=_summary(second),
+        rebuild=rebuild,
+    )
+
+
+def _real_differences(
+    original: ImageSnapshot, rewritten: ImageSnapshot, noise_build: ImageSnapshot, noisy: set[str]
+) -> list[str]:
+    """Differences between original and rewrite that the noise build does not explain.
+
+    Files whose very names vary between builds (npm's timestamped logs) make their folder
+    noisy: entries appearing or vanishing there are not a difference.
+    """
+    noisy_dirs = {posixpath.dirname(p) for p in noisy if (p in original) != (p in noise_build)}
+    diff = diff_snapshots(original, rewritten, noisy)
+    kept = SnapshotDiff(
+        tuple(p for p in diff.added if posixpath.dirname(p) not in noisy_dirs),
+        tuple(p for p in diff.removed if posixpath.dirname(p) not in noisy_dirs),
+        diff.changed,
+    )
+    return kept.summary(limit=50)
+
+
+def _without_label(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The image config minus verify's own label (the only intended difference)."""
+    oci = dict(config.get("OCIv1") or {})
+    inner = dict(oci.get("config") or {})
+    labels = dict(inner.get("Labels") or {})
+    labels.pop(LABEL_KEY, None)
+    return {"OCIv1": {**oci, "config": {**inner, "Labels": labels}}}
+
+
+def _rebuild(builds: _Builds, original: str, rewritten: str, edited: str) -> Rebuild | None:
+    target = builds.work / "context" / edited
+    appended = edit_line(edited)
+    data = target.read_bytes()
+    prefix = b"" if not data or data.endswith(b"\n") else b"\n"
+    target.write_bytes(data + prefix + appended.encode("utf-8"))
+    again = builds.build(original, "original", f"the original after editing {edited} (4/5)")
+    again_new = builds.build(rewritten, "rewritten", f"the rewrite after editing {edited} (5/5)")
+    if not (again.ok and again_new.ok):
+        return None
+    return Rebuild(edited, appended, _summary(again), _summary(again_new))
+
+
+def render_text(report: VerifyReport, display: str) -> str:
+    """The human report: verdict first, then the evidence, then the rebuild comparison."""
+    out = [f"dockerfix verify {display} (engine {report.engine}, store {report.store})"]
+    if not report.rewrite_changes_file:
+        out.append("equivalent: the rewrite changes nothing, so there is nothing to build")
+        return "\n".join(out)
+    if report.rewritten_build_failure is not None:
+        out.append("DIFFERENT: the rewritten Dockerfile does not build; its last output:")
+        out += ["  " + line for line in report.rewritten_build_failure.splitlines()]
+        return "\n".join(out)
+    verdict = "EQUIVALENT" if report.equivalent else "DIFFERENT"
+    out.append(
+        f"{verdict}: {report.paths_compared} paths compared, "
+        f"{len(report.noise_paths)} noisy paths ignored "
+        "(they differ between two builds of the original)"
+    )
+    if report.differing_paths:
+        out.append("differing paths:")
+        out += ["  " + line for line in report.differing_paths]
+    if report.config_differences:
+        out.append("differing config fields:")
+        out += ["  " + line for line in report.config_differences]
+    out += _timing_lines(report)
+    if report.kept_images:
+        out.append("kept images: " + ", ".join(report.kept_images))
+    return "\n".join(out)
+
+
+def _timing_lines(report: VerifyReport) -> list[str]:
+    out: list[str] = []
+    if report.cold_original and report.cold_rewritten:
+        out.append(
+            f"cold build: original {report.cold_original.wall_seconds:.1f} s, "
+            f"rewritten {report.cold_rewritten.wall_seconds:.1f} s"
+        )
+    rebuild = report.rebuild
+    if rebuild is None:
+        out.append("rebuild check skipped: no source file to edit")
+        return out
+    before, after = rebuild.original, rebuild.rewritten
+    ratio = after.wall_seconds / before.wall_seconds if before.wall_seconds else 0.0
+    out += [
+        f"rebuild after editing {rebuild.edited}:",
+        f"  {'':<10}{'rerun':>7}{'cached':>8}{'wall':>10}",
+        f"  {'original':<10}{len(before.executed):>7}{len(before.cached):>8}"
+        f"{before.wall_seconds:>9.1f}s",
+        f"  {'rewritten':<10}{len(after.executed):>7}{len(after.cached):>8}"
+        f"{after.wall_seconds:>9.1f}s",
+        f"  rebuild time after/before: {ratio:.2f}",
+    ]
+    saved = [s for s in before.executed if s in after.cached]
+    if saved:
+        out.append("  reused by the rewrite: " + "; ".join(_short(s) for s in saved))
+    return out
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
