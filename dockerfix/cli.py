@@ -251,11 +251,17 @@ def _run_paths(
             continue
         outcome.changed += 1
         if write:
-            write_atomic(path, result.code)
+            try:
+                write_atomic(path, result.code, source.text, _root_of(path, paths))
+            except (WriteRefused, OSError) as exc:
+                click.echo(f"dockerfix: error: {exc}", err=True)
+                outcome.failed += 1
+                continue
         elif not check and fmt == "diff":
             from dockerfix.report.diff import unified_diff
 
-            click.echo(unified_diff(source.display, result.original, result.code), nl=False)
+            diff = unified_diff(source.display, result.original, result.code)
+            click.echo(_colour(diff) if _use_colour() else diff, nl=False)
     if fmt != "diff":
         click.echo(render(fmt, reports), nl=False)
     if not quiet:
@@ -263,6 +269,56 @@ def _run_paths(
     if outcome.failed:
         return EXIT_INPUT
     return EXIT_CHANGES if check and outcome.changed else EXIT_OK
+
+
+def _use_colour() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _colour(diff: str) -> str:
+    out = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            out.append(click.style(line, bold=True))
+        elif line.startswith("+"):
+            out.append(click.style(line, fg="green"))
+        elif line.startswith("-"):
+            out.append(click.style(line, fg="red"))
+        elif line.startswith("@@"):
+            out.append(click.style(line, fg="cyan"))
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+@main.command("rules")
+@click.argument("code", required=False)
+def rules_command(code: str | None) -> None:
+    """List the fixes, or print the documentation of one (e.g. `dockerfix rules DFX002`)."""
+    from dockerfix.fixes import RULES
+
+    if code is None:
+        for rule in RULES.values():
+            click.echo(f"{rule.code}  {rule.name:<20} {rule.tier:<13} {rule.summary}")
+        return
+    rule = RULES.get(code.upper())
+    if rule is None:
+        _die(f"unknown fix code {code!r} (known: {', '.join(sorted(RULES))})", EXIT_INPUT)
+    else:
+        click.echo(
+            f"# {rule.code} {rule.name} ({rule.tier})\n\n{rule.summary}\n\n{rule.doc}", nl=False
+        )
+
+
+def _root_of(path: Path, roots: Sequence[Path]) -> Path:
+    """The command-line path (a folder, or a file's folder) that ``path`` was found under."""
+    for root in roots:
+        if root == path:
+            return path.parent
+        if root.is_dir() and (root == path.parent or root in path.parents):
+            return root
+    return path.parent
 
 
 def _summary(outcome: _Outcome, check: bool, write: bool) -> str:
@@ -274,11 +330,28 @@ def _summary(outcome: _Outcome, check: bool, write: bool) -> str:
     return "dockerfix: " + ", ".join(parts)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: a temp file in the same directory, then rename."""
+class WriteRefused(Exception):
+    """A write dockerfix will not do (the message is one line for stderr)."""
+
+
+def write_atomic(
+    path: Path, text: str, expected: str | None = None, root: Path | None = None
+) -> None:
+    """Replace ``path`` with ``text``: a temp file in the same directory, then rename.
+
+    Refuses when the file changed since it was read (``expected``) and when ``path``
+    is a symbolic link to a file outside ``root``.  A failure at any point leaves the
+    old file in place and no temp file behind.
+    """
     import tempfile
 
     target = Path(os.path.realpath(path))
+    if root is not None and path.is_symlink():
+        inside = Path(os.path.realpath(root))
+        if inside != target and inside not in target.parents:
+            raise WriteRefused(f"{path}: a symbolic link to {target}, outside {root}; not written")
+    if expected is not None and target.read_bytes() != expected.encode("utf-8"):
+        raise WriteRefused(f"{path}: changed while dockerfix was working on it; not written")
     mode = target.stat().st_mode & 0o7777
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dockerfix", dir=target.parent)
     try:
@@ -313,4 +386,6 @@ def entry() -> None:
 if __name__ == "__main__":  # pragma: no cover
     entry()
 from dockerfix.cli_analysis import explain_command, verify_command  # noqa: E402, I001
-main.add_command(explain_command); main.add_command(verify_command)  # noqa: E702
+
+main.add_command(explain_command)
+main.add_command(verify_command)  # noqa: E702

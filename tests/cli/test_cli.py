@@ -263,3 +263,80 @@ def test_json_output_matches_its_schema(tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     jsonschema.validate(doc, schema)
     assert [f["code"] for f in doc["files"][0]["fixes"]] == ["DFX002"]
+
+
+def test_write_failure_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = project(tmp_path)
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    result = CliRunner().invoke(main, ["--write", str(path)])
+    assert result.exit_code == 2
+    assert path.read_text() == UNOPTIMIZED
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "Dockerfile",
+        "app.py",
+        "requirements.txt",
+    ]
+
+
+def test_write_refuses_a_symlink_leaving_the_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    real = project(outside)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "requirements.txt").write_text("flask\n")
+    (repo / "Dockerfile").symlink_to(real)
+    result = run("--write", str(repo))
+    assert result.returncode == 2
+    assert b"outside" in result.stderr
+    assert real.read_text() == UNOPTIMIZED
+
+
+def test_write_refuses_a_file_changed_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dockerfix.api
+
+    path = project(tmp_path)
+    real_fix = dockerfix.api.fix
+
+    def fix_and_edit(text: str, **kwargs: object) -> object:
+        path.write_text(UNOPTIMIZED + "# edited meanwhile\n")
+        return real_fix(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dockerfix.api, "fix", fix_and_edit)
+    result = CliRunner().invoke(main, ["--write", str(path)])
+    assert result.exit_code == 2
+    assert path.read_text() == UNOPTIMIZED + "# edited meanwhile\n"
+
+
+def test_rules_lists_every_code_and_prints_docs() -> None:
+    listing = CliRunner().invoke(main, ["rules"])
+    assert listing.exit_code == 0
+    assert [line.split()[0] for line in listing.output.splitlines()] == [
+        "DFX000",
+        "DFX001",
+        "DFX002",
+        "DFX003",
+        "DFX010",
+    ]
+    doc = CliRunner().invoke(main, ["rules", "dfx002"])
+    assert doc.output.startswith("# DFX002 split-copy (safe)\n")
+    assert "## Fix safety" in doc.output
+    assert run("rules", "DFX999").returncode == 2
+
+
+def test_diff_is_coloured_only_on_request() -> None:
+    from dockerfix.cli import _colour
+
+    coloured = _colour("--- a/D\n+++ b/D\n@@ -1 +1 @@\n-old\n+new\n same\n")
+    assert "\x1b[32m+new\n\x1b[0m" in coloured and "\x1b[31m-old\n\x1b[0m" in coloured
+    assert " same\n" in coloured
+    # Not a terminal: plain text.
+    assert (
+        b"\x1b[" not in run(str(Path(__file__).resolve().parents[2] / "examples/python-app")).stdout
+    )
