@@ -302,12 +302,13 @@ def rules_command(code: str | None) -> None:
         for rule in RULES.values():
             click.echo(f"{rule.code}  {rule.name:<20} {rule.tier:<13} {rule.summary}")
         return
-    rule = RULES.get(code.upper())
-    if rule is None:
+    found = RULES.get(code.upper())
+    if found is None:
         _die(f"unknown fix code {code!r} (known: {', '.join(sorted(RULES))})", EXIT_INPUT)
     else:
         click.echo(
-            f"# {rule.code} {rule.name} ({rule.tier})\n\n{rule.summary}\n\n{rule.doc}", nl=False
+            f"# {found.code} {found.name} ({found.tier})\n\n{found.summary}\n\n{found.doc}",
+            nl=False,
         )
 
 
@@ -383,9 +384,11 @@ def entry() -> None:
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    entry()
-from dockerfix.cli_analysis import explain_command, verify_command  # noqa: E402, I001
+from dockerfix.cli_analysis import explain_command, verify_command  # noqa: E402
 
 main.add_command(explain_command)
-main.add_command(verify_command)  # noqa: E702
+main.add_command(verify_command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()
