@@ -52,13 +52,36 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Pat
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir() and not _looks_like_file_arg(path):
-            for found in _walk(path, excludes):
+            for found in _not_git_ignored(path, list(_walk(path, excludes))):
                 if found not in seen:
                     seen.add(found)
                     yield found
         elif path not in seen:
             seen.add(path)
             yield path
+
+
+def _not_git_ignored(root: Path, found: list[Path]) -> list[Path]:
+    """Drop files that .gitignore ignores, when ``root`` is inside a git work tree."""
+    if not found:
+        return found
+    import subprocess
+
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "check-ignore", "--stdin", "-z"],
+            input="\0".join(str(p.relative_to(root)) for p in found) + "\0",
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return found
+    if result.returncode not in (0, 1):  # 128: not a git repository
+        return found
+    ignored = {root / p for p in result.stdout.split("\0") if p}
+    return [p for p in found if p not in ignored]
 
 
 def _looks_like_file_arg(path: Path) -> bool:

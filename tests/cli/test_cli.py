@@ -340,3 +340,14 @@ def test_diff_is_coloured_only_on_request() -> None:
     assert (
         b"\x1b[" not in run(str(Path(__file__).resolve().parents[2] / "examples/python-app")).stdout
     )
+
+
+def test_directory_search_honours_gitignore(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    project(tmp_path)
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "Dockerfile").write_text("FROM a\nFROB\n")  # would be exit 2
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    result = run("--check", str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    assert b"1 file would be rewritten, 0 unchanged" in result.stderr
