@@ -26,6 +26,16 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class FileEdit:
+    """A change to another file than the Dockerfile (the .dockerignore)."""
+
+    path: Path
+    original: str | None  # None: the file does not exist yet
+    new: str
+    fixes: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
 class Result:
     """What ``fix`` produced: the new text (equal to the input when nothing changed)."""
 
@@ -33,6 +43,7 @@ class Result:
     code: str
     fixes: tuple[Diagnostic, ...] = ()
     error: str | None = None
+    edits: tuple[FileEdit, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -63,11 +74,16 @@ def fix(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     use_git: bool = True,
+    dockerfile_path: str | Path | None = None,
+    edit_dockerignore: bool = False,
 ) -> Result:
     """Rewrite a Dockerfile for cache efficiency without changing the image it builds.
 
     ``context`` is the build context directory (the files ``COPY`` reads); without
-    it, fixes that depend on which files exist are not applied.
+    it, fixes that depend on which files exist are not applied.  ``dockerfile_path``
+    (default: ``context/Dockerfile``) locates a ``<name>.dockerignore`` next to it.
+    With ``edit_dockerignore``, ``Result.edits`` may hold a new ``.dockerignore`` that
+    the Dockerfile rewrite relies on: write both, or neither.
     """
     tree = parse(text)
     check_syntax(tree)
@@ -80,4 +96,6 @@ def fix(
         select=frozenset(select) if select is not None else None,
         ignore=frozenset(ignore or ()),
         use_git=use_git,
+        dockerfile_path=Path(dockerfile_path) if dockerfile_path is not None else None,
+        edit_dockerignore=edit_dockerignore,
     )

@@ -203,11 +203,22 @@ def _run_stdin(
     return EXIT_CHANGES if check and result.changed else EXIT_OK
 
 
-def _fix_source(source: SourceFile, context: Path | None, options: dict[str, Any]) -> Any:
+def _fix_source(
+    source: SourceFile,
+    context: Path | None,
+    options: dict[str, Any],
+    edit_dockerignore: bool = False,
+) -> Any:
     from dockerfix.api import DockerfileSyntaxError, fix
 
     try:
-        return fix(source.text, context=context, **options)
+        return fix(
+            source.text,
+            context=context,
+            dockerfile_path=source.path,
+            edit_dockerignore=edit_dockerignore,
+            **options,
+        )
     except DockerfileSyntaxError as exc:
         click.echo(f"dockerfix: error: {source.display}:{exc.line}: {exc.message}", err=True)
         return None
@@ -237,22 +248,29 @@ def _run_paths(
             outcome.failed += 1
             continue
         ctx = context or (config.context_for(path) if config is not None else None) or path.parent
-        result = _fix_source(source, ctx, options)
+        result = _fix_source(source, ctx, options, edit_dockerignore=True)
         if result is None:
             outcome.failed += 1
             continue
         reports.append(make_report(source.display, result.original, result.code, result.fixes))
+        for edit in result.edits:
+            shown = _display(edit.path)
+            reports.append(make_report(shown, edit.original or "", edit.new, edit.fixes))
         if fmt == "diff" and not quiet:
             for fix in result.fixes:
                 if not fix.applied:
                     click.echo(f"{source.display}:{fix.line}: {fix.code} {fix.message}", err=True)
-        if not result.changed:
+        if not result.changed and not result.edits:
             outcome.unchanged += 1
             continue
         outcome.changed += 1
         if write:
+            # The Dockerfile rewrite may rely on the .dockerignore edit: that goes first.
             try:
-                write_atomic(path, result.code, source.text, _root_of(path, paths))
+                for edit in result.edits:
+                    write_atomic(edit.path, edit.new, edit.original, None, create=True)
+                if result.changed:
+                    write_atomic(path, result.code, source.text, _root_of(path, paths))
             except (WriteRefused, OSError) as exc:
                 click.echo(f"dockerfix: error: {exc}", err=True)
                 outcome.failed += 1
@@ -261,6 +279,10 @@ def _run_paths(
             from dockerfix.report.diff import unified_diff
 
             diff = unified_diff(source.display, result.original, result.code)
+            for edit in result.edits:
+                diff += unified_diff(
+                    _display(edit.path), edit.original or "", edit.new, edit.original is None
+                )
             click.echo(_colour(diff) if _use_colour() else diff, nl=False)
     if fmt != "diff":
         click.echo(render(fmt, reports), nl=False)
@@ -269,6 +291,27 @@ def _run_paths(
     if outcome.failed:
         return EXIT_INPUT
     return EXIT_CHANGES if check and outcome.changed else EXIT_OK
+
+
+def _create_new(path: Path, text: str) -> None:
+    """Create a file that must not exist yet (O_EXCL: never overwrite a file made meanwhile)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise WriteRefused(f"{path}: appeared while dockerfix was working; not written") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _use_colour() -> bool:
@@ -299,7 +342,7 @@ def rules_command(code: str | None) -> None:
     from dockerfix.fixes import RULES
 
     if code is None:
-        for rule in RULES.values():
+        for rule in sorted(RULES.values(), key=lambda r: r.code):
             click.echo(f"{rule.code}  {rule.name:<20} {rule.tier:<13} {rule.summary}")
         return
     found = RULES.get(code.upper())
@@ -336,7 +379,12 @@ class WriteRefused(Exception):
 
 
 def write_atomic(
-    path: Path, text: str, expected: str | None = None, root: Path | None = None
+    path: Path,
+    text: str,
+    expected: str | None = None,
+    root: Path | None = None,
+    *,
+    create: bool = False,
 ) -> None:
     """Replace ``path`` with ``text``: a temp file in the same directory, then rename.
 
@@ -346,6 +394,9 @@ def write_atomic(
     """
     import tempfile
 
+    if create and expected is None:
+        _create_new(path, text)
+        return
     target = Path(os.path.realpath(path))
     if root is not None and path.is_symlink():
         inside = Path(os.path.realpath(root))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dockerfix.api import Diagnostic, DockerfileSyntaxError, Result
+from dockerfix.api import Diagnostic, DockerfileSyntaxError, FileEdit, Result
 from dockerfix.fixes import RULES
 from dockerfix.syntax import Dockerfile
 from dockerfix.syntax.lineparse import KNOWN_INSTRUCTIONS
 
+DOCKERIGNORE_CODES = frozenset({"DFX004", "DFX005", "DFX006"})
 # Codes a user can select; DFX000 (the safety check) and DFX010 are always on.
 ALL_CODES = frozenset(code for code in RULES if code not in ("DFX000", "DFX010"))
 
@@ -49,6 +50,8 @@ def run_fixes(
     select: frozenset[str] | None,
     ignore: frozenset[str],
     use_git: bool,
+    dockerfile_path: Path | None = None,
+    edit_dockerignore: bool = False,
 ) -> Result:
     check_known(tree)
     enabled = (select if select is not None else ALL_CODES) - ignore
@@ -66,8 +69,17 @@ def run_fixes(
         )
         for line, code in suppress.unknown_codes
     )
-    if suppress.skip_file or not may_change(tree) or not enabled:
+    if suppress.skip_file or not enabled:
         return Result(original=text, code=text, fixes=notes)
+    edits: tuple[FileEdit, ...] = ()
+    ignore_text: str | None = None
+    if context is not None and enabled & DOCKERIGNORE_CODES:
+        edits, more, ignore_text = _dockerignore(
+            tree, context, dockerfile_path, enabled, edit_dockerignore
+        )
+        notes = (*notes, *more)
+    if not may_change(tree):
+        return Result(original=text, code=text, fixes=notes, edits=edits)
     from dockerfix.model.context import BuildContext
     from dockerfix.model.stages import build_model
     from dockerfix.model.volatility import load_history
@@ -75,7 +87,13 @@ def run_fixes(
     from dockerfix.rewrite import apply_plans
     from dockerfix.verify.static import verify_rewrite
 
-    ctx = BuildContext.load(context) if context is not None else None
+    # With the planned .dockerignore in effect (it is written together with the
+    # Dockerfile), a folder it now excludes no longer blocks a split.
+    ctx = (
+        BuildContext.load(context, dockerfile_path, ignore_text=ignore_text)
+        if context is not None
+        else None
+    )
     history = load_history(context) if (use_git and context is not None) else None
     model = build_model(tree)
     plans = [
@@ -84,7 +102,7 @@ def run_fixes(
     ]
     diagnostics: list[Diagnostic] = [*notes, *(d for p in plans for d in p.diagnostics)]
     if not any(p.changed for p in plans):
-        return Result(original=text, code=text, fixes=tuple(diagnostics))
+        return Result(original=text, code=text, fixes=tuple(diagnostics), edits=edits)
     new_text = apply_plans(tree, plans)
     from dockerfix.planner import build_stamp_args
 
@@ -103,9 +121,34 @@ def run_fixes(
             reason="; ".join(problems),
         )
         kept = [d if not d.applied else _unapplied(d) for d in diagnostics]
-        return Result(original=text, code=text, fixes=(refused, *kept))
-    return Result(original=text, code=new_text, fixes=tuple(diagnostics))
+        return Result(original=text, code=text, fixes=(refused, *kept), edits=edits)
+    return Result(original=text, code=new_text, fixes=tuple(diagnostics), edits=edits)
 
 
-def _unapplied(d: Diagnostic) -> Diagnostic:
-    return Diagnostic(d.code, d.message, d.line, d.tier, False, "safety check failed", d.end_line)
+def _dockerignore(
+    tree: Dockerfile,
+    context: Path,
+    dockerfile_path: Path | None,
+    enabled: frozenset[str],
+    edit: bool,
+) -> tuple[tuple[FileEdit, ...], tuple[Diagnostic, ...], str | None]:
+    """The .dockerignore edit (when asked for and enabled) and the context findings."""
+    from dockerfix.fixes.dockerignore import plan_dockerignore
+
+    plan = plan_dockerignore(tree, context, dockerfile_path or context / "Dockerfile")
+    found = tuple(d for d in plan.diagnostics if d.code in enabled)
+    if plan.new_text is None or "DFX004" not in enabled:
+        return (), found, None
+    own = tuple(d for d in found if d.code == "DFX004")
+    rest = tuple(d for d in found if d.code != "DFX004")
+    if not edit:
+        # Reported, not applied: the caller writes only the Dockerfile.
+        shown = tuple(_unapplied(d, "the .dockerignore is not written in this mode") for d in own)
+        return (), (*rest, *shown), None
+    return (FileEdit(plan.path, plan.original_text, plan.new_text, own),), rest, plan.new_text
+
+
+def _unapplied(d: Diagnostic, why: str = "safety check failed") -> Diagnostic:
+    if not d.applied:
+        return d
+    return Diagnostic(d.code, d.message, d.line, d.tier, False, why, d.end_line)

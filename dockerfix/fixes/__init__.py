@@ -176,3 +176,13 @@ Comments of other tools (`# hadolint ignore=DL3008`, `# check=skip=...`) are lef
 Not a fix.
 """,
 )
+
+
+def _register_dockerignore_rules() -> None:
+    from dockerfix.fixes.dockerignore import RULE_DOCS
+
+    for code, (name, tier, summary, doc) in RULE_DOCS.items():
+        _rule(code, name, tier, summary, doc)
+
+
+_register_dockerignore_rules()

@@ -33,10 +33,15 @@ class BuildContext:
     _dirs: frozenset[str] = field(default=frozenset(), repr=False)
 
     @staticmethod
-    def load(root: Path, dockerfile: Path | None = None) -> BuildContext:
+    def load(
+        root: Path, dockerfile: Path | None = None, ignore_text: str | None = None
+    ) -> BuildContext:
+        """Walk ``root``; ``ignore_text`` stands in for the ignore file's content when given."""
         ignore_path = find_dockerignore(dockerfile or root / "Dockerfile", root)
         ignore = None
-        if ignore_path is not None:
+        if ignore_text is not None:
+            ignore = parse_dockerignore(ignore_text)
+        elif ignore_path is not None:
             ignore = parse_dockerignore(ignore_path.read_text(encoding="utf-8", errors="replace"))
         listing = walk_context(root, ignore or parse_dockerignore(""))
         files = tuple(sorted(listing.included))

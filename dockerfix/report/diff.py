@@ -7,11 +7,11 @@ import difflib
 from dockerfix.report import FileReport
 
 
-def unified_diff(name: str, before: str, after: str) -> str:
+def unified_diff(name: str, before: str, after: str, new_file: bool = False) -> str:
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
-        fromfile=f"a/{name}",
+        fromfile="/dev/null" if new_file else f"a/{name}",
         tofile=f"b/{name}",
     )
     out = []

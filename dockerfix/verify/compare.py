@@ -252,12 +252,24 @@ def default_edit(original: str, rewritten: str, context: Path) -> str | None:
                     continue
                 wide = step_volatility(step, effect, None) >= P_SOURCE
                 (broad if wide else narrow).update(effect.context_files)
-    candidates = sorted(broad - narrow, key=lambda f: (_hidden(f), f))
+    candidates = sorted(
+        (f for f in broad - narrow if not _is_build_file(f)), key=lambda f: (_hidden(f), f)
+    )
     return candidates[0] if candidates else None
 
 
 def _hidden(path: str) -> bool:
     return any(part.startswith(".") for part in path.split("/"))
+
+
+def _is_build_file(path: str) -> bool:
+    """Dockerfiles and ignore files: editing them in the copy changes nothing verify builds."""
+    name = posixpath.basename(path).lower()
+    return (
+        name in ("dockerfile", "containerfile", ".dockerignore")
+        or name.startswith(("dockerfile.", "containerfile."))
+        or name.endswith((".dockerfile", ".containerfile", ".dockerignore"))
+    )
 
 
 def _summary(result: BuildResult) -> BuildSummary:
@@ -348,7 +360,7 @@ def _check_edit_target(context: Path, edit: str) -> None:
 def _compare(builds: _Builds, original: str, rewritten: str, edited: str | None) -> VerifyReport:
     first = builds.build(original, "original", "the original Dockerfile (1/5)")
     if not first.ok:
-        raise VerifyError("the original Dockerfile does not build:\n" + first.tail())
+        raise VerifyError("the original Dockerfile does not build: " + _last_line(first))
     second = builds.build(rewritten, "rewritten", "the rewritten Dockerfile (2/5)")
     if not second.ok:
         return VerifyReport(
@@ -361,7 +373,7 @@ def _compare(builds: _Builds, original: str, rewritten: str, edited: str | None)
         )
     noise = builds.build(original, "noise", "the original again, to measure noise (3/5)")
     if not noise.ok:
-        raise VerifyError("the original Dockerfile builds only sometimes:\n" + noise.tail())
+        raise VerifyError("the original Dockerfile builds only sometimes: " + _last_line(noise))
     snap_original = builds.engine.snapshot(builds.tag("original"))
     snap_rewritten = builds.engine.snapshot(builds.tag("rewritten"))
     snap_noise = builds.engine.snapshot(builds.tag("noise"))
@@ -385,6 +397,11 @@ def _compare(builds: _Builds, original: str, rewritten: str, edited: str | None)
         cold_rewritten=_summary(second),
         rebuild=rebuild,
     )
+
+
+def _last_line(result: BuildResult) -> str:
+    lines = [line.text.strip() for line in result.log if line.text.strip()]
+    return lines[-1] if lines else "(no output)"
 
 
 def _real_differences(

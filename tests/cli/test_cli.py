@@ -351,3 +351,36 @@ def test_directory_search_honours_gitignore(tmp_path: Path) -> None:
     result = run("--check", str(tmp_path))
     assert result.returncode == 1, result.stderr
     assert b"1 file would be rewritten, 0 unchanged" in result.stderr
+
+
+def test_write_creates_the_dockerignore_the_rewrite_needs(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
+    (tmp_path / "package-lock.json").write_text("{}\n")
+    (tmp_path / "node_modules" / "left-pad").mkdir(parents=True)
+    (tmp_path / "node_modules" / "left-pad" / "index.js").write_text("x\n")
+    (tmp_path / "index.js").write_text("x\n")
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM node:20\nWORKDIR /srv\nCOPY . .\nRUN npm ci\n")
+    diff = run(str(path))
+    assert b"+++ b/" in diff.stdout and b"--- /dev/null\n" in diff.stdout
+    assert run("--check", str(path)).returncode == 1
+    assert run("--write", str(path)).returncode == 0
+    assert path.read_text() == (
+        "FROM node:20\nWORKDIR /srv\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n"
+    )
+    assert (tmp_path / ".dockerignore").read_text().splitlines()[1:] == [
+        "node_modules",
+        ".dockerignore",
+    ]
+    assert run("--check", str(path)).returncode == 0
+
+
+def test_stdin_mode_never_relies_on_an_unwritten_dockerignore(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
+    (tmp_path / "package-lock.json").write_text("{}\n")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "x.js").write_text("x\n")
+    text = "FROM node:20\nWORKDIR /srv\nCOPY . .\nRUN npm ci\n"
+    result = run("-", "--stdin-filename", str(tmp_path / "Dockerfile"), input=text.encode())
+    assert result.stdout.decode() == text  # the split needs node_modules ignored
+    assert not (tmp_path / ".dockerignore").exists()

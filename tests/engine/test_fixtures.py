@@ -40,6 +40,8 @@ def _run(case: Path, text: str) -> dockerfix.api.Result:
         context=context if context.is_dir() else None,
         unsafe_fixes=bool(opts.get("unsafe_fixes", False)),
         use_git=False,
+        dockerfile_path=case / "Dockerfile",
+        edit_dockerignore=bool(opts.get("edit_dockerignore", False)),
     )
 
 
@@ -57,12 +59,18 @@ def test_fixture(case: Path) -> None:
         )
         pytest.fail(f"{case.name}: rewrite differs from expected.Dockerfile:\n{diff}")
     opts = _options(case)
-    applied = sorted({f.code for f in result.fixes if f.applied})
-    declined = sorted({f.code for f in result.fixes if not f.applied})
+    expected_ignore = case / "expected.dockerignore"
+    if expected_ignore.is_file():
+        assert [e.new for e in result.edits] == [_read(expected_ignore)]
+    else:
+        assert result.edits == ()
+    every = [*result.fixes, *(f for e in result.edits for f in e.fixes)]
+    applied = sorted({f.code for f in every if f.applied})
+    declined = sorted({f.code for f in every if not f.applied})
     assert applied == sorted(opts.get("applied", [])), [f.message for f in result.fixes]
     assert declined == sorted(opts.get("declined", [])), [f.message for f in result.fixes]
     for needle in opts.get("reason_contains", []):
-        assert any(needle in f.message for f in result.fixes), (needle, result.fixes)
+        assert any(needle in f.message for f in every), (needle, every)
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
