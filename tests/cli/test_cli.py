@@ -322,6 +322,9 @@ def test_rules_lists_every_code_and_prints_docs() -> None:
         "DFX001",
         "DFX002",
         "DFX003",
+        "DFX004",
+        "DFX005",
+        "DFX006",
         "DFX010",
     ]
     doc = CliRunner().invoke(main, ["rules", "dfx002"])
