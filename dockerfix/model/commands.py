@@ -1179,6 +1179,17 @@ def _noop(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     return NOOP
 
 
+def _inspects_paths(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
+    """ls, stat, test -f …: they look at their operands (ls and du: the working directory
+    when there is none), so a step that creates those paths must stay before them."""
+    operands = [
+        a for a in args if not a.startswith("-") and a not in ("]", "]]", "!", "=", "==", "!=")
+    ]
+    if not operands and prog in ("ls", "du", "tree"):
+        operands = ["."]
+    return _simple("noop", reads=operands)
+
+
 def _native_build(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if prog in ("gcc", "g++", "cc", "c++", "clang", "clang++"):
         output = parse_args(args, ("-o", "-I", "-L", "-l", "-D", "-x", "-include")).last("-o")
@@ -4080,9 +4091,6 @@ _NOOPS = (
     "true",
     "false",
     ":",
-    "test",
-    "[",
-    "[[",
     "echo",
     "printf",
     "cd",
@@ -4107,21 +4115,21 @@ _NOOPS = (
     "uname",
     "nproc",
     "date",
-    "ls",
     "return",
     "shift",
     "getent",
     "hostname",
     "arch",
-    "stat",
-    "file",
-    "du",
     "df",
     "free",
 )
 
+# Commands whose output depends on which files exist (or on their metadata).
+_INSPECTS = ("test", "[", "[[", "ls", "stat", "file", "du", "tree", "readlink", "realpath")
+
 _HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(_NOOPS, _noop),
+    **dict.fromkeys(_INSPECTS, _inspects_paths),
     **dict.fromkeys(
         (
             "cat",

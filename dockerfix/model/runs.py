@@ -5,7 +5,9 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Mapping
+from dataclasses import replace
 
+from dockerfix.model import shell
 from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.effects import ALL_VARS, Effect, StepKind, image_reader
 from dockerfix.model.paths import PathSet, is_under, normalize
@@ -86,7 +88,6 @@ def analyse_run(
     ctx: BuildContext | None,
     prior: Mapping[int, Effect] | None = None,
 ) -> Effect:
-    from dockerfix.model import shell
     from dockerfix.model.commands import classify
 
     ins = step.instruction
@@ -186,6 +187,16 @@ def analyse_run(
                 mounted,
                 install_like=install_like,
             )
+        redirected = _redirect_paths(cmd)
+        if redirected is None:
+            return _unknown(
+                f"`{shown}` redirects to a file dockerfix cannot resolve", cost, mounted
+            )
+        effect = replace(
+            effect,
+            reads=(*effect.reads, *redirected[0]),
+            writes=(*effect.writes, *redirected[1]),
+        )
         for path in effect.reads:
             if cwd is None and not path.startswith("/"):
                 return _unknown("relative path with unknown working directory", cost, mounted)
@@ -234,6 +245,29 @@ def analyse_run(
         project_dir=project,
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+_DEVICES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty")
+
+
+def _redirect_paths(cmd: shell.Command) -> tuple[list[str], list[str]] | None:
+    """Files a command's redirections read (<) and write (>, >>); None if not static."""
+    reads: list[str] = []
+    writes: list[str] = []
+    for redirect in cmd.redirects:
+        op, target = redirect.operator, redirect.target
+        if target is None or op in ("<<", "<<-", "<<<"):
+            continue  # heredoc or here-string: no file
+        if target.value is None:
+            return None
+        value = target.value
+        if value in _DEVICES or (op.endswith("&") and (value.isdigit() or value == "-")):
+            continue  # a device, or a descriptor duplicated (2>&1)
+        if ">" in op:
+            writes.append(value)
+        elif "<" in op:
+            reads.append(value)
+    return reads, writes
 
 
 def _segment_match(path: str, pattern: str) -> bool:
