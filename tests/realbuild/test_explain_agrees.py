@@ -1,0 +1,105 @@
+"""`explain`'s prediction of which steps rerun after an edit equals what buildah reruns.
+
+For each fixture and edit, the original and the rewritten Dockerfile are built, one context
+file is edited, both are rebuilt, and the steps buildah ran (no `--> Using cache`) are
+compared with `dockerfix.explain.predict` step by step.  Each variant carries its own LABEL
+after FROM so the two never share cache entries (the prediction is made on that same text).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import dockerfix
+from dockerfix.explain import predict
+from dockerfix.model.context import BuildContext
+from dockerfix.verify.compare import edit_line, with_label
+from dockerfix.verify.engine import BASE_IMAGES, BuildahEngine, BuildResult
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "realbuild"
+
+# (fixture, base image, edited context file, lines that rerun: original, rewritten).
+# Line numbers are those of the labelled text (one LABEL line after each FROM).
+CASES = [
+    ("bb-reorder", "busybox", "src/main.sh", [4, 6, 7], [6, 7]),
+    ("bb-multistage", "busybox", "src/a.sh", [4, 5, 11, 12, 13], [4, 5, 11, 12, 13]),
+    ("bb-multistage", "busybox", "conf/app.conf", [10, 11, 12, 13], [12, 13]),
+    ("bb-env-between", "busybox", "src/main.sh", [4, 5, 6, 7], [6, 7]),
+    ("bb-dockerignore", "busybox", "src/main.sh", [4, 5, 6], [5, 6]),
+    ("bb-dockerignore", "busybox", "notes/todo.txt", [], []),
+    ("pip-app", "python", "app/__main__.py", [4, 5, 6], [6, 7]),
+    ("pip-app", "python", "requirements.txt", [4, 5, 6], [4, 5, 6, 7]),
+    ("npm-app", "node", "index.js", [4, 5, 6], [6, 7]),
+]
+
+
+def _build(engine: BuildahEngine, text: str, context: Path, tag: str) -> BuildResult:
+    dockerfile = context.parent / f"{uuid.uuid4().hex[:8]}.Dockerfile"
+    dockerfile.write_text(text)
+    result = engine.build(dockerfile, context, tag)
+    assert result.ok, result.tail()
+    return result
+
+
+def _reran_lines(text: str, result: BuildResult) -> list[int]:
+    """Lines of the steps buildah executed: its steps (FROM aside) in file order."""
+    lines = [
+        ins.start_line
+        for ins in dockerfix.parse(text).instructions
+        if ins.keyword != "FROM" and ins.start_line > _first_from(text)
+    ]
+    steps = [s for s in result.steps if not s.instruction.upper().startswith("FROM ")]
+    assert len(steps) == len(lines), [s.instruction for s in result.steps]
+    return [line for line, step in zip(lines, steps) if not step.cached]
+
+
+def _first_from(text: str) -> int:
+    return next(i.start_line for i in dockerfix.parse(text).instructions if i.keyword == "FROM")
+
+
+@pytest.mark.parametrize(("case", "base", "edited", "want_before", "want_after"), CASES)
+def test_explain_predicts_the_steps_buildah_reruns(
+    case: str,
+    base: str,
+    edited: str,
+    want_before: list[int],
+    want_after: list[int],
+    engine: BuildahEngine,
+    require_base: Callable[[str], tuple[str, ...]],
+    tmp_path: Path,
+) -> None:
+    if base == "node" and not engine.exists(BASE_IMAGES["node"][0]):
+        pytest.skip("the node stand-in takes minutes to build; runs when another test made it")
+    require_base(base)
+    context = tmp_path / "context"
+    shutil.copytree(FIXTURES / case / "context", context)
+    original = (FIXTURES / case / "Dockerfile").read_text()
+    rewritten = dockerfix.fix(original, context=context, use_git=False).code
+    assert rewritten != original, "each fixture must be rewritten, or the test shows nothing"
+    run = uuid.uuid4().hex[:10]
+    texts = {
+        "before": with_label(original, f"{run}-before"),
+        "after": with_label(rewritten, f"{run}-after"),
+    }
+    for name, text in texts.items():
+        _build(engine, text, context, f"localhost/agree-{name}:{run}")
+    target = context / edited
+    target.write_text(target.read_text() + edit_line(edited))
+    ctx = BuildContext.load(context)
+    got: dict[str, list[int]] = {}
+    predicted: dict[str, list[int]] = {}
+    for name, text in texts.items():
+        result = _build(engine, text, context, f"localhost/agree-{name}:{run}-2")
+        got[name] = _reran_lines(text, result)
+        outcomes = predict(dockerfix.parse(text), ctx, [edited])
+        predicted[name] = [o.line for o in outcomes if o.reruns]
+    for name in texts:
+        engine.remove(f"localhost/agree-{name}:{run}")
+        engine.remove(f"localhost/agree-{name}:{run}-2")
+    assert predicted == got
+    assert got == {"before": want_before, "after": want_after}
