@@ -17,6 +17,7 @@ StepKind = Literal[
     "metadata",
     "env",
     "state",
+    "copy-text",
     "copy-context",
     "copy-stage",
     "add-remote",
@@ -184,42 +185,32 @@ def _copy_effect(
         reads_state.add("users")  # names are looked up in the image's passwd and group files
     source_stage = flag_value(ins.flags, "--from")
     values = list(ins.value)
-    if ins.heredocs or len(values) < 2:
-        dest = _dest(values[-1] if values else "", step, model)
-        writes = PathSet.of(dest) if dest else PathSet.all()
+
+    def to_dest(
+        kind: StepKind, dest: str | None, cost: float, refs: tuple[str, ...] = ()
+    ) -> Effect:
+        """A copy whose files dockerfix does not list: it may write anything below dest."""
         return Effect(
-            "copy-context",
+            kind,
             reads=reads,
-            writes=writes,
+            writes=PathSet.of(dest) if dest else PathSet.all(),
             reads_vars=arg_vars,
             reads_state=frozenset(reads_state),
-            cost=0.2,
+            stage_refs=refs,
+            cost=cost,
         )
+
+    if ins.heredocs or len(values) < 2:
+        # Heredoc bodies are part of the Dockerfile's own text, not of the context.
+        return to_dest("copy-text", _dest(values[-1] if values else "", step, model), 0.2)
     dest_raw = values[-1]
     dest = _dest(dest_raw, step, model)
     sources = values[:-1]
     if source_stage is not None:
         stage_ref = expand(source_stage, model.global_args, model.tree.escape).value or source_stage
-        writes = PathSet.of(dest) if dest else PathSet.all()
-        return Effect(
-            "copy-stage",
-            reads=reads,
-            writes=writes,
-            reads_vars=arg_vars,
-            reads_state=frozenset(reads_state),
-            stage_refs=(stage_ref,),
-            cost=0.5,
-        )
+        return to_dest("copy-stage", dest, 0.5, (stage_ref,))
     if ins.keyword == "ADD" and any("://" in s or s.startswith("git@") for s in sources):
-        writes = PathSet.of(dest) if dest else PathSet.all()
-        return Effect(
-            "add-remote",
-            reads=reads,
-            writes=writes,
-            reads_vars=arg_vars,
-            reads_state=frozenset(reads_state),
-            cost=2.0,
-        )
+        return to_dest("add-remote", dest, 2.0)
     dest_is_dir = dest_raw.endswith("/") or len(sources) > 1 or dest_raw in (".", "./")
     resolved = tuple(
         _resolve_source(s, dest, dest_is_dir, ins.keyword, ctx, step, model) for s in sources
