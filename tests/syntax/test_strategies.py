@@ -72,7 +72,10 @@ def test_oracle_accepts_most_generated_files() -> None:
     meant_valid = [ok for error, ok in outcomes if error is None]
     meant_invalid = [ok for error, ok in outcomes if error is not None]
     # measured: about 95 % of all files accepted, 100 % of those meant valid, 0 % of the others
-    assert {error for error, _ in outcomes} == {None, *DELIBERATE_ERRORS}
+    # Each error kind is reached on its own in test_oracle_rejects_every_deliberate_error;
+    # a sample of 2,000 need not contain every rare one, whatever the Hypothesis version.
+    kinds = {error for error, _ in outcomes} - {None}
+    assert kinds <= set(DELIBERATE_ERRORS) and len(kinds) >= 3
     assert accepted >= 0.80
     assert sum(meant_valid) / len(meant_valid) >= 0.97
     assert sum(meant_invalid) / len(meant_invalid) <= 0.05
