@@ -98,6 +98,14 @@ class _Outcome:
     "with [tool.dockerfix]).",
 )
 @click.option("--exclude", multiple=True, help="Glob of paths to skip when searching.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for many files.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
 def fix_command(
     paths: tuple[Path, ...],
@@ -111,6 +119,7 @@ def fix_command(
     fmt: str | None,
     config_path: Path | None,
     exclude: tuple[str, ...],
+    jobs: int,
     quiet: bool,
 ) -> None:
     """Show (or apply) the cache-friendly rewrite of each Dockerfile under PATHS.
@@ -156,7 +165,16 @@ def fix_command(
             _fail_usage("'-' (stdin) cannot be combined with other paths")
         sys.exit(
             _run_paths(
-                paths or (Path("."),), context, options, check, write, exclude, quiet, fmt, config
+                paths or (Path("."),),
+                context,
+                options,
+                check,
+                write,
+                exclude,
+                quiet,
+                fmt,
+                config,
+                jobs,
             )
         )
     except (SystemExit, KeyboardInterrupt):
@@ -234,22 +252,34 @@ def _run_paths(
     quiet: bool,
     fmt: str = "diff",
     config: Any = None,
+    jobs: int = 1,
 ) -> int:
+    from dockerfix.compose import ComposeError, compose_contexts
     from dockerfix.discover import discover
     from dockerfix.report import make_report, render
 
     outcome = _Outcome()
     reports = []
-    for path in discover(paths, exclude):
-        try:
-            source = read_path(path)
-        except InputError as exc:
-            click.echo(f"dockerfix: error: {exc}", err=True)
-            outcome.failed += 1
-            continue
-        ctx = context or (config.context_for(path) if config is not None else None) or path.parent
-        result = _fix_source(source, ctx, options, edit_dockerignore=True)
-        if result is None:
+    found = list(discover(paths, exclude))
+    try:
+        composed = compose_contexts(p for p in paths if p.is_dir()) if context is None else {}
+    except ComposeError as exc:
+        _die(str(exc), EXIT_INPUT)
+    jobs_list = [
+        _Job(
+            path,
+            context
+            or (config.context_for(path) if config is not None else None)
+            or composed.get(Path(os.path.realpath(path)))
+            or path.parent,
+            options,
+        )
+        for path in found
+    ]
+    for path, (source, result, messages) in zip(found, _analyse_all(jobs_list, jobs, quiet)):
+        for message in messages:
+            click.echo(message, err=True)
+        if source is None or result is None:
             outcome.failed += 1
             continue
         reports.append(make_report(source.display, result.original, result.code, result.fixes))
@@ -291,6 +321,61 @@ def _run_paths(
     if outcome.failed:
         return EXIT_INPUT
     return EXIT_CHANGES if check and outcome.changed else EXIT_OK
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    context: Path
+    options: dict[str, Any]
+
+
+def _analyse(job: _Job) -> tuple[SourceFile | None, Any, list[str]]:
+    """Read and fix one Dockerfile; returns error lines instead of printing (worker-safe)."""
+    from dockerfix.api import DockerfileSyntaxError, fix
+
+    try:
+        source = read_path(job.path)
+    except InputError as exc:
+        return None, None, [f"dockerfix: error: {exc}"]
+    try:
+        result = fix(
+            source.text,
+            context=job.context,
+            dockerfile_path=source.path,
+            edit_dockerignore=True,
+            **job.options,
+        )
+    except DockerfileSyntaxError as exc:
+        return source, None, [f"dockerfix: error: {source.display}:{exc.line}: {exc.message}"]
+    return source, result, []
+
+
+def _analyse_all(
+    jobs_list: list[_Job], jobs: int, quiet: bool
+) -> list[tuple[SourceFile | None, Any, list[str]]]:
+    """Results in input order; several worker processes with --jobs N."""
+    show_progress = (
+        not quiet and len(jobs_list) >= 20 and sys.stderr.isatty() and not os.environ.get("CI")
+    )
+    if jobs > 1 and len(jobs_list) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            mapped = pool.map(_analyse, jobs_list, chunksize=max(1, len(jobs_list) // (jobs * 8)))
+            return _with_progress(mapped, len(jobs_list), show_progress)
+    return _with_progress(map(_analyse, jobs_list), len(jobs_list), show_progress)
+
+
+def _with_progress(results: Any, total: int, show: bool) -> list[Any]:
+    if not show:
+        return list(results)
+    out = []
+    with click.progressbar(length=total, label="dockerfix", file=sys.stderr) as bar:
+        for item in results:
+            out.append(item)
+            bar.update(1)
+    return out
 
 
 def _create_new(path: Path, text: str) -> None:

@@ -181,6 +181,28 @@ def _bad_inputs(tmp_path: Path) -> dict[str, list[str]]:
     cases["check with write"] = ["--check", "--write", file("ok3/Dockerfile", b"FROM a\n")]
     cases["stdin with paths"] = ["-", file("ok4/Dockerfile", b"FROM a\n")]
     cases["unknown option"] = ["--frobnicate"]
+    cases["jobs zero"] = ["--jobs", "0", file("ok6/Dockerfile", b"FROM a\n")]
+    cases["config file missing"] = [
+        "--config",
+        str(tmp_path / "nope.toml"),
+        file("ok7/Dockerfile", b"FROM a\n"),
+    ]
+    cases["nested JSON array"] = [file("nested/Dockerfile", b'FROM a\nCMD [["a"]]\n')]
+    cases["ONBUILD trigger error"] = [file("onbuild/Dockerfile", b"FROM a\nONBUILD ENV X\n")]
+    cases["stray continuation only"] = [file("stray/Dockerfile", b"FROM a\n\\\n")]
+    fifo = tmp_path / "fifo" / "Dockerfile"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    cases["FIFO named Dockerfile"] = [str(fifo)]
+    compose = tmp_path / "compose-bad"
+    compose.mkdir()
+    (compose / "Dockerfile").write_text("FROM a\n")
+    (compose / "compose.yaml").write_text("services:\n  web:\n    build: [1, 2\n")
+    cases["compose invalid YAML"] = [str(compose)]
+    compose2 = tmp_path / "compose-type"
+    compose2.mkdir()
+    (compose2 / "compose.yaml").write_text("services:\n  web:\n    build: 3\n")
+    cases["compose build not a mapping"] = [str(compose2)]
     cases["bad format"] = ["--format", "xml", file("ok5/Dockerfile", b"FROM a\n")]
     return cases
 
@@ -191,7 +213,7 @@ def _snapshot(root: Path) -> dict[Path, bytes]:
 
 def test_bad_input_catalogue(tmp_path: Path) -> None:
     cases = _bad_inputs(tmp_path)
-    assert len(cases) >= 20
+    assert len(cases) >= 30
     for name, args in cases.items():
         before = {
             p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()
@@ -387,3 +409,30 @@ def test_stdin_mode_never_relies_on_an_unwritten_dockerignore(tmp_path: Path) ->
     result = run("-", "--stdin-filename", str(tmp_path / "Dockerfile"), input=text.encode())
     assert result.stdout.decode() == text  # the split needs node_modules ignored
     assert not (tmp_path / ".dockerignore").exists()
+
+
+def test_compose_file_gives_the_build_context(tmp_path: Path) -> None:
+    app = tmp_path / "services" / "api"
+    app.mkdir(parents=True)
+    project(app)
+    docker = tmp_path / "docker"
+    docker.mkdir()
+    (docker / "api.Dockerfile").write_text(UNOPTIMIZED)
+    (app / "Dockerfile").unlink()
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n    build:\n      context: services/api\n"
+        "      dockerfile: ../../docker/api.Dockerfile\n  db:\n    image: postgres\n"
+    )
+    result = run("--check", str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    assert b"1 file would be rewritten" in result.stderr
+
+
+def test_jobs_give_the_same_output(tmp_path: Path) -> None:
+    for i in range(6):
+        (tmp_path / f"svc{i}").mkdir()
+        project(tmp_path / f"svc{i}")
+    one = run("--format", "json", str(tmp_path))
+    two = run("--format", "json", "--jobs", "2", str(tmp_path))
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout and b'"changed": true' in one.stdout

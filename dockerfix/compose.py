@@ -1,0 +1,93 @@
+"""Build contexts from compose files: `build.context` and `build.dockerfile` of each service."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+COMPOSE_NAMES = (
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+)
+_SKIP = frozenset({".git", "node_modules", "vendor", ".venv", "venv", "__pycache__"})
+
+
+class ComposeError(ValueError):
+    """A compose file dockerfix cannot read (one line for stderr)."""
+
+
+def find_compose_files(roots: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for root in roots:
+        if root.is_file():
+            root = root.parent
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP)
+            found.extend(Path(dirpath) / n for n in sorted(filenames) if n in COMPOSE_NAMES)
+    return found
+
+
+def contexts_from(compose_file: Path) -> dict[Path, Path]:
+    """Resolved Dockerfile path → build context, for every service that builds one."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(compose_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ComposeError(f"{compose_file}: cannot read ({exc})") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise ComposeError(f"{compose_file}: invalid YAML{line}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ComposeError(f"{compose_file}: not a compose file (top level is not a mapping)")
+    services = data.get("services") or {}
+    if not isinstance(services, dict):
+        raise ComposeError(f"{compose_file}: `services` must be a mapping")
+    base = compose_file.parent
+    out: dict[Path, Path] = {}
+    for name, service in services.items():
+        build = service.get("build") if isinstance(service, dict) else None
+        entry = _build_entry(compose_file, str(name), build)
+        if entry is None:
+            continue
+        context_rel, dockerfile_rel = entry
+        context = (base / context_rel).resolve()
+        dockerfile = Path(dockerfile_rel)
+        dockerfile = dockerfile if dockerfile.is_absolute() else context / dockerfile
+        out[dockerfile.resolve()] = context
+    return out
+
+
+def _build_entry(compose_file: Path, service: str, build: Any) -> tuple[str, str] | None:
+    if build is None:
+        return None
+    if isinstance(build, str):
+        return build, "Dockerfile"
+    if not isinstance(build, dict):
+        raise ComposeError(f"{compose_file}: services.{service}.build must be a string or mapping")
+    context = build.get("context", ".")
+    dockerfile = build.get("dockerfile", "Dockerfile")
+    if "dockerfile_inline" in build or not isinstance(context, str) or "://" in context:
+        return None  # inline Dockerfiles and remote contexts are not files here
+    if not isinstance(dockerfile, str):
+        raise ComposeError(f"{compose_file}: services.{service}.build.dockerfile must be a string")
+    return context, dockerfile
+
+
+def compose_contexts(roots: Iterable[Path]) -> dict[Path, Path]:
+    """Every Dockerfile that a compose file under ``roots`` builds, with its context."""
+    mapping: dict[Path, Path] = {}
+    for compose_file in find_compose_files(roots):
+        mapping.update(contexts_from(compose_file))
+    return mapping
