@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -25,6 +25,10 @@ Examples:
                                  also apply fixes that change commands
   dockerfix - --stdin-filename app/Dockerfile < app/Dockerfile
                                  editor mode: rewritten text on stdout
+  dockerfix explain Dockerfile --changed src/app.py
+                                 which steps that change reruns, now and after the rewrite
+  dockerfix verify Dockerfile    build both versions with buildah and compare the images
+  dockerfix rules DFX002         what a fix does and why it is safe
 
 \b
 Exit codes: 0 ok, 1 changes needed (--check), 2 bad input or usage, 3 internal error.
@@ -35,13 +39,31 @@ class _DefaultCommandGroup(click.Group):
     """A group whose default command (the rewrite) runs when no subcommand is named."""
 
     default_command = "fix"
+    # Loaded on first use: editors and pre-commit run the rewrite and should not pay for them.
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "explain": ("dockerfix.cli_analysis", "explain_command"),
+        "verify": ("dockerfix.cli_analysis", "verify_command"),
+    }
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] in ("--version",):
             return super().parse_args(ctx, args)
-        if not args or args[0] not in self.commands:
+        if not args or (args[0] not in self.commands and args[0] not in self.lazy):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            import importlib
+
+            module, attr = self.lazy[name]
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command)
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
 
 
 @click.group(cls=_DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -256,8 +278,9 @@ def _run_paths(
 ) -> int:
     from dockerfix.compose import ComposeError, compose_contexts
     from dockerfix.discover import discover
-    from dockerfix.report import make_report, render
 
+    if fmt != "diff":
+        from dockerfix.report import make_report
     outcome = _Outcome()
     reports = []
     found = list(discover(paths, exclude))
@@ -282,10 +305,11 @@ def _run_paths(
         if source is None or result is None:
             outcome.failed += 1
             continue
-        reports.append(make_report(source.display, result.original, result.code, result.fixes))
-        for edit in result.edits:
-            shown = _display(edit.path)
-            reports.append(make_report(shown, edit.original or "", edit.new, edit.fixes))
+        if fmt != "diff":
+            reports.append(make_report(source.display, result.original, result.code, result.fixes))
+            for edit in result.edits:
+                shown = _display(edit.path)
+                reports.append(make_report(shown, edit.original or "", edit.new, edit.fixes))
         if fmt == "diff" and not quiet:
             for fix in result.fixes:
                 if not fix.applied:
@@ -315,6 +339,8 @@ def _run_paths(
                 )
             click.echo(_colour(diff) if _use_colour() else diff, nl=False)
     if fmt != "diff":
+        from dockerfix.report import render
+
         click.echo(render(fmt, reports), nl=False)
     if not quiet:
         click.echo(_summary(outcome, check, write), err=True)
@@ -338,6 +364,12 @@ def _analyse(job: _Job) -> tuple[SourceFile | None, Any, list[str]]:
         source = read_path(job.path)
     except InputError as exc:
         return None, None, [f"dockerfix: error: {exc}"]
+    from dockerfix import cache
+
+    key = cache.key_for(source.text, job.context, source.path, job.options)
+    cached = cache.load(key) if key is not None else None
+    if cached is not None:
+        return source, cached, []
     try:
         result = fix(
             source.text,
@@ -348,6 +380,8 @@ def _analyse(job: _Job) -> tuple[SourceFile | None, Any, list[str]]:
         )
     except DockerfileSyntaxError as exc:
         return source, None, [f"dockerfix: error: {source.display}:{exc.line}: {exc.message}"]
+    if key is not None:
+        cache.store(key, result)
     return source, result, []
 
 
@@ -518,12 +552,6 @@ def entry() -> None:
         click.echo("dockerfix: aborted", err=True)
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
-
-
-from dockerfix.cli_analysis import explain_command, verify_command  # noqa: E402
-
-main.add_command(explain_command)
-main.add_command(verify_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

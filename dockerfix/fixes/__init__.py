@@ -179,7 +179,7 @@ Not a fix.
 
 
 def _register_dockerignore_rules() -> None:
-    from dockerfix.fixes.dockerignore import RULE_DOCS
+    from dockerfix.fixes.dockerignore_docs import RULE_DOCS
 
     for code, (name, tier, summary, doc) in RULE_DOCS.items():
         _rule(code, name, tier, summary, doc)

@@ -436,3 +436,20 @@ def test_jobs_give_the_same_output(tmp_path: Path) -> None:
     two = run("--format", "json", "--jobs", "2", str(tmp_path))
     assert one.returncode == two.returncode == 0
     assert one.stdout == two.stdout and b'"changed": true' in one.stdout
+
+
+def test_cache_serves_unchanged_files_and_notices_changes(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
+    (tmp_path / "package-lock.json").write_text("{}\n")
+    (tmp_path / "index.js").write_text("x\n")
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM node:20\nWORKDIR /srv\nCOPY . .\nRUN npm ci\n")
+    first = run("--format", "json", str(path))
+    again = run("--format", "json", str(path))
+    assert first.stdout == again.stdout and b'"changed": true' in first.stdout
+    # A lifecycle script makes the split unsafe: the cached answer must not be reused.
+    (tmp_path / "package.json").write_text(
+        '{"name": "x", "version": "1.0.0", "scripts": {"postinstall": "node x.js"}}\n'
+    )
+    after = run("--format", "json", str(path))
+    assert b'"changed": false' in after.stdout and b"postinstall" in after.stdout

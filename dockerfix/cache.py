@@ -1,0 +1,160 @@
+"""A cache of results for unchanged Dockerfiles and build contexts (editors, pre-commit).
+
+The key covers everything a result depends on: dockerfix's version, the options, the
+Dockerfile's text, and every entry of the build context (path, size, modification time),
+the `.dockerignore` included, plus the commit git's HEAD points at (history decides
+volatility).  Contexts larger than MAX_ENTRIES are not cached: walking them would cost more
+than it saves.  Set DOCKERFIX_NO_CACHE=1 to disable; DOCKERFIX_CACHE_DIR moves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from dockerfix import __version__
+from dockerfix.api import Diagnostic, FileEdit, Result
+
+MAX_ENTRIES = 20_000
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("DOCKERFIX_NO_CACHE"):
+        return None
+    base = os.environ.get("DOCKERFIX_CACHE_DIR")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "dockerfix" / f"v{__version__}"
+
+
+def _context_fingerprint(root: Path, digest: Any) -> bool:
+    """Feed every context entry's path, size and mtime to ``digest``; False when too big."""
+    count = 0
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return False
+        for entry in entries:
+            count += 1
+            if count > MAX_ENTRIES:
+                return False
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                return False
+            digest.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+            if entry.name == ".git" and entry.is_dir(follow_symlinks=False):
+                digest.update(_git_head(Path(entry.path)).encode())
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+    return True
+
+
+def _git_head(git_dir: Path) -> str:
+    try:
+        head = (git_dir / "HEAD").read_text().strip()
+        if head.startswith("ref: "):
+            ref = git_dir / head[5:]
+            return ref.read_text().strip() if ref.is_file() else head
+        return head
+    except OSError:
+        return ""
+
+
+def key_for(
+    text: str, context: Path | None, dockerfile: Path | None, options: dict[str, Any]
+) -> str | None:
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{sorted(options.items())!r}\0".encode())
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    if dockerfile is not None:
+        digest.update(str(Path(os.path.realpath(dockerfile))).encode())
+        sibling = dockerfile.with_name(dockerfile.name + ".dockerignore")
+        if sibling.exists():
+            digest.update(sibling.read_bytes())
+    if context is not None:
+        digest.update(str(Path(os.path.realpath(context))).encode())
+        if not _context_fingerprint(context, digest):
+            return None
+        for folder in Path(os.path.realpath(context)).parents:
+            if (folder / ".git").is_dir():  # a repository above the context
+                digest.update(_git_head(folder / ".git").encode())
+                break
+    return digest.hexdigest()
+
+
+def load(key: str) -> Result | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / key[:2] / key).read_text(encoding="utf-8"))
+        return _result(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(key: str, result: Result) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    target = folder / key[:2] / key
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(_data(result)), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        return  # a cache that cannot be written is no cache, not an error
+
+
+def _diag(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "message": d.message,
+        "line": d.line,
+        "tier": d.tier,
+        "applied": d.applied,
+        "reason": d.reason,
+        "end_line": d.end_line,
+    }
+
+
+def _data(result: Result) -> dict[str, Any]:
+    return {
+        "original": result.original,
+        "code": result.code,
+        "fixes": [_diag(d) for d in result.fixes],
+        "error": result.error,
+        "edits": [
+            {
+                "path": str(e.path),
+                "original": e.original,
+                "new": e.new,
+                "fixes": [_diag(d) for d in e.fixes],
+            }
+            for e in result.edits
+        ],
+    }
+
+
+def _result(data: dict[str, Any]) -> Result:
+    return Result(
+        original=data["original"],
+        code=data["code"],
+        fixes=tuple(Diagnostic(**d) for d in data["fixes"]),
+        error=data["error"],
+        edits=tuple(
+            FileEdit(
+                Path(e["path"]), e["original"], e["new"], tuple(Diagnostic(**d) for d in e["fixes"])
+            )
+            for e in data["edits"]
+        ),
+    )
