@@ -105,7 +105,7 @@ def added_ranges(diff: str, path: str) -> list[LineRange]:
     """The new-side line ranges of ``path``'s hunks in a ``-U0`` git diff."""
     ranges: list[LineRange] = []
     current: str | None = None
-    for line in diff.splitlines():
+    for line in diff.split("\n"):
         if line.startswith("diff --git "):
             current = None
         elif line.startswith("+++ "):
@@ -125,7 +125,10 @@ def parse_changes(diff: str) -> list[Change]:
     changes: list[Change] = []
     hunk: list[DiffLine] | None = None  # None until the first hunk header: skips ---/+++ lines
     old = 0
-    for line in diff.splitlines():
+    # split("\n"), not splitlines(): a form feed inside a Dockerfile line is no line break.
+    lines = diff.split("\n")
+    for line in lines[:-1] if lines[-1] == "" else lines:
+        line = line.removesuffix("\r")
         match = _HUNK_HEADER.match(line)
         if match:
             changes.extend(_trim(hunk or []))
@@ -248,9 +251,8 @@ def _notes(doc: Mapping[str, Any]) -> list[str]:
         for fix in entry.get("fixes", []):
             if fix.get("applied"):
                 continue
-            hint = (
-                " (an unsafe fix: `--unsafe-fixes` applies it)" if fix["tier"] == "unsafe" else ""
-            )
+            unsafe = fix["tier"] == "unsafe" and "--unsafe-fixes" not in fix["message"]
+            hint = " (an unsafe fix: `--unsafe-fixes` applies it)" if unsafe else ""
             notes.append(f"- `{path}` line {fix['line']}: {fix['code']}: {fix['message']}{hint}")
     return notes
 
