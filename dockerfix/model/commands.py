@@ -1753,21 +1753,25 @@ def _pipenv(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     return acc.effect("install", "pipenv", writes, network=True, cost=20.0)
 
 
+# pdm options that take a value, before and after the subcommand alike.
+_PDM_VALUE = (
+    "-p",
+    "--project",
+    "-G",
+    "--group",
+    "-L",
+    "--lockfile",
+    "-o",
+    "--output",
+    "-f",
+    "--format",
+)
+
+
 def _pdm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(
         args,
-        (
-            "-p",
-            "--project",
-            "-G",
-            "--group",
-            "-L",
-            "--lockfile",
-            "-o",
-            "--output",
-            "-f",
-            "--format",
-        ),
+        _PDM_VALUE,
         stop_at_positional=True,
     )
     if not parsed.positionals:
@@ -1775,18 +1779,7 @@ def _pdm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     sub = parsed.positionals[0]
     sub_args = parse_args(
         parsed.positionals[1:],
-        (
-            "-p",
-            "--project",
-            "-G",
-            "--group",
-            "-L",
-            "--lockfile",
-            "-o",
-            "--output",
-            "-f",
-            "--format",
-        ),
+        _PDM_VALUE,
     )
     base = sub_args.last("-p", "--project") or parsed.last("-p", "--project") or "."
     lock = sub_args.last("-L", "--lockfile") or "pdm.lock"
