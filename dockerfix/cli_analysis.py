@@ -269,7 +269,14 @@ def explain_command(
     files, files changed --since a git ref, or else the work tree's uncommitted
     changes) it lists the steps that rerun with the current Dockerfile and with
     dockerfix's rewrite, side by side, and the estimated cost saved.
+
+    With a directory as PATH: the base images of every Dockerfile under it, with
+    advice where one image is used in several versions or where Dockerfiles start
+    with the same first stage (their layers could be shared).
     """
+    if path.is_dir() and fmt in ("text", "json"):
+        click.echo(_repo_bases(path, fmt), nl=False)
+        return
     try:
         source, context = _load(path, context)
         if changed and since:
@@ -282,6 +289,31 @@ def explain_command(
     except _Refused as exc:
         _die(str(exc))
     click.echo(json.dumps(data, indent=2) if fmt == "json" else _explain_text(data))
+
+
+def _repo_bases(root: Path, fmt: str) -> str:
+    """Base-image sharing across the Dockerfiles under ``root`` (display-only advice)."""
+    from dockerfix.bases import collect, findings
+    from dockerfix.discover import discover
+
+    uses, first_stages = collect(discover([root]), root)
+    found = findings(uses, first_stages)
+    if fmt == "json":
+        data = {
+            "bases": [u.__dict__ for u in uses],
+            "findings": [
+                {"kind": f.kind, "message": f.message, "places": list(f.places)} for f in found
+            ],
+        }
+        return json.dumps(data, indent=2) + "\n"
+    lines = [f"{len(first_stages)} Dockerfile(s) under {root}; base images:"]
+    for use in uses:
+        lines.append(f"  {use.dockerfile}:{use.line}  {use.image}:{use.reference}")
+    if not found:
+        lines.append("no advice: no image in several versions, no first stage in common")
+    for finding in found:
+        lines.append(f"advice ({finding.kind}): {finding.message}")
+    return "\n".join(lines) + "\n"
 
 
 def _load(path: Path, context: Path | None) -> tuple[SourceFile, Path]:
