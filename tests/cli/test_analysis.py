@@ -271,7 +271,7 @@ def test_working_tree_paths_are_relative_to_a_context_below_the_top(tmp_path: Pa
     ("args", "message"),
     [
         (["{d}/missing"], "{d}/missing: no such file"),
-        (["{d}"], "{d}: is a directory, not a Dockerfile"),
+        (["{d}", "--format", "dot"], "{d}: is a directory, not a Dockerfile"),
         (["{d}/Dockerfile", "--context", "{d}/app.py"], "--context {d}/app.py: not a directory"),
         (
             ["{d}/Dockerfile", "--changed", "app.py", "--since", "HEAD"],
