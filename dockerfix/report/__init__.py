@@ -79,10 +79,3 @@ def render(fmt: str, reports: list[FileReport]) -> str:
     from dockerfix.report.diff import render_diff
 
     return render_diff(reports)
-
-
-def hunk_fixes(report: FileReport, hunk: Hunk) -> list[Diagnostic]:
-    """Applied fixes whose line lies in or next to a hunk (the whole file's, if none)."""
-    applied = [f for f in report.fixes if f.applied]
-    near = [f for f in applied if hunk.start - 1 <= f.line <= max(hunk.end, hunk.start) + 1]
-    return near or applied

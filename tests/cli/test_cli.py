@@ -453,3 +453,25 @@ def test_cache_serves_unchanged_files_and_notices_changes(tmp_path: Path) -> Non
     )
     after = run("--format", "json", str(path))
     assert b'"changed": false' in after.stdout and b"postinstall" in after.stdout
+
+
+def test_rdjson_output_matches_the_format(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "docs/rdjson-schema.json").read_text()
+    )
+    doc = json.loads(run("--format", "rdjson", str(project(tmp_path))).stdout)
+    jsonschema.validate(doc, schema)
+    (suggestion,) = [d for d in doc["diagnostics"] if "suggestions" in d]
+    assert suggestion["code"] == {"value": "DFX002"}
+    # One suggestion for the whole rewrite: lines 3-4 become the split.
+    assert suggestion["suggestions"][0]["text"] == (
+        "COPY requirements.txt ./\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
+    )
+    assert suggestion["suggestions"][0]["range"] == {
+        "start": {"line": 3, "column": 1},
+        "end": {"line": 5, "column": 1},
+    }
