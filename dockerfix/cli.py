@@ -201,6 +201,11 @@ def fix_command(
         )
     except (SystemExit, KeyboardInterrupt):
         raise
+    except BrokenPipeError:
+        # The reader went away (`dockerfix | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_OK)
     except Exception as exc:  # an internal error: report it without a traceback dump
         _die(
             f"internal error: {type(exc).__name__}: {exc} "
@@ -540,7 +545,7 @@ def write_atomic(
 def entry() -> None:
     """Console entry point: usage errors become one line on stderr and exit code 2."""
     try:
-        code = main.main(standalone_mode=False)
+        code = main.main(standalone_mode=False, prog_name="dockerfix")
     except click.UsageError as exc:
         hint = " (see 'dockerfix --help')"
         click.echo(f"dockerfix: error: {exc.format_message()}{hint}", err=True)

@@ -475,3 +475,18 @@ def test_rdjson_output_matches_the_format(tmp_path: Path) -> None:
         "start": {"line": 3, "column": 1},
         "end": {"line": 5, "column": 1},
     }
+
+
+def test_shell_completion_script() -> None:
+    import os as _os
+
+    result = subprocess.run(
+        [sys.executable, "-m", "dockerfix.cli"],
+        env={**_os.environ, "_DOCKERFIX_COMPLETE": "bash_source"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "_dockerfix_completion()" in result.stdout
