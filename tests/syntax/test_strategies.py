@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 import dockerfile
+import hypothesis
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.strategies import SearchStrategy
@@ -166,7 +167,22 @@ FEATURES: dict[str, Callable[[GeneratedDockerfile, Commands], bool]] = {
 def test_strategy_reaches_feature(feature: str) -> None:
     test = FEATURES[feature]
     hits = [g for g, commands in generated_sample() if commands is not None and test(g, commands)]
-    assert hits, f"no accepted file in the sample has: {feature}"
+    if not hits:
+        # The fixed sample depends on hash ordering (PYTHONHASHSEED); search further instead
+        # of failing on a rare feature the sample happened to miss.
+        def reaches(g: GeneratedDockerfile) -> bool:
+            commands = oracle(g.text)
+            return commands is not None and bool(test(g, commands))
+
+        found = hypothesis.find(
+            generated_dockerfiles(),
+            reaches,
+            settings=settings(
+                max_examples=20_000, database=None, deadline=None, phases=[Phase.generate]
+            ),
+        )
+        hits = [found]
+    assert hits, f"no accepted file has: {feature}"
 
 
 FLAG_NAMES = ("--mount", "--network", "--security", "--from", "--chown", "--chmod", "--link")
