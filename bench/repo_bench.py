@@ -52,11 +52,11 @@ def generate(root: Path, count: int) -> None:
         (folder / "Dockerfile").write_text(dockerfile)
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of the slowest-growing child."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run(cmd, capture_output=True, check=False)
+    subprocess.run(cmd, capture_output=True, check=False, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(before, after) / 1024
@@ -72,12 +72,18 @@ def main() -> None:
         env_python = sys.executable
         base, _ = timed([env_python, "-c", "pass"])
         print(f"python -c pass: {base * 1000:.0f} ms")
-        for jobs in (1, 2):
-            wall, rss = timed(
-                [env_python, "-m", "dockerfix.cli", "--check", "-q", "--jobs", str(jobs), str(root)]
-            )
+        cache = str(root / ".bench-cache")
+        runs = (
+            (1, {"DOCKERFIX_NO_CACHE": "1"}, "no cache"),
+            (2, {"DOCKERFIX_NO_CACHE": "1"}, "no cache"),
+            (1, {"DOCKERFIX_CACHE_DIR": cache}, "filling the cache"),
+            (1, {"DOCKERFIX_CACHE_DIR": cache}, "warm cache"),
+        )
+        for jobs, extra, label in runs:
+            cmd = [env_python, "-m", "dockerfix.cli", "--check", "-q", "--jobs", str(jobs)]
+            wall, rss = timed([*cmd, str(root)], {**os.environ, **extra})
             print(
-                f"--jobs {jobs}: {args.files} files in {wall:.1f} s = "
+                f"--jobs {jobs}, {label}: {args.files} files in {wall:.1f} s = "
                 f"{args.files / wall:,.0f} files/s, peak RSS {rss:.0f} MiB"
             )
         print(f"(cpu count {os.cpu_count()})")
