@@ -490,3 +490,19 @@ def test_shell_completion_script() -> None:
     )
     assert result.returncode == 0
     assert "_dockerfix_completion()" in result.stdout
+
+
+def test_internal_error_is_exit_3_with_a_report_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dockerfix.api
+
+    def broken(*_args: object, **_kwargs: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dockerfix.api, "fix", broken)
+    monkeypatch.setenv("DOCKERFIX_NO_CACHE", "1")
+    result = CliRunner().invoke(main, ["--check", str(project(tmp_path))])
+    assert result.exit_code == 3
+    assert "internal error: RuntimeError: boom" in result.output
+    assert "please report this" in result.output
