@@ -135,16 +135,11 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
     """Read recent commits' touched files with git; None when there is no usable history."""
     import subprocess
 
+    # Outside a work tree there is no history: find that out without starting git.
+    here = context.resolve()
+    if not any((folder / ".git").exists() for folder in (here, *here.parents)):
+        return None
     try:
-        top = subprocess.run(
-            ["git", "-C", str(context), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if top.returncode != 0:
-            return None
         log = subprocess.run(
             [
                 "git",
