@@ -62,10 +62,14 @@ def main() -> None:
         optimal = median_ms([*cli, str(root / "optimal" / "Dockerfile")], args.runs, env)
         rewrite = median_ms([*cli, str(root / "rewrite" / "Dockerfile")], args.runs, env)
     print(f"python -c pass:              {base:6.1f} ms (baseline)")
-    print(f"dockerfix --check (optimal): {optimal:6.1f} ms  (+{optimal - base:.1f} ms, "
-          f"target +60 ms: {'ok' if optimal - base < 60 else 'MISSED'})")
-    print(f"dockerfix --check (rewrite): {rewrite:6.1f} ms  (+{rewrite - base:.1f} ms, "
-          f"target +250 ms: {'ok' if rewrite - base < 250 else 'MISSED'})")
+    print(
+        f"dockerfix --check (optimal): {optimal:6.1f} ms  (+{optimal - base:.1f} ms, "
+        f"target +60 ms: {'ok' if optimal - base < 60 else 'MISSED'})"
+    )
+    print(
+        f"dockerfix --check (rewrite): {rewrite:6.1f} ms  (+{rewrite - base:.1f} ms, "
+        f"target +250 ms: {'ok' if rewrite - base < 250 else 'MISSED'})"
+    )
 
 
 if __name__ == "__main__":

@@ -272,7 +272,7 @@ def test_parse_keeps_lines_and_byte_offsets() -> None:
         (5, 28, 33, "!keep", "pattern"),
     ]
     encoded = text.encode()
-    assert encoded[parsed.lines[3].offset:parsed.lines[3].end] == "ñ/*\n".encode()
+    assert encoded[parsed.lines[3].offset : parsed.lines[3].end] == "ñ/*\n".encode()
     assert parsed.byte_length == len(encoded) == 33
     assert parsed.ends_with_newline is False
     assert parsed.text == text
@@ -404,7 +404,9 @@ def test_walk_wildcard_exception_prevents_pruning(context: Path) -> None:
     assert listing.pruned_dirs == ()
     assert "build/notes/keep.txt" in listing.included
     assert set(listing.excluded) == {
-        "build/out.bin", "node_modules/pkg/index.js", "node_modules/keep/x.js",
+        "build/out.bin",
+        "node_modules/pkg/index.js",
+        "node_modules/keep/x.js",
     }
 
 
