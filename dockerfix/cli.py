@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -77,7 +77,6 @@ class _Outcome:
     changed: int = 0
     unchanged: int = 0
     failed: int = 0
-    messages: list[str] = field(default_factory=list)
 
 
 @main.command(

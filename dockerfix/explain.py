@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.effects import Effect
@@ -83,7 +82,3 @@ def _own_cause(
 def rerun_cost(outcomes: list[StepOutcome]) -> tuple[int, float]:
     reran = [o for o in outcomes if o.reruns]
     return len(reran), sum(o.cost for o in reran)
-
-
-def load_context(path: Path | None) -> BuildContext | None:
-    return BuildContext.load(path) if path is not None else None

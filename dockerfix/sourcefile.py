@@ -24,13 +24,6 @@ class SourceFile:
     text: str
     display: str
 
-    @property
-    def newline(self) -> str:
-        """The file's dominant line ending, used for lines dockerfix inserts."""
-        crlf = self.text.count("\r\n")
-        lf = self.text.count("\n") - crlf
-        return "\r\n" if crlf > lf else "\n"
-
 
 def decode(data: bytes, display: str) -> str:
     """Decode Dockerfile bytes strictly: NUL bytes or invalid UTF-8 are refused."""

@@ -26,10 +26,6 @@ StepKind = Literal[
     "run-known",
     "run-unknown",
 ]
-# Flags of COPY/ADD that dockerfix understands well enough to reason about.
-COPY_FLAGS = ("--chown", "--chmod", "--link", "--from")
-# Kinds of simple commands that never touch the project directory.
-_PROJECT_FREE = frozenset({"system-packages", "noop", "metadata", "download"})
 
 
 @dataclass(frozen=True)
@@ -295,7 +291,8 @@ def _run_effect(
 ) -> Effect:
     from dockerfix.model.runs import analyse_run
 
-    return analyse_run(step, model, stage, ctx, prior)
+    # Without the effects of the earlier steps, no copied file can be read: RUN stays opaque.
+    return analyse_run(step, model, stage, ctx, prior or {})
 
 
 def image_reader(

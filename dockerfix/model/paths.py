@@ -72,22 +72,6 @@ class PathSet:
     def empty(self) -> bool:
         return not self.everything and not self.paths and self.outside is None
 
-    def union(self, other: PathSet) -> PathSet:
-        if self.everything or other.everything:
-            return PathSet.all()
-        if self.outside is None:
-            outside = other.outside
-        elif other.outside is None:
-            outside = self.outside
-        else:
-            # Outside(A) ∪ Outside(B) = everything not under a root common to both.
-            outside = frozenset(
-                r for r in self.outside if any(is_under(r, o) for o in other.outside)
-            ) | frozenset(r for r in other.outside if any(is_under(r, o) for o in self.outside))
-            if not outside:
-                return PathSet.all()
-        return PathSet(self.paths | other.paths, False, outside)
-
     def overlaps(self, other: PathSet) -> bool:
         if self.empty or other.empty:
             return False

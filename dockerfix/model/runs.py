@@ -86,7 +86,7 @@ def analyse_run(
     model: Model,
     stage: Stage,
     ctx: BuildContext | None,
-    prior: Mapping[int, Effect] | None = None,
+    prior: Mapping[int, Effect],
 ) -> Effect:
     from dockerfix.model.commands import classify
 
@@ -116,7 +116,7 @@ def analyse_run(
         )
     workdir = state.workdir
     project = workdir if workdir not in (None, "/") else None
-    effects = dict(prior) if prior is not None else _prior_effects(step, model, stage, ctx)
+    effects = dict(prior)
     blocked: list[str] = []
     reader = image_reader(stage.steps, step.position, effects, ctx, blocked)
     known_images = _known_image_files(step, stage, effects)
@@ -274,20 +274,6 @@ def _segment_match(path: str, pattern: str) -> bool:
     """Glob match where `*` never crosses `/` (shell and workspace-pattern semantics)."""
     parts, pats = path.split("/"), pattern.split("/")
     return len(parts) == len(pats) and all(fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pats))
-
-
-def _prior_effects(
-    step: Step, model: Model, stage: Stage, ctx: BuildContext | None
-) -> dict[int, Effect]:
-    from dockerfix.model.effects import step_effect
-
-    out = {}
-    for other in stage.steps:
-        if other.position >= step.position:
-            break
-        if other.keyword in ("COPY", "ADD"):
-            out[other.position] = step_effect(other, model, stage, ctx)
-    return out
 
 
 def _known_image_files(step: Step, stage: Stage, effects: dict[int, Effect]) -> set[str]:

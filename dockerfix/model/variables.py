@@ -11,7 +11,6 @@ _REF = re.compile(
     r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+?])?(?P<word>[^}]*)\}"
     r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
 )
-_ANY_REF = re.compile(r"\$(?:\{|[A-Za-z_])")
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,3 @@ def _resolve(
         return "", used, False
     # `?`: fails the build when unset; the value is what it is.
     return value or "", used, False
-
-
-def has_reference(text: str) -> bool:
-    return bool(_ANY_REF.search(text))

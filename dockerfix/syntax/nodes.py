@@ -127,9 +127,3 @@ class Dockerfile:
     def ok(self) -> bool:
         """True when BuildKit would accept the file."""
         return not self.errors
-
-    def directive(self, name: str) -> str | None:
-        for d in self.directives:
-            if d.name == name:
-                return d.value
-        return None
