@@ -96,9 +96,9 @@ def describe_steps(
 ) -> tuple[list[StageInfo], list[StepInfo]]:
     """Stages and steps of ``text`` with their invalidating inputs, cost and volatility."""
     from dockerfix.model.context import BuildContext
+    from dockerfix.model.effects import stage_effects
     from dockerfix.model.stages import build_model
     from dockerfix.model.volatility import load_history, step_volatility
-    from dockerfix.planner import stage_effects
     from dockerfix.report.graph import build_graph, short_instruction
     from dockerfix.syntax import parse
 

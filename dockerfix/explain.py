@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dockerfix.model.context import BuildContext, clean
-from dockerfix.model.effects import Effect
+from dockerfix.model.effects import Effect, stage_effects
 from dockerfix.model.stages import Model, build_model
 from dockerfix.syntax import Dockerfile
 
@@ -32,8 +32,6 @@ def predict(
     mounts a changed file, or when it copies from a stage that reran.  FROM a
     stage that reran reruns the whole stage.
     """
-    from dockerfix.planner import stage_effects
-
     model: Model = build_model(tree)
     changed_set = {clean(c) for c in changed}
     stage_reran: dict[int, bool] = {}

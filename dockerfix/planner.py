@@ -10,7 +10,7 @@ from dockerfix.fixes.order import OrderProblem, best_order, expected_cost, is_li
 from dockerfix.fixes.split_copy import Decline, SplitCandidate, find_split, manifest_copies
 from dockerfix.graph import conflicts
 from dockerfix.model.context import BuildContext
-from dockerfix.model.effects import Effect, step_effect
+from dockerfix.model.effects import Effect, stage_effects, step_effect
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.volatility import P_SOURCE, History, is_volatile_arg, step_volatility
@@ -38,13 +38,6 @@ class StagePlan:
     @property
     def changed(self) -> bool:
         return bool(self.inserted) or self.order != [s.position for s in self.stage.steps]
-
-
-def stage_effects(model: Model, stage: Stage, ctx: BuildContext | None) -> dict[int, Effect]:
-    effects: dict[int, Effect] = {}
-    for step in stage.steps:
-        effects[step.position] = step_effect(step, model, stage, ctx, effects)
-    return effects
 
 
 def _preds(

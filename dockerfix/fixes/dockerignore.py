@@ -29,7 +29,7 @@ from dockerfix.model.context_report import (
     short,
 )
 from dockerfix.model.dockerignore import IgnoreFile, find_dockerignore, parse_dockerignore
-from dockerfix.model.effects import Effect
+from dockerfix.model.effects import Effect, stage_effects
 from dockerfix.model.paths import is_under, normalize, paths_overlap
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.syntax import Dockerfile
@@ -460,8 +460,6 @@ def _commands(step: Step) -> Iterator[tuple[list[str], str | None]]:
 
 
 def _analyse(tree: Dockerfile, ctx: BuildContext) -> _Analysis:
-    from dockerfix.planner import stage_effects
-
     model = build_model(tree)
     effects = {stage.index: stage_effects(model, stage, ctx) for stage in model.stages}
     runtime: set[int] = set()

@@ -19,7 +19,7 @@ from typing import Literal
 
 from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.dockerignore import IgnoreFile, parse_dockerignore, walk_context
-from dockerfix.model.effects import Effect, flag_value
+from dockerfix.model.effects import Effect, flag_value, stage_effects
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.model.variables import expand
 from dockerfix.syntax import parse
@@ -239,8 +239,6 @@ def find_secrets(root: Path, files: Iterable[str]) -> tuple[SecretFile, ...]:
 
 def context_uses(model: Model, ctx: BuildContext) -> tuple[ContextUse, ...]:
     """Every COPY/ADD from the context and every RUN bind mount, in every stage."""
-    from dockerfix.planner import stage_effects
-
     uses: list[ContextUse] = []
     for stage in model.stages:
         effects = stage_effects(model, stage, ctx)

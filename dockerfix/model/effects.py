@@ -85,6 +85,14 @@ class Effect:
     named_vars: frozenset[str] | None = None
 
 
+def stage_effects(model: Model, stage: Stage, ctx: BuildContext | None) -> dict[int, Effect]:
+    """The effect of every step of a stage, each computed knowing the earlier ones."""
+    effects: dict[int, Effect] = {}
+    for step in stage.steps:
+        effects[step.position] = step_effect(step, model, stage, ctx, effects)
+    return effects
+
+
 def step_effect(
     step: Step,
     model: Model,

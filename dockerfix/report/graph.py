@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from dockerfix.graph import must_precede, to_networkx
 from dockerfix.model.context import BuildContext
-from dockerfix.model.effects import Effect
+from dockerfix.model.effects import Effect, stage_effects
 from dockerfix.model.stages import Model, Stage, build_model
 from dockerfix.syntax import Dockerfile
 
@@ -78,8 +78,6 @@ def build_graph(
     tree: Dockerfile, ctx: BuildContext | None, effects: dict[int, Effect] | None = None
 ) -> DependencyGraph:
     """The dependency graph of every stage of ``tree`` (``effects`` by position, if known)."""
-    from dockerfix.planner import stage_effects
-
     model = build_model(tree)
     stages: list[StageGraph] = []
     cross: list[GraphEdge] = []

@@ -234,9 +234,9 @@ def default_edit(original: str, rewritten: str, context: Path) -> str | None:
     Visible files come first (``.dockerignore`` and dot-files are rarely what one edits).
     """
     from dockerfix.model.context import BuildContext
+    from dockerfix.model.effects import stage_effects
     from dockerfix.model.stages import build_model
     from dockerfix.model.volatility import P_SOURCE, step_volatility
-    from dockerfix.planner import stage_effects
     from dockerfix.syntax import parse
 
     ctx = BuildContext.load(context)

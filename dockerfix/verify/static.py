@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from dockerfix.graph import conflicts
 from dockerfix.model.context import BuildContext
-from dockerfix.model.effects import Effect
+from dockerfix.model.effects import Effect, stage_effects
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.model.variables import referenced_names
@@ -49,8 +49,6 @@ def verify_rewrite(
     ``relaxed`` names build-stamp ARGs that --unsafe-fixes lets move below RUN steps
     that do not name them.
     """
-    from dockerfix.planner import stage_effects
-
     new = parse(new_text)
     if new.errors:
         return [f"the rewritten file does not parse: {new.errors[0].message}"]
@@ -67,9 +65,7 @@ def verify_rewrite(
         return ["instructions before the first FROM changed"]
     problems: list[str] = []
     for old_stage, new_stage in zip(old_model.stages, new_model.stages):
-        problems += _verify_stage(
-            old_model, old_stage, new_model, new_stage, ctx, stage_effects, relaxed
-        )
+        problems += _verify_stage(old_model, old_stage, new_model, new_stage, ctx, relaxed)
     return problems
 
 
@@ -79,7 +75,6 @@ def _verify_stage(
     new_model: Model,
     new: Stage,
     ctx: BuildContext | None,
-    stage_effects: object,
     relaxed: frozenset[str] = frozenset(),
 ) -> list[str]:
     label = f"stage {old.index + 1}"
@@ -95,8 +90,8 @@ def _verify_stage(
     new_meta = [_norm(s.instruction.text) for s in new.steps if _is_meta(s, relaxed)]
     if old_meta != new_meta:
         return [f"{label}: metadata instructions changed order"]
-    effects_old = stage_effects(old_model, old, ctx)  # type: ignore[operator]
-    effects_new = stage_effects(new_model, new, ctx)  # type: ignore[operator]
+    effects_old = stage_effects(old_model, old, ctx)
+    effects_new = stage_effects(new_model, new, ctx)
     # Identify each new step with an original one by text, in order of appearance.
     pool: dict[str, list[int]] = {}
     for s in old.steps:
