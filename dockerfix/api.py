@@ -60,10 +60,19 @@ class DockerfileSyntaxError(ValueError):
 
 
 def check_syntax(tree: Dockerfile) -> None:
-    """Raise DockerfileSyntaxError for the first problem BuildKit would report."""
+    """Raise DockerfileSyntaxError for the first problem BuildKit would report.
+
+    That includes unknown instructions: BuildKit parses them but refuses to build them.
+    """
+    from dockerfix.syntax.lineparse import KNOWN_INSTRUCTIONS
+
     if tree.errors:
         first = tree.errors[0]
         raise DockerfileSyntaxError(first.line, first.message)
+    for ins in tree.instructions:
+        if ins.cmd.lower() not in KNOWN_INSTRUCTIONS:
+            name = ins.cmd or ins.original.strip() or "(empty)"
+            raise DockerfileSyntaxError(ins.start_line, f"unknown instruction: {name}")
 
 
 def fix(

@@ -319,7 +319,6 @@ def _repo_bases(root: Path, fmt: str) -> str:
 def _load(path: Path, context: Path | None) -> tuple[SourceFile, Path]:
     """Read and check the Dockerfile; every problem becomes a one-line refusal."""
     from dockerfix.api import DockerfileSyntaxError, check_syntax
-    from dockerfix.engine import check_known
     from dockerfix.syntax import parse
 
     try:
@@ -332,7 +331,6 @@ def _load(path: Path, context: Path | None) -> tuple[SourceFile, Path]:
     tree = parse(source.text)
     try:
         check_syntax(tree)
-        check_known(tree)
     except DockerfileSyntaxError as exc:
         raise _Refused(f"{source.display}:{exc.line}: {exc.message}") from None
     return source, context

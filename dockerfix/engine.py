@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dockerfix.api import Diagnostic, DockerfileSyntaxError, FileEdit, Result
+from dockerfix.api import Diagnostic, FileEdit, Result
 from dockerfix.fixes import RULES
 from dockerfix.syntax import Dockerfile
-from dockerfix.syntax.lineparse import KNOWN_INSTRUCTIONS
 
 DOCKERIGNORE_CODES = frozenset({"DFX004", "DFX005", "DFX006"})
 # Codes a user can select; DFX000 (the safety check) and DFX010 are always on.
 ALL_CODES = frozenset(code for code in RULES if code not in ("DFX000", "DFX010"))
-
-
-def check_known(tree: Dockerfile) -> None:
-    """BuildKit parses unknown instructions but refuses to build them: so does dockerfix."""
-    for ins in tree.instructions:
-        if ins.cmd.lower() not in KNOWN_INSTRUCTIONS:
-            name = ins.cmd or ins.original.strip() or "(empty)"
-            raise DockerfileSyntaxError(ins.start_line, f"unknown instruction: {name}")
 
 
 def may_change(tree: Dockerfile) -> bool:
@@ -53,7 +44,6 @@ def run_fixes(
     dockerfile_path: Path | None = None,
     edit_dockerignore: bool = False,
 ) -> Result:
-    check_known(tree)
     enabled = (select if select is not None else ALL_CODES) - ignore
     text = tree.code
     from dockerfix.suppress import read_suppressions
