@@ -11,10 +11,9 @@ from dataclasses import replace
 
 from dockerfix.graph import conflicts
 from dockerfix.model.context import BuildContext
-from dockerfix.model.effects import Effect, stage_effects
+from dockerfix.model.effects import ALL_VARS, Effect, stage_effects
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step, build_model
-from dockerfix.model.variables import referenced_names
 from dockerfix.syntax import Dockerfile, parse
 from dockerfix.syntax.lineparse import parse_words
 
@@ -109,8 +108,9 @@ def _verify_stage(
     old_steps = {s.position: s for s in old.steps}
     for s in new.steps:
         if s.position in mapping:
-            before = old_steps[mapping[s.position]]
-            if _relevant_state(before, relaxed) != _relevant_state(s, relaxed):
+            old_position = mapping[s.position]
+            before = _relevant_state(old_steps[old_position], effects_old[old_position], relaxed)
+            if before != _relevant_state(s, effects_new[s.position], relaxed):
                 return [f"{label}: `{s.instruction.original}` would run in a different state"]
     problems = _check_inserted(label, new, inserted, effects_new)
     if problems:
@@ -205,27 +205,21 @@ def _is_meta(step: Step, relaxed: frozenset[str]) -> bool:
     return True
 
 
-def _relevant_state(step: Step, relaxed: frozenset[str] = frozenset()) -> tuple[object, ...]:
-    """The part of the build state an instruction's result depends on."""
+def _relevant_state(
+    step: Step, effect: Effect, relaxed: frozenset[str] = frozenset()
+) -> tuple[object, ...]:
+    """The part of the build state the step reads, as its effect says: the same model that
+    decided the move decides what must not change for it."""
     state = step.state
-    ins = step.instruction
-    if ins.keyword == "RUN":
-        named = referenced_names(ins.args) | frozenset(
-            n for h in ins.heredocs for n in referenced_names(h.content)
-        )
-        env = sorted((k, v) for k, v in state.env.items() if k not in relaxed - named)
-        return (state.workdir, env, state.user, state.shell)
-    names = referenced_names(ins.args) | frozenset(
-        n for flag in ins.flags for n in referenced_names(flag)
-    )
-    env = sorted((k, state.env.get(k, "<unset>")) for k in names)
-    if ins.keyword in ("COPY", "ADD"):
-        return (state.workdir, env)
-    if ins.keyword == "WORKDIR":
-        return (state.workdir, state.user, env)
-    if ins.keyword in ("CMD", "ENTRYPOINT") and not ins.json:
-        return (state.shell, env)
-    return (env,)
+    if effect.reads_vars == ALL_VARS:
+        # A process sees every variable; only build-stamp ARGs it never names may differ
+        # (--unsafe-fixes), and only when its script was understood.
+        ignorable = relaxed - effect.named_vars if effect.named_vars is not None else frozenset()
+        env = sorted((k, v) for k, v in state.env.items() if k not in ignorable)
+    else:
+        env = sorted((k, state.env.get(k, "<unset>")) for k in effect.reads_vars)
+    parts = {"workdir": state.workdir, "user": state.user, "shell": state.shell}
+    return (env, *(parts[k] for k in sorted(effect.reads_state) if k in parts))
 
 
 def _norm(text: str) -> str:
