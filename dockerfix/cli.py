@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import click
 
@@ -66,6 +66,15 @@ class _DefaultCommandGroup(click.Group):
         return super().get_command(ctx, name)
 
 
+CONTEXT_OPTION = click.option(
+    "--context",
+    "context",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Build context directory (default: the Dockerfile's directory).",
+)
+
+
 @click.group(cls=_DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="dockerfix")
 def main() -> None:
@@ -90,13 +99,7 @@ class _Outcome:
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change commands.")
 @click.option("--select", "select", default=None, help="Only these fix codes (comma separated).")
 @click.option("--ignore", "ignore", default=None, help="Skip these fix codes (comma separated).")
-@click.option(
-    "--context",
-    "context",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Build context directory (default: the Dockerfile's directory).",
-)
+@CONTEXT_OPTION
 @click.option(
     "--stdin-filename",
     type=click.Path(path_type=Path),
@@ -152,7 +155,7 @@ def fix_command(
     if check and write:
         _fail_usage("--check and --write cannot be used together")
     if context is not None and not context.is_dir():
-        _die(f"--context {context}: not a directory", EXIT_INPUT)
+        die(f"--context {context}: not a directory", EXIT_INPUT)
     from dockerfix.config import ConfigError, find_config, load_config
 
     try:
@@ -161,7 +164,7 @@ def fix_command(
         start = stdin_filename or (paths[0] if paths and paths[0] != Path("-") else Path.cwd())
         config = load_config(config_path or find_config(start if start.exists() else Path.cwd()))
     except ConfigError as exc:
-        _die(str(exc), EXIT_INPUT)
+        die(str(exc), EXIT_INPUT)
     cli_select = _codes(select)
     options: dict[str, Any] = {
         "unsafe_fixes": unsafe_fixes or config.unsafe_fixes,
@@ -170,7 +173,7 @@ def fix_command(
     }
     fmt = fmt or config.format or "diff"
     if fmt not in ("diff", "json", "sarif", "rdjson", "github", "gnu"):
-        _die(f"{config.path}: unknown format {fmt!r}", EXIT_INPUT)
+        die(f"{config.path}: unknown format {fmt!r}", EXIT_INPUT)
     exclude = (*exclude, *config.exclude)
     if context is None and stdin_filename is not None:
         context = config.context_for(stdin_filename)
@@ -206,7 +209,7 @@ def fix_command(
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(EXIT_OK)
     except Exception as exc:  # an internal error: report it without a traceback dump
-        _die(
+        die(
             f"internal error: {type(exc).__name__}: {exc} "
             "(please report this with the Dockerfile that caused it)",
             EXIT_INTERNAL,
@@ -220,10 +223,11 @@ def _codes(text: str | None) -> tuple[str, ...] | None:
 
 
 def _fail_usage(message: str) -> None:
-    _die(message, EXIT_INPUT)
+    die(message, EXIT_INPUT)
 
 
-def _die(message: str, code: int) -> None:
+def die(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """One line on stderr and the exit code: how every command reports what it refuses."""
     click.echo(f"dockerfix: error: {message}", err=True)
     sys.exit(code)
 
@@ -236,36 +240,17 @@ def _run_stdin(
     try:
         source = read_bytes(data, display, stdin_filename)
     except InputError as exc:
-        _die(str(exc), EXIT_INPUT)
+        die(str(exc), EXIT_INPUT)
     if context is None and stdin_filename is not None:
         context = stdin_filename.parent
-    result = _fix_source(source, context, options)
+    result, messages = _fix_text(source, context, options, edit_dockerignore=False)
+    for message in messages:
+        click.echo(message, err=True)
     if result is None:
         sys.stdout.buffer.write(data)
         return EXIT_INPUT
     sys.stdout.buffer.write(result.code.encode("utf-8"))
     return EXIT_CHANGES if check and result.changed else EXIT_OK
-
-
-def _fix_source(
-    source: SourceFile,
-    context: Path | None,
-    options: dict[str, Any],
-    edit_dockerignore: bool = False,
-) -> Any:
-    from dockerfix.api import DockerfileSyntaxError, fix
-
-    try:
-        return fix(
-            source.text,
-            context=context,
-            dockerfile_path=source.path,
-            edit_dockerignore=edit_dockerignore,
-            **options,
-        )
-    except DockerfileSyntaxError as exc:
-        click.echo(f"dockerfix: error: {source.display}:{exc.line}: {exc.message}", err=True)
-        return None
 
 
 def _run_paths(
@@ -291,7 +276,7 @@ def _run_paths(
     try:
         composed = compose_contexts(p for p in paths if p.is_dir()) if context is None else {}
     except ComposeError as exc:
-        _die(str(exc), EXIT_INPUT)
+        die(str(exc), EXIT_INPUT)
     jobs_list = [
         _Job(
             path,
@@ -362,31 +347,33 @@ class _Job:
 
 def _analyse(job: _Job) -> tuple[SourceFile | None, Any, list[str]]:
     """Read and fix one Dockerfile; returns error lines instead of printing (worker-safe)."""
-    from dockerfix.api import DockerfileSyntaxError, fix
-
     try:
         source = read_path(job.path)
     except InputError as exc:
         return None, None, [f"dockerfix: error: {exc}"]
-    from dockerfix import cache
+    result, messages = _fix_text(source, job.context, job.options, edit_dockerignore=True)
+    return source, result, messages
 
-    key = cache.key_for(source.text, job.context, source.path, job.options)
+
+def _fix_text(
+    source: SourceFile, context: Path | None, options: dict[str, Any], edit_dockerignore: bool
+) -> tuple[Any, list[str]]:
+    """The result for one Dockerfile (from the cache when nothing changed), or error lines."""
+    from dockerfix import cache
+    from dockerfix.api import DockerfileSyntaxError, fix
+
+    settings = {**options, "edit_dockerignore": edit_dockerignore}
+    key = cache.key_for(source.text, context, source.path, settings)
     cached = cache.load(key) if key is not None else None
     if cached is not None:
-        return source, cached, []
+        return cached, []
     try:
-        result = fix(
-            source.text,
-            context=job.context,
-            dockerfile_path=source.path,
-            edit_dockerignore=True,
-            **job.options,
-        )
+        result = fix(source.text, context=context, dockerfile_path=source.path, **settings)
     except DockerfileSyntaxError as exc:
-        return source, None, [f"dockerfix: error: {source.display}:{exc.line}: {exc.message}"]
+        return None, [f"dockerfix: error: {source.display}:{exc.line}: {exc.message}"]
     if key is not None:
         cache.store(key, result)
-    return source, result, []
+    return result, []
 
 
 def _analyse_all(
@@ -470,7 +457,7 @@ def rules_command(code: str | None) -> None:
         return
     found = RULES.get(code.upper())
     if found is None:
-        _die(f"unknown fix code {code!r} (known: {', '.join(sorted(RULES))})", EXIT_INPUT)
+        die(f"unknown fix code {code!r} (known: {', '.join(sorted(RULES))})", EXIT_INPUT)
     else:
         click.echo(
             f"# {found.code} {found.name} ({found.tier})\n\n{found.summary}\n\n{found.doc}",

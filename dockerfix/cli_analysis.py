@@ -8,10 +8,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
+from dockerfix.cli import CONTEXT_OPTION, die
 from dockerfix.sourcefile import InputError, SourceFile, read_path
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -35,11 +36,6 @@ __all__ = [
 
 class _Refused(Exception):
     """Bad input or usage: one line for stderr, exit code 2."""
-
-
-def _die(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    click.echo(f"dockerfix: error: {message}", err=True)
-    sys.exit(code)
 
 
 # -- explain: the data --------------------------------------------------------------------------
@@ -237,13 +233,7 @@ def side_by_side(current: Sequence[Any], rewritten: Sequence[Any]) -> list[Rerun
 
 @click.command("explain", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--context",
-    "context",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Build context directory (default: the Dockerfile's directory).",
-)
+@CONTEXT_OPTION
 @click.option(
     "--changed",
     "changed",
@@ -287,7 +277,7 @@ def explain_command(
         changes = _change_set(context, changed, since)
         data = _explain_data(source, context, changes)
     except _Refused as exc:
-        _die(str(exc))
+        die(str(exc))
     click.echo(json.dumps(data, indent=2) if fmt == "json" else _explain_text(data))
 
 
@@ -507,13 +497,7 @@ Exit codes: 0 same image, 1 the images differ, 2 no engine or bad input,
 
 @click.command("verify", help=VERIFY_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--context",
-    "context",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Build context directory (default: the Dockerfile's directory).",
-)
+@CONTEXT_OPTION
 @click.option(
     "--engine",
     "engine_name",
@@ -582,9 +566,9 @@ def verify_command(
             progress=lambda message: click.echo(f"dockerfix: {message}", err=True),
         )
     except (_Refused, EngineUnavailable, VerifyError) as exc:
-        _die(str(exc))
+        die(str(exc))
     except EngineError as exc:
-        _die(str(exc), EXIT_INTERNAL)
+        die(str(exc), EXIT_INTERNAL)
     if fmt == "json":
         click.echo(json.dumps(asdict(report), indent=2))
     else:
