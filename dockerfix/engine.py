@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dockerfix.api import Diagnostic, FileEdit, Result
 from dockerfix.fixes import RULES
 from dockerfix.syntax import Dockerfile
+
+if TYPE_CHECKING:  # imported when a fix runs, not on the start-up path
+    from dockerfix.model.context import BuildContext
 
 DOCKERIGNORE_CODES = frozenset({"DFX004", "DFX005", "DFX006"})
 # Codes a user can select; DFX000 (the safety check) and DFX010 are always on.
@@ -61,29 +65,35 @@ def run_fixes(
     )
     if suppress.skip_file or not enabled:
         return Result(original=text, code=text, fixes=notes)
+    from dockerfix.model.context import BuildContext
+
     edits: tuple[FileEdit, ...] = ()
     ignore_text: str | None = None
-    if context is not None and enabled & DOCKERIGNORE_CODES:
+    movable = may_change(tree)
+    wants_ignore = bool(enabled & DOCKERIGNORE_CODES)
+    # One walk of the build context serves the .dockerignore plan and the rewrite.
+    ctx = (
+        BuildContext.load(context, dockerfile_path)
+        if context is not None and (movable or wants_ignore)
+        else None
+    )
+    if ctx is not None and wants_ignore:
         edits, more, ignore_text = _dockerignore(
-            tree, context, dockerfile_path, enabled, edit_dockerignore
+            tree, ctx, dockerfile_path, enabled, edit_dockerignore
         )
         notes = (*notes, *more)
-    if not may_change(tree):
+    if not movable:
         return Result(original=text, code=text, fixes=notes, edits=edits)
-    from dockerfix.model.context import BuildContext
     from dockerfix.model.stages import build_model
     from dockerfix.model.volatility import load_history
     from dockerfix.planner import plan_stage
     from dockerfix.rewrite import apply_plans
     from dockerfix.verify.static import verify_rewrite
 
-    # With the planned .dockerignore in effect (it is written together with the
-    # Dockerfile), a folder it now excludes no longer blocks a split.
-    ctx = (
-        BuildContext.load(context, dockerfile_path, ignore_text=ignore_text)
-        if context is not None
-        else None
-    )
+    if context is not None and ignore_text is not None:
+        # With the planned .dockerignore in effect (it is written together with the
+        # Dockerfile), a folder it now excludes no longer blocks a split.
+        ctx = BuildContext.load(context, dockerfile_path, ignore_text=ignore_text)
     history = load_history(context) if (use_git and context is not None) else None
     model = build_model(tree)
     plans = [
@@ -117,7 +127,7 @@ def run_fixes(
 
 def _dockerignore(
     tree: Dockerfile,
-    context: Path,
+    context: BuildContext,
     dockerfile_path: Path | None,
     enabled: frozenset[str],
     edit: bool,
@@ -125,7 +135,7 @@ def _dockerignore(
     """The .dockerignore edit (when asked for and enabled) and the context findings."""
     from dockerfix.fixes.dockerignore import plan_dockerignore
 
-    plan = plan_dockerignore(tree, context, dockerfile_path or context / "Dockerfile")
+    plan = plan_dockerignore(tree, context, dockerfile_path or context.root / "Dockerfile")
     found = tuple(d for d in plan.diagnostics if d.code in enabled)
     if plan.new_text is None or "DFX004" not in enabled:
         return (), found, None

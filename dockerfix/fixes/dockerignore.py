@@ -117,7 +117,13 @@ def plan_dockerignore(
         first = ignore.errors[0]
         why = f"{target.name} line {first.line}: {first.message}; BuildKit would refuse it"
         return _refused(target, original, why)
-    ctx = context_for(root, ignore)
+    # The caller's walk serves when it read the same ignore file; otherwise walk again.
+    same = (
+        isinstance(context, BuildContext)
+        and context.ignore_path == existing
+        and ((context.ignore.text if context.ignore is not None else None) == original)
+    )
+    ctx = context if same and isinstance(context, BuildContext) else context_for(root, ignore)
     analyses = [_analyse(t, ctx) for t in (tree, *sharing)]
     diagnostics = list(_excluded_sources(analyses[0], ctx, ignore, target.name))
     added, declined, found = _choose(original or "", ctx, analyses)

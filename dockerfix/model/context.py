@@ -43,6 +43,13 @@ class BuildContext:
             ignore = parse_dockerignore(ignore_text)
         elif ignore_path is not None:
             ignore = parse_dockerignore(ignore_path.read_text(encoding="utf-8", errors="replace"))
+        return BuildContext.walk(root, ignore, ignore_path)
+
+    @staticmethod
+    def walk(
+        root: Path, ignore: IgnoreFile | None, ignore_path: Path | None = None
+    ) -> BuildContext:
+        """The context under ``root`` as a build with ``ignore`` sees it (all files if None)."""
         listing = walk_context(root, ignore or parse_dockerignore(""))
         files = tuple(sorted(listing.included))
         return BuildContext(
@@ -54,11 +61,6 @@ class BuildContext:
             total_bytes=listing.total_bytes,
             _dirs=_parent_dirs(files),
         )
-
-    @staticmethod
-    def from_files(root: Path, files: list[str]) -> BuildContext:
-        ordered = tuple(sorted(files))
-        return BuildContext(root=root, files=ordered, _dirs=_parent_dirs(ordered))
 
     def exists(self, rel: str) -> bool:
         rel = clean(rel)

@@ -13,12 +13,12 @@ import fnmatch
 import os
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from dockerfix.model.context import BuildContext, clean
-from dockerfix.model.dockerignore import IgnoreFile, parse_dockerignore, walk_context
+from dockerfix.model.dockerignore import IgnoreFile, parse_dockerignore
 from dockerfix.model.effects import Effect, flag_value, stage_effects
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.model.variables import expand
@@ -207,9 +207,7 @@ def analyse_context(root: Path, ignore: IgnoreFile | None, dockerfile_text: str)
 
 def context_for(root: Path, ignore: IgnoreFile | None) -> BuildContext:
     """The build context as a build with `ignore` sees it (every file, when it is None)."""
-    listing = walk_context(root, ignore or parse_dockerignore(""))
-    ctx = BuildContext.from_files(root, list(listing.included))
-    return replace(ctx, excluded=listing.excluded, ignore=ignore, total_bytes=listing.total_bytes)
+    return BuildContext.walk(root, ignore)
 
 
 def newly_excluded(
