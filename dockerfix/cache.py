@@ -17,6 +17,7 @@ from typing import Any
 
 from dockerfix import __version__
 from dockerfix.api import Diagnostic, FileEdit, Result
+from dockerfix.gitrepo import find_git_dir, head_commit
 
 MAX_ENTRIES = 20_000
 
@@ -50,22 +51,9 @@ def _context_fingerprint(root: Path, digest: Any) -> bool:
             except OSError:
                 return False
             digest.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-            if entry.name == ".git" and entry.is_dir(follow_symlinks=False):
-                digest.update(_git_head(Path(entry.path)).encode())
-            elif entry.is_dir(follow_symlinks=False):
+            if entry.is_dir(follow_symlinks=False) and entry.name != ".git":
                 stack.append(Path(entry.path))
     return True
-
-
-def _git_head(git_dir: Path) -> str:
-    try:
-        head = (git_dir / "HEAD").read_text().strip()
-        if head.startswith("ref: "):
-            ref = git_dir / head[5:]
-            return ref.read_text().strip() if ref.is_file() else head
-        return head
-    except OSError:
-        return ""
 
 
 def key_for(
@@ -83,10 +71,9 @@ def key_for(
         digest.update(str(Path(os.path.realpath(context))).encode())
         if not _context_fingerprint(context, digest):
             return None
-        for folder in Path(os.path.realpath(context)).parents:
-            if (folder / ".git").is_dir():  # a repository above the context
-                digest.update(_git_head(folder / ".git").encode())
-                break
+        git_dir = find_git_dir(context)  # history decides volatility: HEAD is part of the key
+        if git_dir is not None:
+            digest.update(head_commit(git_dir).encode())
     return digest.hexdigest()
 
 

@@ -135,9 +135,10 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
     """Read recent commits' touched files with git; None when there is no usable history."""
     import subprocess
 
+    from dockerfix.gitrepo import find_git_dir
+
     # Outside a work tree there is no history: find that out without starting git.
-    here = context.resolve()
-    if not any((folder / ".git").exists() for folder in (here, *here.parents)):
+    if find_git_dir(context) is None:
         return None
     try:
         log = subprocess.run(
