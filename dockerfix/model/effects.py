@@ -5,6 +5,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
 from typing import Literal
 
 from dockerfix.model.context import BuildContext, clean
@@ -50,13 +52,19 @@ class ContextCopy:
     def known(self) -> bool:
         return self.dest is not None and all(s.files is not None for s in self.sources)
 
-    def image_files(self) -> dict[str, str]:
+    def image_files(self) -> Mapping[str, str]:
         """Image path → context path, for every file copied (later sources win)."""
+        return self._image_files
+
+    @cached_property
+    def _image_files(self) -> Mapping[str, str]:
+        # Asked for by every later RUN's file reader and by the split and safety checks:
+        # built once per copy.
         out: dict[str, str] = {}
         for src in self.sources:
             for ctx_path, img_path in src.files or ():
                 out[img_path] = ctx_path
-        return out
+        return MappingProxyType(out)
 
 
 @dataclass(frozen=True)
