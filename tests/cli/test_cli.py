@@ -419,6 +419,8 @@ def test_compose_file_gives_the_build_context(tmp_path: Path) -> None:
     docker.mkdir()
     (docker / "api.Dockerfile").write_text(UNOPTIMIZED)
     (app / "Dockerfile").unlink()
+    # Without the compose file the context is docker/, which has no manifests: no change.
+    assert run("--check", str(tmp_path)).returncode == 0
     (tmp_path / "compose.yaml").write_text(
         "services:\n  api:\n    build:\n      context: services/api\n"
         "      dockerfile: ../../docker/api.Dockerfile\n  db:\n    image: postgres\n"
