@@ -36,13 +36,16 @@ def project(tmp_path: Path, dockerfile: str = UNOPTIMIZED) -> Path:
     return tmp_path / "Dockerfile"
 
 
-def run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def run(
+    *args: str, input: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "dockerfix.cli", *args],
         input=input,
         capture_output=True,
         timeout=60,
         check=False,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -434,27 +437,46 @@ def test_jobs_give_the_same_output(tmp_path: Path) -> None:
     for i in range(6):
         (tmp_path / f"svc{i}").mkdir()
         project(tmp_path / f"svc{i}")
-    one = run("--format", "json", str(tmp_path))
-    two = run("--format", "json", "--jobs", "2", str(tmp_path))
+    # Without the cache, so the worker processes really analyse the files.
+    fresh = {"DOCKERFIX_NO_CACHE": "1"}
+    one = run("--format", "json", str(tmp_path), env=fresh)
+    two = run("--format", "json", "--jobs", "2", str(tmp_path), env=fresh)
     assert one.returncode == two.returncode == 0
     assert one.stdout == two.stdout and b'"changed": true' in one.stdout
 
 
-def test_cache_serves_unchanged_files_and_notices_changes(tmp_path: Path) -> None:
-    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
-    (tmp_path / "package-lock.json").write_text("{}\n")
-    (tmp_path / "index.js").write_text("x\n")
-    path = tmp_path / "Dockerfile"
+def test_cache_serves_unchanged_files_and_notices_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dockerfix.api
+
+    monkeypatch.setenv("DOCKERFIX_CACHE_DIR", str(tmp_path / "cache"))
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    (project_dir / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
+    (project_dir / "package-lock.json").write_text("{}\n")
+    (project_dir / "index.js").write_text("x\n")
+    path = project_dir / "Dockerfile"
     path.write_text("FROM node:20\nWORKDIR /srv\nCOPY . .\nRUN npm ci\n")
-    first = run("--format", "json", str(path))
-    again = run("--format", "json", str(path))
-    assert first.stdout == again.stdout and b'"changed": true' in first.stdout
+    calls: list[str] = []
+    real_fix = dockerfix.api.fix
+
+    def counting_fix(text: str, **kwargs: object) -> object:
+        calls.append(text)
+        return real_fix(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dockerfix.api, "fix", counting_fix)
+    first = CliRunner().invoke(main, ["--format", "json", str(path)])
+    again = CliRunner().invoke(main, ["--format", "json", str(path)])
+    assert first.output == again.output and '"changed": true' in first.output
+    assert len(calls) == 1  # the second run was served from the cache
     # A lifecycle script makes the split unsafe: the cached answer must not be reused.
-    (tmp_path / "package.json").write_text(
+    (project_dir / "package.json").write_text(
         '{"name": "x", "version": "1.0.0", "scripts": {"postinstall": "node x.js"}}\n'
     )
-    after = run("--format", "json", str(path))
-    assert b'"changed": false' in after.stdout and b"postinstall" in after.stdout
+    after = CliRunner().invoke(main, ["--format", "json", str(path)])
+    assert len(calls) == 2
+    assert '"changed": false' in after.output and "postinstall" in after.output
 
 
 def test_rdjson_output_matches_the_format(tmp_path: Path) -> None:
