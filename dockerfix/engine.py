@@ -79,7 +79,7 @@ def run_fixes(
     )
     if ctx is not None and wants_ignore:
         edits, more, ignore_text = _dockerignore(
-            tree, ctx, dockerfile_path, enabled, edit_dockerignore
+            tree, ctx, dockerfile_path, enabled, edit_dockerignore, unsafe_fixes
         )
         notes = (*notes, *more)
     if not movable:
@@ -131,8 +131,14 @@ def _dockerignore(
     dockerfile_path: Path | None,
     enabled: frozenset[str],
     edit: bool,
+    unsafe_fixes: bool,
 ) -> tuple[tuple[FileEdit, ...], tuple[Diagnostic, ...], str | None]:
-    """The .dockerignore edit (when asked for and enabled) and the context findings."""
+    """The .dockerignore edit (when asked for and enabled) and the context findings.
+
+    Every entry of the block changes what a COPY/ADD sends into the image, so the edit is of
+    the unsafe tier: without `unsafe_fixes` it is reported, never written, and the Dockerfile
+    plan sees the ignore file as it is.
+    """
     from dockerfix.fixes.dockerignore import plan_dockerignore
 
     plan = plan_dockerignore(tree, context, dockerfile_path or context.root / "Dockerfile")
@@ -141,6 +147,10 @@ def _dockerignore(
         return (), found, None
     own = tuple(d for d in found if d.code == "DFX004")
     rest = tuple(d for d in found if d.code != "DFX004")
+    if not unsafe_fixes:
+        why = "it changes what the image contains: applied only with --unsafe-fixes"
+        shown = tuple(_unapplied(d, why, tell=True) for d in own)
+        return (), (*rest, *shown), None
     if not edit:
         # Reported, not applied: the caller writes only the Dockerfile.
         shown = tuple(_unapplied(d, "the .dockerignore is not written in this mode") for d in own)
@@ -148,7 +158,9 @@ def _dockerignore(
     return (FileEdit(plan.path, plan.original_text, plan.new_text, own),), rest, plan.new_text
 
 
-def _unapplied(d: Diagnostic, why: str = "safety check failed") -> Diagnostic:
+def _unapplied(d: Diagnostic, why: str = "safety check failed", tell: bool = False) -> Diagnostic:
+    """`d` as a finding that was not applied; with `tell`, the message says why."""
     if not d.applied:
         return d
-    return Diagnostic(d.code, d.message, d.line, d.tier, False, why, d.end_line)
+    message = f"{d.message} (not applied: {why})" if tell else d.message
+    return Diagnostic(d.code, message, d.line, d.tier, False, why, d.end_line)

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dockerfix.api import Diagnostic
+from dockerfix.api import Diagnostic, Tier
 from dockerfix.fixes.dockerignore_docs import RULE_DOCS
 from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.context_report import (
@@ -38,7 +38,11 @@ __all__ = ["HEADER", "RULE_DOCS", "DockerignorePlan", "plan_dockerignore"]
 
 HEADER = "# Added by dockerfix (DFX004): paths no instruction needs, kept out of the build context"
 # Categories a build step might consume: an instruction that may read anything blocks them.
-_CONSUMED: frozenset[Category] = frozenset({"vcs", "dependencies", "build-output"})
+# Secrets count: a bundler build reads `.env` (Vite, Next, CRA), so dropping it changes the build.
+_CONSUMED: frozenset[Category] = frozenset({"vcs", "dependencies", "build-output", "secret"})
+# Every entry this fix adds changes what a COPY/ADD sends into the image.
+TIER: Tier = "unsafe"
+_MAX_LISTED = 10
 _JS_INSTALLERS = frozenset({"npm", "yarn", "pnpm", "bun"})
 _JS_INSTALL_WORDS = frozenset({"ci", "install", "i"})
 _PATTERN_SPECIALS = frozenset("*?[]\\")
@@ -82,6 +86,8 @@ class _Analysis:
 class _Verdict:
     reason: str = ""
     sent_by: tuple[int, ...] = ()
+    # The image paths the entry removes from the image, grouped (`/app/.git (12 files)`).
+    leaves: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -221,15 +227,17 @@ def _self_entry(
                 senders.add(use.line)
     if not senders:
         return None
-    return entry, (rel,), _Verdict("", tuple(sorted(senders)))
+    uses = [u for a in analyses for u in a.uses if rel in u.files]
+    return entry, (rel,), _Verdict("", tuple(sorted(senders)), _leaves(frozenset({rel}), uses))
 
 
 def _self_diagnostic(name: str, verdict: _Verdict) -> Diagnostic:
     return Diagnostic(
         "DFX004",
-        f"exclude `{name}` itself: COPY does not copy it then, and editing it reruns nothing",
+        f"exclude `{name}` itself: COPY does not copy it then, and editing it reruns nothing"
+        + (f"; leaves the image: {', '.join(verdict.leaves)}" if verdict.leaves else ""),
         verdict.sent_by[0],
-        "safe",
+        TIER,
         applied=True,
     )
 
@@ -268,6 +276,7 @@ def _judge(
     )
     old = parse_dockerignore(base_text)
     sent_by: set[int] = set()
+    senders: list[ContextUse] = []
     incidental: list[tuple[_Analysis, ContextUse, frozenset[str]]] = []
     for analysis in analyses:
         for use in analysis.uses:
@@ -277,12 +286,56 @@ def _judge(
             hit = files.intersection(use.files)
             if hit:
                 sent_by.add(use.line)
+                senders.append(use)
                 incidental.append((analysis, use, frozenset(hit)))
     for analysis, use, hit in incidental:
         reason = _incidental_reason(cand, analysis, use, hit)
         if reason:
             return _Verdict(reason, tuple(sorted(sent_by)))
-    return _Verdict("", tuple(sorted(sent_by)))
+    return _Verdict("", tuple(sorted(sent_by)), _leaves(files, senders, combined, old))
+
+
+def _leaves(
+    files: frozenset[str],
+    uses: Sequence[ContextUse],
+    combined: IgnoreFile | None = None,
+    old: IgnoreFile | None = None,
+) -> tuple[str, ...]:
+    """What leaves the image: each excluded folder or file at its image path, with a count.
+
+    A folder the entry excludes whole is one item (`/app/.git (12 files)`); mounts put nothing
+    in the image and are skipped. A copy to a destination dockerfix cannot name is shown by
+    its context path.
+    """
+    groups: dict[str, int] = {}
+    for use in uses:
+        if use.kind != "copy":
+            continue
+        for rel in sorted(files.intersection(use.files)):
+            root = _excluded_root(rel, combined, old)
+            image = use.files[rel]
+            suffix = rel[len(root) :]
+            if not image:
+                key = f"{root} (destination unknown)"
+            else:
+                key = image[: len(image) - len(suffix)] if image.endswith(suffix) else image
+            groups[key] = groups.get(key, 0) + 1
+    items = [f"`{k}`" + (f" ({n} files)" if n > 1 else "") for k, n in sorted(groups.items())]
+    if len(items) > _MAX_LISTED:
+        items = [*items[:_MAX_LISTED], f"and {len(items) - _MAX_LISTED} more"]
+    return tuple(items)
+
+
+def _excluded_root(rel: str, combined: IgnoreFile | None, old: IgnoreFile | None) -> str:
+    """The shortest prefix folder of `rel` that the new entries exclude (else `rel` itself)."""
+    if combined is None:
+        return rel
+    parts = rel.split("/")
+    for i in range(1, len(parts)):
+        prefix = "/".join(parts[:i])
+        if combined.matches(prefix) and not (old is not None and old.matches(prefix)):
+            return prefix
+    return rel
 
 
 def _named_by(
@@ -575,7 +628,9 @@ def _added_diagnostic(
             f"exclude {_summary(cand, files, ctx)} from the build context: no instruction "
             "needs it, and its changes no longer rerun the copy"
         )
-    return Diagnostic("DFX004", message, line, "safe", applied=True)
+    if verdict.leaves:
+        message += "; leaves the image: " + ", ".join(verdict.leaves)
+    return Diagnostic("DFX004", message, line, TIER, applied=True)
 
 
 def _declined_diagnostic(

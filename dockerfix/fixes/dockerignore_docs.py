@@ -24,12 +24,17 @@ With `COPY . .` and an `app.log` and a `.git` folder in the context, dockerfix c
 ```
 
 ## Fix safety
-Safe: the existing bytes of the file are kept (the block is appended; a missing final newline is
+Unsafe (applied only with `--unsafe-fixes`): every entry removes files that a COPY/ADD sends,
+so the image changes; the message lists exactly what leaves it, at its path in the image.
+Without `--unsafe-fixes` the entries are reported and nothing is written.
+
+Even then the existing bytes of the file are kept (the block is appended; a missing final newline is
 added first; CRLF files get CRLF lines), each entry is anchored at the context root and checked
 against Docker's own matching rules to exclude exactly the files that were examined, and an
 entry is declined, with its reason, when any instruction of any stage might need one of its
 files: a COPY/ADD or bind-mount source that names it, a RUN that reads it or may read anything
-(for version control, dependency and build-output folders), a `COPY --from` of it, a dependency
+(for version control, dependency and build-output folders and secrets: a bundler build reads
+`.env`, setuptools-scm and `git describe` read `.git`), a `COPY --from` of it, a dependency
 folder that no step of the stage reinstalls, or build output that the final image might use.
 The image loses only the excluded files.
 """
@@ -47,8 +52,9 @@ A secret copied into a layer stays in the image history even when a later step d
 `.env` next to `COPY . .` ends up in `/app/.env` of the image.
 
 ## Fix safety
-Display-only. DFX004 adds the file to `.dockerignore` unless an instruction names it or reads
-it; then the build needs it, and the advice is to pass it with `RUN --mount=type=secret`.
+Display-only. With `--unsafe-fixes`, DFX004 adds the file to `.dockerignore` unless an
+instruction names it or may read it (a bundler build such as `npm run build` reads `.env`);
+then the build needs it, and the advice is to pass it with `RUN --mount=type=secret`.
 """
 
 _DFX006_DOC = """
@@ -70,7 +76,7 @@ Display-only: which of the two is wrong is the author's call.
 RULE_DOCS: dict[str, tuple[str, str, str, str]] = {
     "DFX004": (
         "dockerignore",
-        "safe",
+        "unsafe",
         "Keep paths no instruction needs out of the build context with `.dockerignore`.",
         _DFX004_DOC,
     ),

@@ -381,7 +381,7 @@ def test_directory_search_honours_gitignore(tmp_path: Path) -> None:
     assert b"1 file would be rewritten, 0 unchanged" in result.stderr
 
 
-def test_write_creates_the_dockerignore_the_rewrite_needs(tmp_path: Path) -> None:
+def _node_modules_project(tmp_path: Path) -> Path:
     (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
     (tmp_path / "package-lock.json").write_text("{}\n")
     (tmp_path / "node_modules" / "left-pad").mkdir(parents=True)
@@ -389,10 +389,29 @@ def test_write_creates_the_dockerignore_the_rewrite_needs(tmp_path: Path) -> Non
     (tmp_path / "index.js").write_text("x\n")
     path = tmp_path / "Dockerfile"
     path.write_text("FROM node:20\nWORKDIR /srv\nCOPY . .\nRUN npm ci\n")
-    diff = run(str(path))
+    return path
+
+
+def test_safe_write_never_changes_what_copy_sends(tmp_path: Path) -> None:
+    # The split needs node_modules kept out of the context; excluding it changes the image
+    # (the copy no longer sends it), so safe mode reports it and writes nothing at all.
+    path = _node_modules_project(tmp_path)
+    before = path.read_text()
+    result = run("--write", str(path))
+    assert result.returncode == 0, result.stderr
+    assert path.read_text() == before
+    assert not (tmp_path / ".dockerignore").exists()
+    assert b"applied only with --unsafe-fixes" in result.stderr
+    assert b"leaves the image: `/srv/node_modules`" in result.stderr
+    assert run("--check", str(path)).returncode == 0
+
+
+def test_unsafe_write_creates_the_dockerignore_the_rewrite_needs(tmp_path: Path) -> None:
+    path = _node_modules_project(tmp_path)
+    diff = run("--unsafe-fixes", str(path))
     assert b"+++ b/" in diff.stdout and b"--- /dev/null\n" in diff.stdout
-    assert run("--check", str(path)).returncode == 1
-    assert run("--write", str(path)).returncode == 0
+    assert run("--unsafe-fixes", "--check", str(path)).returncode == 1
+    assert run("--unsafe-fixes", "--write", str(path)).returncode == 0
     assert path.read_text() == (
         "FROM node:20\nWORKDIR /srv\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n"
     )
@@ -400,7 +419,7 @@ def test_write_creates_the_dockerignore_the_rewrite_needs(tmp_path: Path) -> Non
         "node_modules",
         ".dockerignore",
     ]
-    assert run("--check", str(path)).returncode == 0
+    assert run("--unsafe-fixes", "--check", str(path)).returncode == 0
 
 
 def test_stdin_mode_never_relies_on_an_unwritten_dockerignore(tmp_path: Path) -> None:

@@ -155,6 +155,46 @@ CASES_TABLE: list[tuple[str, dict[str, str], str, str | None, list[str]]] = [
         ["secrets/.env"],
     ),
     (
+        "env-kept-when-a-bundler-build-follows",
+        {
+            ".env": "VITE_API_URL=http://api\n",
+            "package.json": '{"scripts": {"build": "vite build"}}\n',
+            "package-lock.json": "{}\n",
+            "src/main.js": "x\n",
+        },
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\n",
+        None,
+        [".env"],
+    ),
+    (
+        "env-files-kept-when-an-opaque-run-follows",
+        {".env": "K=1\n", ".env.test": "K=2\n", "build.sh": "x\n"},
+        APP + "RUN ./build.sh\n",
+        None,
+        [".env", ".env.test"],
+    ),
+    (
+        "env-excluded-when-only-known-readers-follow",
+        {".env": "K=1\n", "requirements.txt": "flask\n"},
+        APP + "RUN pip install -r requirements.txt\n",
+        f"{H}\n.env\n.dockerignore\n",
+        [],
+    ),
+    (
+        "git-kept-for-a-project-install",
+        {".git/HEAD": "ref\n", "pyproject.toml": "[build-system]\n", "src/m.py": ""},
+        APP + "RUN pip install .\n",
+        None,
+        [".git"],
+    ),
+    (
+        "git-kept-for-git-describe",
+        {".git/HEAD": "ref\n", "m.sh": ""},
+        APP + "RUN git describe --tags > VERSION\n",
+        None,
+        [".git"],
+    ),
+    (
         "ignore-file-named-by-copy-is-not-self-excluded",
         {".dockerignore": "", "a.log": "1\n"},
         "FROM busybox\nCOPY .dockerignore /etc/x\nCOPY . /app/\n",
@@ -268,6 +308,18 @@ def test_new_text_excludes_exactly_the_planned_files(tmp_path: Path) -> None:
     assert plan.new_text is not None
     ignore = parse_dockerignore(plan.new_text)
     assert sorted(f for f in files if ignore.matches(f)) == [".vscode/s", "a.log", "src/b.log"]
+
+
+def test_every_entry_is_unsafe_and_says_what_leaves_the_image(tmp_path: Path) -> None:
+    plan = _plan(
+        tmp_path,
+        {".git/HEAD": "ref\n", ".git/config": "[core]\n", "a.log": "1\n", "m.sh": ""},
+        "FROM busybox\nWORKDIR /srv\nCOPY . .\n",
+    )
+    added = [d for d in plan.diagnostics if d.code == "DFX004"]
+    assert [d.tier for d in added] == ["unsafe", "unsafe", "unsafe"]
+    assert added[0].message.endswith("leaves the image: `/srv/.git` (2 files)")
+    assert added[1].message.endswith("leaves the image: `/srv/a.log`")
 
 
 def test_rule_docs_match_the_doc_page() -> None:
