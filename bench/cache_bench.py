@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import dockerfix  # noqa: E402
-from dockerfix.explain import predict, rerun_cost  # noqa: E402
+from dockerfix.analysis import Analysis  # noqa: E402
 from dockerfix.model.context import BuildContext  # noqa: E402
 from dockerfix.model.volatility import is_manifest  # noqa: E402
+from dockerfix.pipeline.explain import predict, rerun_cost  # noqa: E402
 
 
 def _read(path: Path) -> str:
@@ -34,7 +35,7 @@ def _read(path: Path) -> str:
 def _copied_early(tree: dockerfix.Dockerfile, ctx: BuildContext) -> set[str]:
     """Context files sent by COPY steps that do not send the whole source tree."""
     from dockerfix.model.stages import build_model
-    from dockerfix.planner import stage_effects
+    from dockerfix.pipeline.planner import stage_effects
 
     model = build_model(tree)
     early: set[str] = set()
@@ -72,8 +73,8 @@ def main() -> None:
             if not changed:
                 row.append("-")
                 continue
-            nb, cb = rerun_cost(predict(before, ctx, changed))
-            na, ca = rerun_cost(predict(after, ctx, changed))
+            nb, cb = rerun_cost(predict(Analysis.in_context(before, ctx), changed))
+            na, ca = rerun_cost(predict(Analysis.in_context(after, ctx), changed))
             row.append(f"{nb}→{na} (cost {cb:.0f}→{ca:.0f})")
         rows.append(row)
     width = max(len(r[0]) for r in rows) if rows else 10

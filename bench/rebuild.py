@@ -3,7 +3,7 @@
     python bench/rebuild.py [--store DIR] [--only NAME ...] [--keep-store]
 
 For each project: a cold build of the original and of the rewritten Dockerfile, an edit of
-one source file, and a rebuild of both (dockerfix.verify.compare does the work, with a
+one source file, and a rebuild of both (dockerfix.build.compare does the work, with a
 cache-busting label per variant).  Prints a table of rebuild wall times, the ratio
 after/before, and whether the two images are equivalent.  Needs buildah and root; base
 images are built locally (the debootstrap tarball is cached in $DOCKERFIX_BASE_CACHE when
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import dockerfix  # noqa: E402
-from dockerfix.verify.compare import VerifyReport, verify_dockerfile  # noqa: E402
-from dockerfix.verify.engine import BuildahEngine, base_cache_dir, import_base_image  # noqa: E402
+from dockerfix.build.buildah import BuildahEngine, base_cache_dir, import_base_image  # noqa: E402
+from dockerfix.build.compare import VerifyReport, verify_dockerfile  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -3,76 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
+from dockerfix.diagnostics import Diagnostic, DockerfileSyntaxError, FileEdit, Result, Tier
+from dockerfix.settings import Settings
 from dockerfix.syntax import Dockerfile, parse
+from dockerfix.syntax.check import check_syntax
 
-Tier = Literal["safe", "unsafe", "display-only"]
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """One finding: a fix that was applied, one that was declined, or advice."""
-
-    code: str
-    message: str
-    line: int
-    tier: Tier
-    applied: bool = False
-    reason: str = ""
-    end_line: int | None = None
-
-
-@dataclass(frozen=True)
-class FileEdit:
-    """A change to another file than the Dockerfile (the .dockerignore)."""
-
-    path: Path
-    original: str | None  # None: the file does not exist yet
-    new: str
-    fixes: tuple[Diagnostic, ...] = ()
-
-
-@dataclass(frozen=True)
-class Result:
-    """What ``fix`` produced: the new text (equal to the input when nothing changed)."""
-
-    original: str
-    code: str
-    fixes: tuple[Diagnostic, ...] = ()
-    error: str | None = None
-    edits: tuple[FileEdit, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        return self.code != self.original
-
-
-class DockerfileSyntaxError(ValueError):
-    """BuildKit would reject this Dockerfile; dockerfix does not rewrite it."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"line {line}: {message}")
-        self.line = line
-        self.message = message
-
-
-def check_syntax(tree: Dockerfile) -> None:
-    """Raise DockerfileSyntaxError for the first problem BuildKit would report.
-
-    That includes unknown instructions: BuildKit parses them but refuses to build them.
-    """
-    from dockerfix.syntax.lineparse import KNOWN_INSTRUCTIONS
-
-    if tree.errors:
-        first = tree.errors[0]
-        raise DockerfileSyntaxError(first.line, first.message)
-    for ins in tree.instructions:
-        if ins.cmd.lower() not in KNOWN_INSTRUCTIONS:
-            name = ins.cmd or ins.original.strip() or "(empty)"
-            raise DockerfileSyntaxError(ins.start_line, f"unknown instruction: {name}")
+__all__ = [
+    "Diagnostic",
+    "Dockerfile",
+    "DockerfileSyntaxError",
+    "FileEdit",
+    "Result",
+    "Tier",
+    "check_syntax",
+    "fix",
+    "fix_tree",
+    "parse",
+]
 
 
 def fix(
@@ -96,15 +45,30 @@ def fix(
     """
     tree = parse(text)
     check_syntax(tree)
-    from dockerfix.engine import run_fixes
-
-    return run_fixes(
-        tree,
-        context=Path(context) if context is not None else None,
+    settings = Settings.make(
         unsafe_fixes=unsafe_fixes,
-        select=frozenset(select) if select is not None else None,
-        ignore=frozenset(ignore or ()),
+        select=select,
+        ignore=ignore,
         use_git=use_git,
-        dockerfile_path=Path(dockerfile_path) if dockerfile_path is not None else None,
         edit_dockerignore=edit_dockerignore,
     )
+    return fix_tree(
+        tree,
+        settings,
+        context=Path(context) if context is not None else None,
+        dockerfile_path=Path(dockerfile_path) if dockerfile_path is not None else None,
+    )
+
+
+def fix_tree(
+    tree: Dockerfile,
+    settings: Settings,
+    *,
+    context: Path | None = None,
+    dockerfile_path: Path | None = None,
+) -> Result:
+    """`fix` for a tree that passed `check_syntax`, with the run's settings."""
+    from dockerfix.analysis import Analysis
+    from dockerfix.pipeline.run import run_fixes
+
+    return run_fixes(Analysis(tree, settings, context, dockerfile_path))

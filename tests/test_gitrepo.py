@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from dockerfix.gitrepo import find_git_dir, head_commit
+from dockerfix.integrations.gitrepo import find_git_dir, head_commit
 
 
 def _git(repo: Path, *args: str) -> str:

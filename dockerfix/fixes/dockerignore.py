@@ -13,9 +13,11 @@ import posixpath
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dockerfix.api import Diagnostic, Tier
-from dockerfix.fixes.dockerignore_docs import RULE_DOCS
+from dockerfix.diagnostics import Diagnostic, Tier
+from dockerfix.fixes import codes
+from dockerfix.fixes.rule import Rule, rule
 from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.context_report import (
     JUNK_RULES,
@@ -34,7 +36,10 @@ from dockerfix.model.paths import is_under, normalize, paths_overlap
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.syntax import Dockerfile
 
-__all__ = ["HEADER", "RULE_DOCS", "DockerignorePlan", "plan_dockerignore"]
+if TYPE_CHECKING:
+    from dockerfix.analysis import Analysis
+
+__all__ = ["HEADER", "RULES", "DockerignorePlan", "plan_dockerignore"]
 
 HEADER = "# Added by dockerfix (DFX004): paths no instruction needs, kept out of the build context"
 # Categories a build step might consume: an instruction that may read anything blocks them.
@@ -103,11 +108,13 @@ def plan_dockerignore(
     dockerfile_path: Path,
     *,
     sharing: Sequence[Dockerfile] = (),
+    analysis: Analysis | None = None,
 ) -> DockerignorePlan:
     """Plan the `.dockerignore` block for `tree` built with `context`.
 
     `sharing` holds the other Dockerfiles built with the same context and ignore file: their
-    needs count too, since one `.dockerignore` serves them all.
+    needs count too, since one `.dockerignore` serves them all. `analysis` (of `tree`) lends
+    its model, and its effects when its context is the one this plan walks.
     """
     root = context.root if isinstance(context, BuildContext) else Path(context)
     existing = find_dockerignore(dockerfile_path, root)
@@ -130,7 +137,7 @@ def plan_dockerignore(
         and ((context.ignore.text if context.ignore is not None else None) == original)
     )
     ctx = context if same and isinstance(context, BuildContext) else context_for(root, ignore)
-    analyses = [_analyse(t, ctx) for t in (tree, *sharing)]
+    analyses = [_analyse(tree, ctx, analysis), *(_analyse(t, ctx) for t in sharing)]
     diagnostics = list(_excluded_sources(analyses[0], ctx, ignore, target.name))
     added, declined, found = _choose(original or "", ctx, analyses)
     if added:
@@ -154,7 +161,11 @@ def plan_dockerignore(
 
 def _refused(target: Path, original: str | None, reason: str) -> DockerignorePlan:
     diagnostic = Diagnostic(
-        "DFX004", f"{target.name} not extended: {reason}", 1, "display-only", reason=reason
+        codes.DOCKERIGNORE,
+        f"{target.name} not extended: {reason}",
+        1,
+        "display-only",
+        reason=reason,
     )
     return DockerignorePlan(target, original, None, (diagnostic,), (), (("*", reason),))
 
@@ -233,7 +244,7 @@ def _self_entry(
 
 def _self_diagnostic(name: str, verdict: _Verdict) -> Diagnostic:
     return Diagnostic(
-        "DFX004",
+        codes.DOCKERIGNORE,
         f"exclude `{name}` itself: COPY does not copy it then, and editing it reruns nothing"
         + (f"; leaves the image: {', '.join(verdict.leaves)}" if verdict.leaves else ""),
         verdict.sent_by[0],
@@ -243,8 +254,8 @@ def _self_diagnostic(name: str, verdict: _Verdict) -> Diagnostic:
 
 
 def _candidates(secrets: Sequence[SecretFile]) -> Iterator[tuple[_Candidate, str]]:
-    for rule in JUNK_RULES:
-        yield _Candidate(rule.entry, rule.category, rule.what), rule.needle
+    for junk in JUNK_RULES:
+        yield _Candidate(junk.entry, junk.category, junk.what), junk.needle
     for secret in secrets:
         entry = _literal_entry(secret.path)
         if entry is not None:
@@ -518,15 +529,18 @@ def _commands(step: Step) -> Iterator[tuple[list[str], str | None]]:
 # --------------------------------------------------------------------------- analysis
 
 
-def _analyse(tree: Dockerfile, ctx: BuildContext) -> _Analysis:
-    model = build_model(tree)
-    effects = {stage.index: stage_effects(model, stage, ctx) for stage in model.stages}
+def _analyse(tree: Dockerfile, ctx: BuildContext, known: Analysis | None = None) -> _Analysis:
+    model = known.model if known is not None else build_model(tree)
+    if known is not None and "context" in known.__dict__ and known.context is ctx:
+        effects = {stage.index: known.effects(stage) for stage in model.stages}
+    else:
+        effects = {stage.index: stage_effects(model, stage, ctx) for stage in model.stages}
     runtime: set[int] = set()
     index = len(model.stages) - 1 if model.stages else None
     while index is not None:
         runtime.add(index)
         index = model.stages[index].base_stage
-    return _Analysis(model, context_uses(model, ctx), effects, frozenset(runtime))
+    return _Analysis(model, context_uses(model, ctx, effects), effects, frozenset(runtime))
 
 
 def _senders(analyses: Sequence[_Analysis], path: str) -> tuple[int, ...]:
@@ -549,7 +563,7 @@ def _excluded_sources(
             line = _excluding_line(ignore, ref.rel)
             what = "copies nothing or fails" if use.kind == "copy" else "mounts nothing"
             yield Diagnostic(
-                "DFX006",
+                codes.COPY_SOURCE_IGNORED,
                 f"`{ref.raw}` in `{use.text}` is excluded by {name} line {line}: the build {what}",
                 use.line,
                 "display-only",
@@ -630,7 +644,7 @@ def _added_diagnostic(
         )
     if verdict.leaves:
         message += "; leaves the image: " + ", ".join(verdict.leaves)
-    return Diagnostic("DFX004", message, line, TIER, applied=True)
+    return Diagnostic(codes.DOCKERIGNORE, message, line, TIER, applied=True)
 
 
 def _declined_diagnostic(
@@ -638,7 +652,7 @@ def _declined_diagnostic(
 ) -> Diagnostic:
     line = verdict.sent_by[0] if verdict.sent_by else 1
     return Diagnostic(
-        "DFX004",
+        codes.DOCKERIGNORE,
         f"{_summary(cand, files, ctx)} is in the build context; not excluded: {verdict.reason}",
         line,
         "display-only",
@@ -653,7 +667,7 @@ def _secret_diagnostic(path: str, kind: str, senders: Sequence[int], reason: str
     else:
         advice = "; the .dockerignore block excludes it"
     return Diagnostic(
-        "DFX005",
+        codes.SECRET_IN_CONTEXT,
         f"`{path}` ({kind}) is in the build context{where}{advice}",
         senders[0] if senders else 1,
         "display-only",
@@ -662,3 +676,98 @@ def _secret_diagnostic(path: str, kind: str, senders: Sequence[int], reason: str
 
 
 # --------------------------------------------------------------------------- docs
+
+_DFX004_DOC = """
+## What it does
+Looks at what the build context holds and what the Dockerfile copies, and adds the paths that
+change often or never belong in an image (`.git`, `node_modules`, `__pycache__`, caches, logs,
+editor folders, secrets) to the `.dockerignore` BuildKit uses for this Dockerfile
+(`<Dockerfile>.dockerignore`, else `.dockerignore` at the context root), creating it if needed.
+The entries go in a block marked `# Added by dockerfix (DFX004)` at the end of the file.
+
+## Why
+`COPY . .` sends every file of the context and its cache key covers all of them: a commit, a
+new log line or a test run that rewrites `.pytest_cache` reruns the copy and every step after
+it. Folders like `node_modules` also overwrite what the image installed for itself.
+
+## Example
+With `COPY . .` and an `app.log` and a `.git` folder in the context, dockerfix creates
+```
+# Added by dockerfix (DFX004): paths no instruction needs, kept out of the build context
+.git
+**/*.log
+```
+
+## Fix safety
+Unsafe (applied only with `--unsafe-fixes`): every entry removes files that a COPY/ADD sends,
+so the image changes; the message lists exactly what leaves it, at its path in the image.
+Without `--unsafe-fixes` the entries are reported and nothing is written.
+
+Even then the existing bytes of the file are kept (the block is appended; a missing final newline is
+added first; CRLF files get CRLF lines), each entry is anchored at the context root and checked
+against Docker's own matching rules to exclude exactly the files that were examined, and an
+entry is declined, with its reason, when any instruction of any stage might need one of its
+files: a COPY/ADD or bind-mount source that names it, a RUN that reads it or may read anything
+(for version control, dependency and build-output folders and secrets: a bundler build reads
+`.env`, setuptools-scm and `git describe` read `.git`), a `COPY --from` of it, a dependency
+folder that no step of the stage reinstalls, or build output that the final image might use.
+The image loses only the excluded files.
+"""
+
+_DFX005_DOC = """
+## What it does
+Reports every file of the build context that holds a credential: `.env` files (not
+`.env.example`), private keys (`id_rsa`, `*.key`, `*.pem` with a private key), an `.npmrc` with
+an auth token, `.pypirc`/`.netrc` with a password.
+
+## Why
+A secret copied into a layer stays in the image history even when a later step deletes it.
+
+## Example
+`.env` next to `COPY . .` ends up in `/app/.env` of the image.
+
+## Fix safety
+Display-only. With `--unsafe-fixes`, DFX004 adds the file to `.dockerignore` unless an
+instruction names it or may read it (a bundler build such as `npm run build` reads `.env`);
+then the build needs it, and the advice is to pass it with `RUN --mount=type=secret`.
+"""
+
+_DFX006_DOC = """
+## What it does
+Reports a COPY/ADD source or bind-mount source that exists in the context but that the
+existing `.dockerignore` excludes.
+
+## Why
+BuildKit applies `.dockerignore` before COPY sees the context: the build fails with "not
+found", or a glob silently copies nothing.
+
+## Example
+`.dockerignore` holds `dist` and the Dockerfile says `COPY dist/ /srv`.
+
+## Fix safety
+Display-only: which of the two is wrong is the author's call.
+"""
+
+RULES: tuple[Rule, ...] = (
+    rule(
+        codes.DOCKERIGNORE,
+        "dockerignore",
+        TIER,
+        "Keep paths no instruction needs out of the build context with `.dockerignore`.",
+        _DFX004_DOC,
+    ),
+    rule(
+        codes.SECRET_IN_CONTEXT,
+        "secret-in-context",
+        "display-only",
+        "A file holding a credential is in the build context.",
+        _DFX005_DOC,
+    ),
+    rule(
+        codes.COPY_SOURCE_IGNORED,
+        "copy-source-ignored",
+        "display-only",
+        "A COPY/ADD source is excluded by `.dockerignore`.",
+        _DFX006_DOC,
+    ),
+)

@@ -1,15 +1,62 @@
-"""DFX002: copy only the dependency manifests before an install, the rest after it."""
+"""DFX002 split-copy: copy only the dependency manifests before an install, the rest after it.
+
+`split_candidates` finds the installs a broad copy invalidates and whether each can be split;
+the planner inserts the manifest copies and lets the order search move the broad copy down.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import json
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dockerfix.diagnostics import Diagnostic
+from dockerfix.fixes import codes
+from dockerfix.fixes.rule import rule, short
 from dockerfix.model.effects import Effect
 from dockerfix.model.paths import PathSet, is_under, paths_overlap
-from dockerfix.model.stages import Step
+from dockerfix.model.stages import Stage, Step
+from dockerfix.model.volatility import P_SOURCE
+
+RULE = rule(
+    codes.SPLIT_COPY,
+    "split-copy",
+    "safe",
+    "Copy dependency manifests before the install and the rest of the sources after it.",
+    """
+## What it does
+Finds a dependency install (`pip install -r`, `npm ci`, `go mod download`, …) that runs after
+a broad copy of the sources, and inserts a `COPY` of exactly the manifests the install reads
+and that exist in the build context, runs the install, then copies the rest.
+
+## Why
+With `COPY . .` above the install, every source edit reruns the install. With the manifests
+copied first, only a dependency change does.
+
+## Example
+```dockerfile
+COPY . .
+RUN pip install -r requirements.txt
+```
+becomes
+```dockerfile
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+COPY . .
+```
+
+## Fix safety
+Safe when the install provably reads only the manifests (nested `-r` files included) and the
+later broad copy cannot overwrite what the install wrote (for example a `node_modules` folder
+in the build context). The inserted `COPY` carries the same `--chown`/`--chmod`/`--link` as the
+broad copy, which copies the same files again with the same content, so the final image is the
+same. Otherwise dockerfix declines and says why (display-only): lifecycle scripts in
+`package.json`, `pip install -e .`, a `gemspec` in the Gemfile, an install that reads other
+project files, output folders present in the build context.
+""",
+)
 
 ALLOWED_FLAGS = ("--chown", "--chmod", "--link")
 
@@ -138,3 +185,78 @@ def manifest_copies(candidate_files: dict[str, str], broad_step: Step, broad: Ef
             body = " ".join(words)
         out.append(" ".join([keyword, *flags, body]))
     return out
+
+
+def split_candidates(
+    stage: Stage, effects: dict[int, Effect], vol: dict[int, float]
+) -> tuple[list[SplitCandidate], list[Decline]]:
+    """Each expensive RUN that a volatile broad copy above it invalidates: split or declined."""
+    found: list[SplitCandidate] = []
+    declines: list[Decline] = []
+    steps = list(stage.steps)
+    for j, install in enumerate(steps):
+        eff = effects[install.position]
+        if install.keyword != "RUN" or eff.cost < 1.0:
+            continue
+        broad_step = None
+        for earlier in reversed(steps[:j]):
+            e = effects[earlier.position]
+            if e.kind == "copy-context" and e.writes.overlaps(eff.reads):
+                broad_step = earlier
+                break
+        if broad_step is None or vol[broad_step.position] < P_SOURCE:
+            continue
+        outcome = find_split(broad_step, effects[broad_step.position], install, eff)
+        if isinstance(outcome, SplitCandidate):
+            found.append(outcome)
+        elif eff.kind == "run-install" or eff.install_like:
+            declines.append(outcome)
+    return found, declines
+
+
+def split_diagnostics(
+    order: Sequence[int],
+    inserted: bool,
+    steps: dict[int, Step],
+    candidates: Sequence[SplitCandidate],
+    declines: Sequence[Decline],
+) -> tuple[list[Diagnostic], list[Diagnostic], set[tuple[int, int]]]:
+    """The applied splits, the declined ones, and the (install, broad copy) pairs applied.
+
+    A split is applied when manifest copies were `inserted` and the install now runs before
+    its broad copy.
+    """
+    out: list[Diagnostic] = []
+    placed = {n: i for i, n in enumerate(order)}
+    pairs: set[tuple[int, int]] = set()
+    if inserted:
+        for cand in candidates:
+            if placed[cand.install] < placed[cand.broad]:
+                pairs.add((cand.install, cand.broad))
+                files = ", ".join(c for _, c in cand.provided)
+                out.append(
+                    Diagnostic(
+                        codes.SPLIT_COPY,
+                        f"copy {files} before `{short(steps[cand.install])}` so that source "
+                        "edits do not rerun it",
+                        steps[cand.broad].instruction.start_line,
+                        "safe",
+                        applied=True,
+                    )
+                )
+    split_installs = {install for install, _ in pairs}
+    declined: list[Diagnostic] = []
+    for decline in declines:
+        if decline.install in split_installs:
+            continue
+        install = steps[decline.install]
+        declined.append(
+            Diagnostic(
+                codes.SPLIT_COPY,
+                f"`{short(install)}` reruns after every source edit; not split: {decline.reason}",
+                install.instruction.start_line,
+                "display-only",
+                reason=decline.reason,
+            )
+        )
+    return out, declined, pairs

@@ -235,11 +235,19 @@ def find_secrets(root: Path, files: Iterable[str]) -> tuple[SecretFile, ...]:
     return tuple(found)
 
 
-def context_uses(model: Model, ctx: BuildContext) -> tuple[ContextUse, ...]:
-    """Every COPY/ADD from the context and every RUN bind mount, in every stage."""
+def context_uses(
+    model: Model,
+    ctx: BuildContext,
+    effects_of: Mapping[int, Mapping[int, Effect]] | None = None,
+) -> tuple[ContextUse, ...]:
+    """Every COPY/ADD from the context and every RUN bind mount, in every stage.
+
+    `effects_of` maps a stage index to its step effects in `ctx`, when the caller has them.
+    """
     uses: list[ContextUse] = []
     for stage in model.stages:
-        effects = stage_effects(model, stage, ctx)
+        known = effects_of.get(stage.index) if effects_of is not None else None
+        effects = known if known is not None else stage_effects(model, stage, ctx)
         for step in stage.steps:
             use = _use_of(step, stage, model, ctx, effects[step.position])
             if use is not None:

@@ -135,7 +135,7 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
     """Read recent commits' touched files with git; None when there is no usable history."""
     import subprocess
 
-    from dockerfix.gitrepo import find_git_dir
+    from dockerfix.integrations.gitrepo import find_git_dir
 
     # Outside a work tree there is no history: find that out without starting git.
     if find_git_dir(context) is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dockerfix.api import Diagnostic
+from dockerfix.diagnostics import Diagnostic
 
 FORMATS = ("diff", "json", "sarif", "rdjson", "github", "gnu")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dockerfix.graph import must_precede, to_networkx
+from dockerfix.model.constraints import must_precede, to_networkx
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, stage_effects
 from dockerfix.model.stages import Model, Stage, build_model
@@ -75,10 +75,14 @@ def short_instruction(text: str, width: int = 40) -> str:
 
 
 def build_graph(
-    tree: Dockerfile, ctx: BuildContext | None, effects: dict[int, Effect] | None = None
+    tree: Dockerfile,
+    ctx: BuildContext | None,
+    effects: dict[int, Effect] | None = None,
+    model: Model | None = None,
 ) -> DependencyGraph:
-    """The dependency graph of every stage of ``tree`` (``effects`` by position, if known)."""
-    model = build_model(tree)
+    """The dependency graph of every stage of ``tree`` (``effects`` by position and the
+    ``model``, if known)."""
+    model = model if model is not None else build_model(tree)
     stages: list[StageGraph] = []
     cross: list[GraphEdge] = []
     for stage in model.stages:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from dockerfix import __version__
-from dockerfix.fixes import RULES
+from dockerfix.fixes.registry import rules
 from dockerfix.report import FileReport, Hunk
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -30,7 +30,7 @@ def _level(tier: str) -> str:
 
 
 def _rule(code: str) -> dict[str, Any]:
-    rule = RULES.get(code)
+    rule = rules().get(code)
     summary = rule.summary if rule else code
     doc = rule.doc if rule else ""
     return {

@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 
-from dockerfix import ghaction
-from dockerfix.ghaction import (
+from dockerfix.integrations import ghaction
+from dockerfix.integrations.ghaction import (
     MARKER,
     added_ranges,
     build_review,
@@ -108,7 +108,7 @@ def make_pr(tmp_path: Path, base: dict[str, str], head: dict[str, str | None]) -
 def run_action(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GITHUB_REPOSITORY")}
     return subprocess.run(
-        [sys.executable, "-m", "dockerfix.ghaction", *args],
+        [sys.executable, "-m", "dockerfix.integrations.ghaction", *args],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -118,7 +118,7 @@ def run_action(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-# --- end to end: python -m dockerfix.ghaction --dry-run -----------------------------------------
+# --- end to end: python -m dockerfix.integrations.ghaction --dry-run -----------------------------------------
 
 
 def test_dry_run_suggests_the_rewrite_on_lines_the_pr_changed(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dockerfix.cli import main
-from dockerfix.verify.compare import default_edit, edit_line, normalize_image, with_label
+from dockerfix.build.compare import default_edit, edit_line, normalize_image, with_label
+from dockerfix.cli.main import main
 
 SINGLE = (
     "FROM python:3.12-slim\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dockerfix.bases import findings, split_reference
-from dockerfix.cli import main
+from dockerfix.cli.main import main
+from dockerfix.pipeline.bases import findings, split_reference
 
 
 @pytest.mark.parametrize(

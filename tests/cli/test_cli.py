@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dockerfix.cli import main
+from dockerfix.cli.main import main
 
 UNOPTIMIZED = (
     "FROM python:3.12-slim\n"
@@ -327,13 +327,13 @@ def test_write_refuses_a_file_changed_meanwhile(
     import dockerfix.api
 
     path = project(tmp_path)
-    real_fix = dockerfix.api.fix
+    real_fix = dockerfix.api.fix_tree
 
-    def fix_and_edit(text: str, **kwargs: object) -> object:
+    def fix_and_edit(tree: object, settings: object, **kwargs: object) -> object:
         path.write_text(UNOPTIMIZED + "# edited meanwhile\n")
-        return real_fix(text, **kwargs)  # type: ignore[arg-type]
+        return real_fix(tree, settings, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(dockerfix.api, "fix", fix_and_edit)
+    monkeypatch.setattr(dockerfix.api, "fix_tree", fix_and_edit)
     result = CliRunner().invoke(main, ["--write", str(path)])
     assert result.exit_code == 2
     assert path.read_text() == UNOPTIMIZED + "# edited meanwhile\n"
@@ -359,7 +359,7 @@ def test_rules_lists_every_code_and_prints_docs() -> None:
 
 
 def test_diff_is_coloured_only_on_request() -> None:
-    from dockerfix.cli import _colour
+    from dockerfix.cli.main import _colour
 
     coloured = _colour("--- a/D\n+++ b/D\n@@ -1 +1 @@\n-old\n+new\n same\n")
     assert "\x1b[32m+new\n\x1b[0m" in coloured and "\x1b[31m-old\n\x1b[0m" in coloured
@@ -478,13 +478,13 @@ def test_cache_serves_unchanged_files_and_notices_changes(
     path = project_dir / "Dockerfile"
     path.write_text("FROM node:20\nWORKDIR /srv\nCOPY . .\nRUN npm ci\n")
     calls: list[str] = []
-    real_fix = dockerfix.api.fix
+    real_fix = dockerfix.api.fix_tree
 
-    def counting_fix(text: str, **kwargs: object) -> object:
-        calls.append(text)
-        return real_fix(text, **kwargs)  # type: ignore[arg-type]
+    def counting_fix(tree: dockerfix.Dockerfile, settings: object, **kwargs: object) -> object:
+        calls.append(tree.code)
+        return real_fix(tree, settings, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(dockerfix.api, "fix", counting_fix)
+    monkeypatch.setattr(dockerfix.api, "fix_tree", counting_fix)
     first = CliRunner().invoke(main, ["--format", "json", str(path)])
     again = CliRunner().invoke(main, ["--format", "json", str(path)])
     assert first.output == again.output and '"changed": true' in first.output
@@ -543,7 +543,7 @@ def test_internal_error_is_exit_3_with_a_report_hint(
     def broken(*_args: object, **_kwargs: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(dockerfix.api, "fix", broken)
+    monkeypatch.setattr(dockerfix.api, "fix_tree", broken)
     monkeypatch.setenv("DOCKERFIX_NO_CACHE", "1")
     result = CliRunner().invoke(main, ["--check", str(project(tmp_path))])
     assert result.exit_code == 3

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dockerfix.fixes.dockerignore import HEADER, RULE_DOCS, DockerignorePlan, plan_dockerignore
+from dockerfix.fixes.dockerignore import HEADER, RULES, DockerignorePlan, plan_dockerignore
 from dockerfix.model.context import BuildContext
 from dockerfix.model.dockerignore import parse_dockerignore
 from dockerfix.syntax import parse
@@ -324,8 +324,10 @@ def test_every_entry_is_unsafe_and_says_what_leaves_the_image(tmp_path: Path) ->
 
 def test_rule_docs_match_the_doc_page() -> None:
     page = (REPO / "docs" / "fixes" / "DFX004.md").read_text()
-    assert sorted(RULE_DOCS) == ["DFX004", "DFX005", "DFX006"]
-    for code, (name, tier, summary, doc) in RULE_DOCS.items():
+    assert [r.code for r in RULES] == ["DFX004", "DFX005", "DFX006"]
+    for code, name, tier, summary, doc in (
+        (r.code, r.name, r.tier, r.summary, r.doc) for r in RULES
+    ):
         assert f"# {code} {name}" in page
         assert f"Tier: {tier}" in page
         assert summary in page

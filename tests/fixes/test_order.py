@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dockerfix.fixes.order import (
+from dockerfix.pipeline.order import (
     OrderProblem,
     _greedy,
     best_order,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dockerfix.verify.engine import BuildahEngine, base_cache_dir, import_base_image
+from dockerfix.build.buildah import BuildahEngine, base_cache_dir, import_base_image
 
 HERE = Path(__file__).resolve().parent
 

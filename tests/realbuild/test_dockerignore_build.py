@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from dockerfix.build.buildah import BuildahEngine, BuildResult
+from dockerfix.build.imagediff import diff_snapshots
 from dockerfix.fixes.dockerignore import HEADER, plan_dockerignore
 from dockerfix.syntax import parse
-from dockerfix.verify.engine import BuildahEngine, BuildResult
-from dockerfix.verify.imagediff import diff_snapshots
 
 RequireBase = Callable[[str], tuple[str, ...]]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dockerfix.verify.engine import (
+from dockerfix.build.buildah import (
     BuildahEngine,
     BuildResult,
     EngineUnavailable,
@@ -18,7 +18,7 @@ from dockerfix.verify.engine import (
     find_engine,
     parse_steps,
 )
-from dockerfix.verify.imagediff import (
+from dockerfix.build.imagediff import (
     ImageSnapshot,
     diff_configs,
     diff_snapshots,

@@ -2,7 +2,7 @@
 
 For each fixture and edit, the original and the rewritten Dockerfile are built, one context
 file is edited, both are rebuilt, and the steps buildah ran (no `--> Using cache`) are
-compared with `dockerfix.explain.predict` step by step.  Each variant carries its own LABEL
+compared with `dockerfix.pipeline.explain.predict` step by step.  Each variant carries its own LABEL
 after FROM so the two never share cache entries (the prediction is made on that same text).
 """
 
@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 import dockerfix
-from dockerfix.explain import predict
+from dockerfix.analysis import Analysis
+from dockerfix.build.buildah import BASE_IMAGES, BuildahEngine, BuildResult
+from dockerfix.build.compare import edit_line, with_label
 from dockerfix.model.context import BuildContext
-from dockerfix.verify.compare import edit_line, with_label
-from dockerfix.verify.engine import BASE_IMAGES, BuildahEngine, BuildResult
+from dockerfix.pipeline.explain import predict
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "realbuild"
 
@@ -96,7 +97,7 @@ def test_explain_predicts_the_steps_buildah_reruns(
     for name, text in texts.items():
         result = _build(engine, text, context, f"localhost/agree-{name}:{run}-2")
         got[name] = _reran_lines(text, result)
-        outcomes = predict(dockerfix.parse(text), ctx, [edited])
+        outcomes = predict(Analysis.in_context(dockerfix.parse(text), ctx), [edited])
         predicted[name] = [o.line for o in outcomes if o.reruns]
     for name in texts:
         engine.remove(f"localhost/agree-{name}:{run}")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import dockerfix
-from dockerfix.verify.engine import BuildahEngine, BuildResult
-from dockerfix.verify.imagediff import diff_configs, diff_snapshots, measure_noise
+from dockerfix.build.buildah import BuildahEngine, BuildResult
+from dockerfix.build.imagediff import diff_configs, diff_snapshots, measure_noise
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "realbuild"
 

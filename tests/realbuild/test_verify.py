@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dockerfix.cli import main
-from dockerfix.verify.engine import BuildahEngine
+from dockerfix.build.buildah import BuildahEngine
+from dockerfix.cli.main import main
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "realbuild"
 

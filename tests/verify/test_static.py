@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from dockerfix.model.context import BuildContext
+from dockerfix.pipeline.safe_mode import verify_rewrite
 from dockerfix.syntax import parse
-from dockerfix.verify.static import verify_rewrite
 
 BASE = (
     "FROM python:3.12-slim\n"

@@ -19,14 +19,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dockerfix.verify.engine import (
+from dockerfix.build.buildah import (
     BASE_IMAGES,
     BuildahEngine,
     BuildResult,
     base_cache_dir,
     import_base_image,
 )
-from dockerfix.verify.imagediff import (
+from dockerfix.build.imagediff import (
     ImageSnapshot,
     SnapshotDiff,
     diff_configs,

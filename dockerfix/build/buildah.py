@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from dockerfix.verify.imagediff import ImageSnapshot, snapshot_tree
+from dockerfix.build.imagediff import ImageSnapshot, snapshot_tree
 
 __all__ = [
     "BASE_IMAGES",

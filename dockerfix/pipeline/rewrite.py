@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dockerfix.planner import StagePlan
+from dockerfix.pipeline.plan import StagePlan
 from dockerfix.syntax import Dockerfile, Instruction
 
 

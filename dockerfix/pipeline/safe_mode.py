@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from dockerfix.graph import conflicts
+from dockerfix.model.constraints import conflicts
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import ALL_VARS, Effect, stage_effects
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.syntax import Dockerfile, parse
 from dockerfix.syntax.lineparse import parse_words
+
+if TYPE_CHECKING:
+    from dockerfix.analysis import Analysis
 
 _METADATA = frozenset(
     {
@@ -42,18 +46,21 @@ def verify_rewrite(
     new_text: str,
     ctx: BuildContext | None,
     relaxed: frozenset[str] = frozenset(),
+    analysis: Analysis | None = None,
 ) -> list[str]:
     """Problems that make the rewrite unsafe (an empty list means it may be written).
 
     ``relaxed`` names build-stamp ARGs that --unsafe-fixes lets move below RUN steps
-    that do not name them.
+    that do not name them. ``analysis``, the analysis of ``original`` in ``ctx``, saves
+    modelling the original again; the new text is always parsed and modelled from scratch.
     """
     new = parse(new_text)
     if new.errors:
         return [f"the rewritten file does not parse: {new.errors[0].message}"]
     if new.escape != original.escape or new.directives != original.directives:
         return ["parser directives changed"]
-    old_model, new_model = build_model(original), build_model(new)
+    old_model = analysis.model if analysis is not None else build_model(original)
+    new_model = build_model(new)
     if [s.start.instruction.text for s in old_model.stages] != [
         s.start.instruction.text for s in new_model.stages
     ]:
@@ -64,7 +71,10 @@ def verify_rewrite(
         return ["instructions before the first FROM changed"]
     problems: list[str] = []
     for old_stage, new_stage in zip(old_model.stages, new_model.stages):
-        problems += _verify_stage(old_model, old_stage, new_model, new_stage, ctx, relaxed)
+        old_effects = analysis.effects(old_stage) if analysis is not None else None
+        problems += _verify_stage(
+            old_model, old_stage, new_model, new_stage, ctx, relaxed, old_effects
+        )
     return problems
 
 
@@ -75,6 +85,7 @@ def _verify_stage(
     new: Stage,
     ctx: BuildContext | None,
     relaxed: frozenset[str] = frozenset(),
+    old_effects: dict[int, Effect] | None = None,
 ) -> list[str]:
     label = f"stage {old.index + 1}"
     old_texts = Counter(_norm(s.instruction.text) for s in old.steps)
@@ -89,7 +100,7 @@ def _verify_stage(
     new_meta = [_norm(s.instruction.text) for s in new.steps if _is_meta(s, relaxed)]
     if old_meta != new_meta:
         return [f"{label}: metadata instructions changed order"]
-    effects_old = stage_effects(old_model, old, ctx)
+    effects_old = old_effects if old_effects is not None else stage_effects(old_model, old, ctx)
     effects_new = stage_effects(new_model, new, ctx)
     # Identify each new step with an original one by text, in order of appearance.
     pool: dict[str, list[int]] = {}

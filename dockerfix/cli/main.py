@@ -7,14 +7,21 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar
 
 import click
 
 from dockerfix import __version__
-from dockerfix.sourcefile import InputError, SourceFile, read_bytes, read_path
-
-EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+from dockerfix.cli.files import InputError, SourceFile, read_bytes, read_path
+from dockerfix.cli.options import (
+    CONTEXT_OPTION,
+    EXIT_CHANGES,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    die,
+)
+from dockerfix.settings import Settings
 
 EXAMPLES = """\b
 Examples:
@@ -41,8 +48,8 @@ class _DefaultCommandGroup(click.Group):
     default_command = "fix"
     # Loaded on first use: editors and pre-commit run the rewrite and should not pay for them.
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
-        "explain": ("dockerfix.cli_analysis", "explain_command"),
-        "verify": ("dockerfix.cli_analysis", "verify_command"),
+        "explain": ("dockerfix.cli.analysis", "explain_command"),
+        "verify": ("dockerfix.cli.analysis", "verify_command"),
     }
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -64,15 +71,6 @@ class _DefaultCommandGroup(click.Group):
             assert isinstance(command, click.Command)
             self.add_command(command, name)
         return super().get_command(ctx, name)
-
-
-CONTEXT_OPTION = click.option(
-    "--context",
-    "context",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Build context directory (default: the Dockerfile's directory).",
-)
 
 
 @click.group(cls=_DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -165,23 +163,20 @@ def fix_command(
         config = load_config(config_path or find_config(start if start.exists() else Path.cwd()))
     except ConfigError as exc:
         die(str(exc), EXIT_INPUT)
-    cli_select = _codes(select)
-    options: dict[str, Any] = {
-        "unsafe_fixes": unsafe_fixes or config.unsafe_fixes,
-        "select": cli_select if cli_select is not None else config.select,
-        "ignore": (*(_codes(ignore) or ()), *config.ignore),
-    }
+    options = Settings.from_config(
+        config, unsafe_fixes=unsafe_fixes, select=_codes(select), ignore=_codes(ignore) or ()
+    )
     fmt = fmt or config.format or "diff"
     if fmt not in ("diff", "json", "sarif", "rdjson", "github", "gnu"):
         die(f"{config.path}: unknown format {fmt!r}", EXIT_INPUT)
     exclude = (*exclude, *config.exclude)
     if context is None and stdin_filename is not None:
         context = config.context_for(stdin_filename)
-    from dockerfix.fixes import RULES
+    from dockerfix.fixes import codes
 
-    for code in (*(options["select"] or ()), *options["ignore"]):
-        if code not in RULES:
-            _fail_usage(f"unknown fix code {code!r} (known: {', '.join(sorted(RULES))})")
+    for code in sorted({*(options.select or ()), *options.ignore}):
+        if code not in codes.KNOWN:
+            _fail_usage(f"unknown fix code {code!r} (known: {', '.join(sorted(codes.KNOWN))})")
     try:
         if paths == (Path("-"),):
             sys.exit(_run_stdin(stdin_filename, context, options, check))
@@ -226,14 +221,8 @@ def _fail_usage(message: str) -> None:
     die(message, EXIT_INPUT)
 
 
-def die(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    """One line on stderr and the exit code: how every command reports what it refuses."""
-    click.echo(f"dockerfix: error: {message}", err=True)
-    sys.exit(code)
-
-
 def _run_stdin(
-    stdin_filename: Path | None, context: Path | None, options: dict[str, Any], check: bool
+    stdin_filename: Path | None, context: Path | None, options: Settings, check: bool
 ) -> int:
     display = str(stdin_filename) if stdin_filename else "<stdin>"
     data = sys.stdin.buffer.read()
@@ -243,7 +232,7 @@ def _run_stdin(
         die(str(exc), EXIT_INPUT)
     if context is None and stdin_filename is not None:
         context = stdin_filename.parent
-    result, messages = _fix_text(source, context, options, edit_dockerignore=False)
+    result, messages = _fix_text(source, context, options.with_changes(edit_dockerignore=False))
     for message in messages:
         click.echo(message, err=True)
     if result is None:
@@ -256,7 +245,7 @@ def _run_stdin(
 def _run_paths(
     paths: Sequence[Path],
     context: Path | None,
-    options: dict[str, Any],
+    options: Settings,
     check: bool,
     write: bool,
     exclude: tuple[str, ...],
@@ -265,8 +254,8 @@ def _run_paths(
     config: Any = None,
     jobs: int = 1,
 ) -> int:
-    from dockerfix.compose import ComposeError, compose_contexts
-    from dockerfix.discover import discover
+    from dockerfix.integrations.compose import ComposeError, compose_contexts
+    from dockerfix.integrations.discover import discover
 
     if fmt != "diff":
         from dockerfix.report import make_report
@@ -342,7 +331,7 @@ def _run_paths(
 class _Job:
     path: Path
     context: Path
-    options: dict[str, Any]
+    options: Settings
 
 
 def _analyse(job: _Job) -> tuple[SourceFile | None, Any, list[str]]:
@@ -351,24 +340,26 @@ def _analyse(job: _Job) -> tuple[SourceFile | None, Any, list[str]]:
         source = read_path(job.path)
     except InputError as exc:
         return None, None, [f"dockerfix: error: {exc}"]
-    result, messages = _fix_text(source, job.context, job.options, edit_dockerignore=True)
+    settings = job.options.with_changes(edit_dockerignore=True)
+    result, messages = _fix_text(source, job.context, settings)
     return source, result, messages
 
 
 def _fix_text(
-    source: SourceFile, context: Path | None, options: dict[str, Any], edit_dockerignore: bool
+    source: SourceFile, context: Path | None, settings: Settings
 ) -> tuple[Any, list[str]]:
     """The result for one Dockerfile (from the cache when nothing changed), or error lines."""
-    from dockerfix import cache
-    from dockerfix.api import DockerfileSyntaxError, fix
+    from dockerfix.api import DockerfileSyntaxError, check_syntax, fix_tree, parse
+    from dockerfix.integrations import cache
 
-    settings = {**options, "edit_dockerignore": edit_dockerignore}
-    key = cache.key_for(source.text, context, source.path, settings)
+    key = cache.key_for(source.text, context, source.path, settings.key())
     cached = cache.load(key) if key is not None else None
     if cached is not None:
         return cached, []
     try:
-        result = fix(source.text, context=context, dockerfile_path=source.path, **settings)
+        tree = parse(source.text)
+        check_syntax(tree)
+        result = fix_tree(tree, settings, context=context, dockerfile_path=source.path)
     except DockerfileSyntaxError as exc:
         return None, [f"dockerfix: error: {source.display}:{exc.line}: {exc.message}"]
     if key is not None:
@@ -449,15 +440,16 @@ def _colour(diff: str) -> str:
 @click.argument("code", required=False)
 def rules_command(code: str | None) -> None:
     """List the fixes, or print the documentation of one (e.g. `dockerfix rules DFX002`)."""
-    from dockerfix.fixes import RULES
+    from dockerfix.fixes.registry import rules
 
+    known = rules()
     if code is None:
-        for rule in sorted(RULES.values(), key=lambda r: r.code):
+        for rule in known.values():
             click.echo(f"{rule.code}  {rule.name:<20} {rule.tier:<13} {rule.summary}")
         return
-    found = RULES.get(code.upper())
+    found = known.get(code.upper())
     if found is None:
-        die(f"unknown fix code {code!r} (known: {', '.join(sorted(RULES))})", EXIT_INPUT)
+        die(f"unknown fix code {code!r} (known: {', '.join(known)})", EXIT_INPUT)
     else:
         click.echo(
             f"# {found.code} {found.name} ({found.tier})\n\n{found.summary}\n\n{found.doc}",

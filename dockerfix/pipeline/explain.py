@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dockerfix.model.context import BuildContext, clean
-from dockerfix.model.effects import Effect, stage_effects
-from dockerfix.model.stages import Model, build_model
-from dockerfix.syntax import Dockerfile
+from dockerfix.analysis import Analysis
+from dockerfix.model.context import clean
+from dockerfix.model.effects import Effect
+from dockerfix.model.stages import Model
 
 
 @dataclass(frozen=True)
@@ -23,21 +23,19 @@ class StepOutcome:
     cost: float
 
 
-def predict(
-    tree: Dockerfile, ctx: BuildContext | None, changed: Iterable[str]
-) -> list[StepOutcome]:
+def predict(analysis: Analysis, changed: Iterable[str]) -> list[StepOutcome]:
     """Steps in build order with whether the change set invalidates their cache entry.
 
     A step reruns when a step before it in its stage reran, when it copies or
     mounts a changed file, or when it copies from a stage that reran.  FROM a
     stage that reran reruns the whole stage.
     """
-    model: Model = build_model(tree)
+    model: Model = analysis.model
     changed_set = {clean(c) for c in changed}
     stage_reran: dict[int, bool] = {}
     out: list[StepOutcome] = []
     for stage in model.stages:
-        effects = stage_effects(model, stage, ctx)
+        effects = analysis.effects(stage)
         invalid = stage.base_stage is not None and stage_reran.get(stage.base_stage, False)
         cause = f"base stage {stage.base} reran" if invalid else ""
         for step in stage.steps:

@@ -1,8 +1,9 @@
 """Post dockerfix's rewrites on a GitHub pull request as review suggestions (the Action's engine).
 
-Run by ``action.yml`` as ``python -m dockerfix.ghaction --base SHA --head SHA``. Everything but the
-HTTP calls is pure and tested locally; ``--dry-run`` prints the review payload instead of posting.
-Standard library only, so the action needs nothing beyond dockerfix itself.
+Run by ``action.yml`` as ``python -m dockerfix.integrations.ghaction --base SHA --head SHA``.
+Everything but the HTTP calls is pure and tested locally; ``--dry-run`` prints the review
+payload instead of posting. Standard library only, so the action needs nothing beyond
+dockerfix itself.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dockerfix.discover import is_dockerfile_name
+from dockerfix.integrations.discover import is_dockerfile_name
 
 LineRange = tuple[int, int]
 MARKER = "<!-- dockerfix-review -->"
@@ -430,7 +431,7 @@ def _pull_request_number(given: int | None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m dockerfix.ghaction",
+        prog="python -m dockerfix.integrations.ghaction",
         description="Post dockerfix's rewrites on a GitHub pull request as review suggestions.",
     )
     parser.add_argument("--base", required=True, help="base commit of the pull request")

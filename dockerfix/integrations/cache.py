@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from dockerfix import __version__
-from dockerfix.api import Diagnostic, FileEdit, Result
-from dockerfix.gitrepo import find_git_dir, head_commit
+from dockerfix.diagnostics import Diagnostic, FileEdit, Result
+from dockerfix.integrations.gitrepo import find_git_dir, head_commit
 
 MAX_ENTRIES = 20_000
 
@@ -57,10 +57,14 @@ def _context_fingerprint(root: Path, digest: Any) -> bool:
 
 
 def key_for(
-    text: str, context: Path | None, dockerfile: Path | None, options: dict[str, Any]
+    text: str, context: Path | None, dockerfile: Path | None, settings_key: str
 ) -> str | None:
+    """The cache key of a result, or None when the context is too large to fingerprint.
+
+    `settings_key` is `Settings.key()` of the run: every option that changes the result.
+    """
     digest = hashlib.sha256()
-    digest.update(f"{__version__}\0{sorted(options.items())!r}\0".encode())
+    digest.update(f"{__version__}\0{settings_key}\0".encode())
     digest.update(text.encode("utf-8", "surrogatepass"))
     if dockerfile is not None:
         digest.update(str(Path(os.path.realpath(dockerfile))).encode())

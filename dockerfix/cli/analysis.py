@@ -8,12 +8,15 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from dockerfix.cli import CONTEXT_OPTION, die
-from dockerfix.sourcefile import InputError, SourceFile, read_path
+from dockerfix.cli.files import InputError, SourceFile, read_path
+
+if TYPE_CHECKING:
+    from dockerfix.analysis import Analysis
+from dockerfix.cli.options import CONTEXT_OPTION, die
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -87,25 +90,17 @@ class RerunRow:
     rewritten_reruns: bool | None
 
 
-def describe_steps(
-    text: str, context: Path | None, use_git: bool = True
-) -> tuple[list[StageInfo], list[StepInfo]]:
-    """Stages and steps of ``text`` with their invalidating inputs, cost and volatility."""
-    from dockerfix.model.context import BuildContext
-    from dockerfix.model.effects import stage_effects
-    from dockerfix.model.stages import build_model
-    from dockerfix.model.volatility import load_history, step_volatility
+def describe_steps(analysis: Analysis) -> tuple[list[StageInfo], list[StepInfo]]:
+    """Stages and steps of the analysed Dockerfile with their invalidating inputs, cost and
+    volatility."""
+    from dockerfix.model.volatility import step_volatility
     from dockerfix.report.graph import build_graph, short_instruction
-    from dockerfix.syntax import parse
 
-    tree = parse(text)
-    ctx = BuildContext.load(context) if context is not None else None
-    history = load_history(context) if use_git and context is not None else None
-    model = build_model(tree)
+    tree, ctx, model, history = analysis.tree, analysis.context, analysis.model, analysis.history
     effects = {}
     for stage in model.stages:
-        effects.update(stage_effects(model, stage, ctx))
-    graph = build_graph(tree, ctx, effects)
+        effects.update(analysis.effects(stage))
+    graph = build_graph(tree, ctx, effects, model)
     lines = {n.position: n.line for g in graph.stages for n in g.nodes}
     after: dict[int, list[int]] = {}
     for g in graph.stages:
@@ -268,14 +263,15 @@ def explain_command(
         click.echo(_repo_bases(path, fmt), nl=False)
         return
     try:
-        source, context = _load(path, context)
+        source, analysis = _load(path, context)
         if changed and since:
             raise _Refused("--changed and --since cannot be used together")
         if fmt in ("dot", "mermaid"):
-            click.echo(_graph_text(source.text, context, fmt), nl=False)
+            click.echo(_graph_text(analysis, fmt), nl=False)
             return
-        changes = _change_set(context, changed, since)
-        data = _explain_data(source, context, changes)
+        assert analysis.context_dir is not None
+        changes = _change_set(analysis.context_dir, changed, since)
+        data = _explain_data(source, analysis, changes)
     except _Refused as exc:
         die(str(exc))
     click.echo(json.dumps(data, indent=2) if fmt == "json" else _explain_text(data))
@@ -283,8 +279,8 @@ def explain_command(
 
 def _repo_bases(root: Path, fmt: str) -> str:
     """Base-image sharing across the Dockerfiles under ``root`` (display-only advice)."""
-    from dockerfix.bases import collect, findings
-    from dockerfix.discover import discover
+    from dockerfix.integrations.discover import discover
+    from dockerfix.pipeline.bases import collect, findings
 
     uses, first_stages = collect(discover([root]), root)
     found = findings(uses, first_stages)
@@ -306,16 +302,27 @@ def _repo_bases(root: Path, fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _load(path: Path, context: Path | None) -> tuple[SourceFile, Path]:
-    """Read and check the Dockerfile; every problem becomes a one-line refusal."""
-    from dockerfix.api import DockerfileSyntaxError, check_syntax
+def _load(path: Path, context: Path | None) -> tuple[SourceFile, Analysis]:
+    """Read and check the Dockerfile and analyse it with the project's configuration (its
+    `select`/`ignore`/`unsafe-fixes` and `context` map); every problem becomes a one-line
+    refusal."""
+    from dockerfix.analysis import Analysis
+    from dockerfix.config import ConfigError, find_config, load_config
+    from dockerfix.diagnostics import DockerfileSyntaxError
+    from dockerfix.settings import Settings
     from dockerfix.syntax import parse
+    from dockerfix.syntax.check import check_syntax
 
     try:
         source = read_path(path)
     except InputError as exc:
         raise _Refused(str(exc)) from None
-    context = context if context is not None else (path.parent if path.parent else Path("."))
+    try:
+        config = load_config(find_config(path))
+    except ConfigError as exc:
+        raise _Refused(str(exc)) from None
+    if context is None:
+        context = config.context_for(path) or (path.parent if path.parent else Path("."))
     if not context.is_dir():
         raise _Refused(f"--context {context}: not a directory")
     tree = parse(source.text)
@@ -323,15 +330,16 @@ def _load(path: Path, context: Path | None) -> tuple[SourceFile, Path]:
         check_syntax(tree)
     except DockerfileSyntaxError as exc:
         raise _Refused(f"{source.display}:{exc.line}: {exc.message}") from None
-    return source, context
+    return source, Analysis(tree, Settings.from_config(config), context, path)
 
 
-def _graph_text(text: str, context: Path, fmt: str) -> str:
-    from dockerfix.model.context import BuildContext
+def _graph_text(analysis: Analysis, fmt: str) -> str:
     from dockerfix.report.graph import build_graph, render_dot, render_mermaid
-    from dockerfix.syntax import parse
 
-    graph = build_graph(parse(text), BuildContext.load(context))
+    effects = {}
+    for stage in analysis.model.stages:
+        effects.update(analysis.effects(stage))
+    graph = build_graph(analysis.tree, analysis.context, effects, analysis.model)
     return render_dot(graph) if fmt == "dot" else render_mermaid(graph)
 
 
@@ -343,16 +351,18 @@ def _change_set(context: Path, changed: Sequence[str], since: str | None) -> Cha
     return working_tree_changes(context)
 
 
-def _explain_data(source: SourceFile, context: Path, changes: ChangeSet | None) -> dict[str, Any]:
-    import dockerfix
-    from dockerfix.explain import predict
-    from dockerfix.model.context import BuildContext
+def _explain_data(
+    source: SourceFile, analysis: Analysis, changes: ChangeSet | None
+) -> dict[str, Any]:
+    from dockerfix.pipeline.explain import predict
+    from dockerfix.pipeline.run import run_fixes
 
-    stages, steps = describe_steps(source.text, context)
-    ctx = BuildContext.load(context)
+    stages, steps = describe_steps(analysis)
+    ctx = analysis.context
+    assert ctx is not None
     data: dict[str, Any] = {
         "file": source.display,
-        "context": str(context),
+        "context": str(analysis.context_dir),
         "context_files": len(ctx.files),
         "stages": [
             {**asdict(stage), "steps": [asdict(s) for s in steps if s.stage == stage.index]}
@@ -362,9 +372,9 @@ def _explain_data(source: SourceFile, context: Path, changes: ChangeSet | None) 
     }
     if changes is None:
         return data
-    rewritten = dockerfix.fix(source.text, context=context).code
-    before = predict(dockerfix.parse(source.text), ctx, changes.files)
-    after = predict(dockerfix.parse(rewritten), ctx, changes.files)
+    rewritten = run_fixes(analysis).code
+    before = predict(analysis, changes.files)
+    after = predict(analysis.for_text(rewritten), changes.files)
     cost_before = sum(o.cost for o in before if o.reruns)
     cost_after = sum(o.cost for o in after if o.reruns)
     data["changes"] = {
@@ -541,17 +551,19 @@ def verify_command(
     base_images: bool,
     fmt: str,
 ) -> None:
-    from dockerfix.verify.compare import VerifyError, render_text, verify_dockerfile
-    from dockerfix.verify.engine import (
+    from dockerfix.build.buildah import (
         BuildahEngine,
         EngineError,
         EngineUnavailable,
         find_engine,
     )
+    from dockerfix.build.compare import VerifyError, render_text, verify_dockerfile
 
     try:
-        source, context = _load(path, context)
-        rewritten = _rewritten_text(source, context, against)
+        source, analysis = _load(path, context)
+        context = analysis.context_dir
+        assert context is not None
+        rewritten = _rewritten_text(analysis, against)
         engine = find_engine(engine_name, store=store)
         if not isinstance(engine, BuildahEngine):
             raise EngineUnavailable(f"verify builds with buildah only, not {engine.name}")
@@ -576,14 +588,15 @@ def verify_command(
     sys.exit(EXIT_OK if report.equivalent else EXIT_DIFFERENT)
 
 
-def _rewritten_text(source: SourceFile, context: Path, against: Path | None) -> str:
-    import dockerfix
+def _rewritten_text(analysis: Analysis, against: Path | None) -> str:
+    """dockerfix's rewrite with the project's settings, or the hand-made one to compare."""
+    from dockerfix.pipeline.run import run_fixes
 
     if against is None:
-        return dockerfix.fix(source.text, context=context).code
+        return run_fixes(analysis).code
     try:
         other = read_path(against)
     except InputError as exc:
         raise _Refused(str(exc)) from None
-    _load(against, context)
+    _load(against, analysis.context_dir)
     return other.text

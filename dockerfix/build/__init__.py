@@ -1,0 +1,1 @@
+"""Real image builds: run a builder, snapshot images, compare them."""

@@ -1,0 +1,213 @@
+"""Plan the rewrite of each stage: effects, constraints, splits, and the cheapest safe order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from dockerfix.fixes import codes
+from dockerfix.fixes.build_stamps import build_stamp_args, stamp_diagnostics
+from dockerfix.fixes.reorder import reorder_diagnostics
+from dockerfix.fixes.split_copy import (
+    SplitCandidate,
+    manifest_copies,
+    split_candidates,
+    split_diagnostics,
+)
+from dockerfix.fixes.suppression import Suppressions
+from dockerfix.model.constraints import conflicts
+from dockerfix.model.context import BuildContext
+from dockerfix.model.effects import Effect, stage_effects, step_effect
+from dockerfix.model.paths import PathSet
+from dockerfix.model.stages import Model, Stage, Step
+from dockerfix.model.volatility import History, step_volatility
+from dockerfix.pipeline.order import OrderProblem, best_order, expected_cost, is_linear_extension
+from dockerfix.pipeline.plan import StagePlan
+from dockerfix.syntax import parse
+
+# A move must save at least this much expected cost (and 2% of the total) to be worth a diff.
+MIN_GAIN = 0.5
+MIN_GAIN_RATIO = 0.02
+
+
+def _preds(
+    nodes: list[int],
+    effects: dict[int, Effect],
+    waived: dict[tuple[int, int], Effect],
+    relaxed: frozenset[str] = frozenset(),
+    pinned: frozenset[int] = frozenset(),
+) -> dict[int, frozenset[int]]:
+    preds: dict[int, set[int]] = {n: set() for n in nodes}
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1 :]:
+            first = waived.get((a, b), effects[a])
+            if a in pinned or b in pinned or conflicts(first, effects[b], relaxed):
+                preds[b].add(a)
+    return {n: frozenset(p) for n, p in preds.items()}
+
+
+def plan_stage(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
+    history: History | None = None,
+    enabled: frozenset[str] = frozenset({codes.REORDER, codes.SPLIT_COPY}),
+    unsafe: bool = False,
+    suppress: Suppressions | None = None,
+    effects: dict[int, Effect] | None = None,
+) -> StagePlan:
+    """The cheapest safe order of `stage` with its manifest copies, and the findings.
+
+    `effects` are the stage's step effects in `ctx` when the caller has them already.
+    """
+    effects = effects if effects is not None else stage_effects(model, stage, ctx)
+    base = [s.position for s in stage.steps]
+    steps = {s.position: s for s in stage.steps}
+    vol = {p: step_volatility(steps[p], effects[p], history) for p in base}
+    cost = {p: effects[p].cost for p in base}
+    sup = suppress or Suppressions(False, {}, ())
+    # `# dockerfix: ignore` (or ignore[DFX001]) above an instruction pins it in place.
+    pinned = frozenset(p for p in base if sup.ignores(p, codes.REORDER))
+    stamps = build_stamp_args(stage, sup)
+    relaxed = stamps if unsafe and codes.BUILD_STAMPS in enabled else frozenset()
+    plan = StagePlan(stage, list(base))
+    problem = OrderProblem(tuple(base), vol, cost, _preds(base, effects, {}, relaxed, pinned))
+    plan.cost_before = plan.cost_after = expected_cost(base, problem)
+    candidates, declines = split_candidates(stage, effects, vol)
+    candidates = [
+        c
+        for c in candidates
+        if not (sup.ignores(c.install, codes.SPLIT_COPY) or sup.ignores(c.broad, codes.SPLIT_COPY))
+    ]
+    declines = [d for d in declines if not sup.ignores(d.install, codes.SPLIT_COPY)]
+    best = list(base)
+    best_cost = plan.cost_before
+    if enabled & {codes.REORDER, codes.BUILD_STAMPS}:
+        order, _ = best_order(problem)
+        if codes.REORDER not in enabled:
+            order = _only_moving(order, base, lambda p: steps[p].keyword == "ARG")
+        if codes.BUILD_STAMPS not in enabled or not relaxed:
+            order = _only_moving(order, base, lambda p: steps[p].keyword != "ARG")
+        order_cost = expected_cost(order, problem)
+        if is_linear_extension(order, problem) and _worth(plan.cost_before, order_cost):
+            best, best_cost = order, order_cost
+    inserted: dict[int, str] = {}
+    if candidates and codes.SPLIT_COPY in enabled:
+        split = _plan_split(
+            model,
+            stage,
+            ctx,
+            effects,
+            vol,
+            cost,
+            candidates,
+            history,
+            relaxed,
+            reorder=codes.REORDER in enabled,
+            pinned=pinned,
+        )
+        if split is not None and split[1] < best_cost and _worth(plan.cost_before, split[1]):
+            best, best_cost, inserted = split[0], split[1], split[2]
+    plan.order, plan.inserted, plan.cost_after = best, inserted, best_cost
+    applied, declined, pairs = split_diagnostics(best, bool(inserted), steps, candidates, declines)
+    plan.diagnostics = [
+        *applied,
+        *reorder_diagnostics(base, best, steps, effects, pairs, relaxed),
+        *declined,
+    ]
+    if stamps and codes.BUILD_STAMPS in enabled:
+        plan.diagnostics += stamp_diagnostics(base, best, steps, effects, stamps, unsafe)
+    return plan
+
+
+def _only_moving(order: list[int], base: list[int], movable: Callable[[int], bool]) -> list[int]:
+    """Keep the steps that may not move in their base order; movable ones where ``order`` put them.
+
+    Used when only some fixes are enabled.  The result may break a constraint:
+    the caller checks it again.
+    """
+    fixed = iter([p for p in base if not movable(p)])
+    return [p if movable(p) else next(fixed) for p in order]
+
+
+def _worth(before: float, after: float) -> bool:
+    gain = before - after
+    return gain >= MIN_GAIN and gain >= MIN_GAIN_RATIO * before
+
+
+def _plan_split(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
+    effects: dict[int, Effect],
+    vol: dict[int, float],
+    cost: dict[int, float],
+    candidates: list[SplitCandidate],
+    history: History | None,
+    relaxed: frozenset[str] = frozenset(),
+    reorder: bool = True,
+    pinned: frozenset[int] = frozenset(),
+) -> tuple[list[int], float, dict[int, str]] | None:
+    steps = {s.position: s for s in stage.steps}
+    by_broad: dict[int, dict[str, str]] = {}
+    for cand in candidates:
+        by_broad.setdefault(cand.broad, {}).update(dict(cand.provided))
+    effects = dict(effects)
+    vol, cost = dict(vol), dict(cost)
+    nodes: list[int] = []
+    inserted: dict[int, str] = {}
+    waived: dict[tuple[int, int], Effect] = {}
+    next_id = -1
+    for position in (s.position for s in stage.steps):
+        if position in by_broad:
+            broad_step = steps[position]
+            texts = manifest_copies(by_broad[position], broad_step, effects[position])
+            for text in texts:
+                step = _synthetic_step(text, broad_step, next_id)
+                if step is None:
+                    return None
+                effects[next_id] = step_effect(step, model, stage, ctx, effects)
+                vol[next_id] = step_volatility(step, effects[next_id], history)
+                cost[next_id] = effects[next_id].cost
+                inserted[next_id] = text
+                nodes.append(next_id)
+                next_id -= 1
+            provided = set(by_broad[position])
+            broad = effects[position]
+            trimmed = replace(
+                broad, writes=PathSet(frozenset(p for p in broad.writes.paths if p not in provided))
+            )
+            for cand in candidates:
+                if cand.broad == position:
+                    waived[(position, cand.install)] = trimmed
+        nodes.append(position)
+    problem = OrderProblem(tuple(nodes), vol, cost, _preds(nodes, effects, waived, relaxed, pinned))
+    if reorder:
+        order, _ = best_order(problem)
+    else:
+        order = _split_only_order(nodes, candidates, inserted)
+        if not is_linear_extension(order, problem):
+            return None
+    placed = {n: i for i, n in enumerate(order)}
+    if not any(placed[c.install] < placed[c.broad] for c in candidates):
+        return None
+    return order, expected_cost(order, problem), inserted
+
+
+def _split_only_order(
+    nodes: list[int], candidates: list[SplitCandidate], inserted: dict[int, str]
+) -> list[int]:
+    """Without reordering: each broad copy moves down to just after its last install."""
+    order = list(nodes)
+    for broad in {c.broad for c in candidates}:
+        last = max((c.install for c in candidates if c.broad == broad), key=order.index)
+        order.remove(broad)
+        order.insert(order.index(last) + 1, broad)
+    return order
+
+
+def _synthetic_step(text: str, like: Step, node_id: int) -> Step | None:
+    tree = parse(text + "\n")
+    if tree.errors or len(tree.instructions) != 1:
+        return None
+    return Step(node_id, tree.instructions[0], like.stage, like.state)
