@@ -292,6 +292,9 @@ def _run_paths(
             for fix in result.fixes:
                 if not fix.applied:
                     click.echo(f"{source.display}:{fix.line}: {fix.code} {fix.message}", err=True)
+            # An edit of another file changes what the image contains: always say what.
+            for fix in (f for edit in result.edits for f in edit.fixes):
+                click.echo(f"{source.display}:{fix.line}: {fix.code} {fix.message}", err=True)
         if not result.changed and not result.edits:
             outcome.unchanged += 1
             continue
