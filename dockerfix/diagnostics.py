@@ -34,13 +34,18 @@ class FileEdit:
 
 @dataclass(frozen=True)
 class Result:
-    """What ``fix`` produced: the new text (equal to the input when nothing changed)."""
+    """What ``fix`` produced: the new text (equal to the input when nothing changed).
+
+    ``error`` is set (with ``error_line``) when the file could not be analysed, e.g. a
+    Dockerfile BuildKit would refuse; ``code`` is then the input, unchanged.
+    """
 
     original: str
     code: str
     fixes: tuple[Diagnostic, ...] = ()
     error: str | None = None
     edits: tuple[FileEdit, ...] = ()
+    error_line: int = 1
 
     @property
     def changed(self) -> bool:

@@ -48,8 +48,8 @@ class _DefaultCommandGroup(click.Group):
     default_command = "fix"
     # Loaded on first use: editors and pre-commit run the rewrite and should not pay for them.
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
-        "explain": ("dockerfix.cli.analysis", "explain_command"),
-        "verify": ("dockerfix.cli.analysis", "verify_command"),
+        "explain": ("dockerfix.cli.explain", "explain_command"),
+        "verify": ("dockerfix.cli.verify", "verify_command"),
     }
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -235,7 +235,7 @@ def _run_stdin(
     result, messages = _fix_text(source, context, options.with_changes(edit_dockerignore=False))
     for message in messages:
         click.echo(message, err=True)
-    if result is None:
+    if result.error is not None:
         sys.stdout.buffer.write(data)
         return EXIT_INPUT
     sys.stdout.buffer.write(result.code.encode("utf-8"))
@@ -282,6 +282,17 @@ def _run_paths(
             click.echo(message, err=True)
         if source is None or result is None:
             outcome.failed += 1
+            continue
+        if result.error is not None:
+            # Every format shows a file it could not read: json `error`, a SARIF notification.
+            outcome.failed += 1
+            if fmt != "diff":
+                error = result.error
+                reports.append(
+                    make_report(
+                        source.display, source.text, source.text, (), error, result.error_line
+                    )
+                )
             continue
         if fmt != "diff":
             reports.append(make_report(source.display, result.original, result.code, result.fixes))
@@ -352,7 +363,7 @@ def _fix_text(
     source: SourceFile, context: Path | None, settings: Settings
 ) -> tuple[Any, list[str]]:
     """The result for one Dockerfile (from the cache when nothing changed), or error lines."""
-    from dockerfix.api import DockerfileSyntaxError, check_syntax, fix_tree, parse
+    from dockerfix.api import DockerfileSyntaxError, Result, check_syntax, fix_tree, parse
     from dockerfix.integrations import cache
 
     key = cache.key_for(source.text, context, source.path, settings.key())
@@ -364,7 +375,8 @@ def _fix_text(
         check_syntax(tree)
         result = fix_tree(tree, settings, context=context, dockerfile_path=source.path)
     except DockerfileSyntaxError as exc:
-        return None, [f"dockerfix: error: {source.display}:{exc.line}: {exc.message}"]
+        failed = Result(source.text, source.text, error=exc.message, error_line=exc.line)
+        return failed, [f"dockerfix: error: {source.display}:{exc.line}: {exc.message}"]
     if key is not None:
         cache.store(key, result)
     return result, []

@@ -15,8 +15,6 @@ from dockerfix.model.dockerignore import (
     walk_context,
 )
 
-# A context this large is not analysed file by file (fixes that need the listing decline).
-MAX_CONTEXT_FILES = 200_000
 MAX_READ_BYTES = 1024 * 1024
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from dockerfix.report import FileReport
+from dockerfix.report.model import FileReport
 
 
 def unified_diff(name: str, before: str, after: str, new_file: bool = False) -> str:

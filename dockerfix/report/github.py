@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dockerfix.report import FileReport
+from dockerfix.report.model import FileReport
 
 
 def _escape_data(text: str) -> str:
@@ -18,7 +18,9 @@ def render_github(reports: list[FileReport]) -> str:
     for report in reports:
         path = _escape_property(report.path)
         if report.error:
-            lines.append(f"::error file={path},line=1::{_escape_data(report.error)}")
+            lines.append(
+                f"::error file={path},line={report.error_line}::{_escape_data(report.error)}"
+            )
         for fix in report.fixes:
             level = "notice" if fix.tier == "display-only" else "warning"
             title = _escape_property(fix.code)

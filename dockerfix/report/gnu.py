@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dockerfix.report import FileReport
+from dockerfix.report.model import FileReport
 
 
 def render_gnu(reports: list[FileReport]) -> str:
     lines = []
     for report in reports:
         if report.error:
-            lines.append(f"{report.path}:1:1: error: {report.error}")
+            lines.append(f"{report.path}:{report.error_line}:1: error: {report.error}")
         for fix in report.fixes:
             kind = "note" if fix.tier == "display-only" else "warning"
             lines.append(f"{report.path}:{fix.line}:1: {kind}: {fix.code} {fix.message}")

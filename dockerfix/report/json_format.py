@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from dockerfix import __version__
-from dockerfix.report import FileReport
 from dockerfix.report.diff import unified_diff
+from dockerfix.report.model import FileReport
 
 SCHEMA_VERSION = 1
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dockerfix.report import FileReport
+from dockerfix.fixes import codes
+from dockerfix.report.model import FileReport
 
 
 def _range(start: int, end: int) -> dict[str, Any]:
@@ -43,7 +44,10 @@ def render_rdjson(reports: list[FileReport]) -> str:
             diagnostics.append(
                 {
                     "message": report.error,
-                    "location": {"path": report.path, "range": {"start": {"line": 1}}},
+                    "location": {
+                        "path": report.path,
+                        "range": {"start": {"line": report.error_line}},
+                    },
                     "severity": "ERROR",
                 }
             )
@@ -56,7 +60,7 @@ def render_rdjson(reports: list[FileReport]) -> str:
                     "message": "; ".join(f.message for f in fixes) or "cache-friendly order",
                     "location": {"path": report.path, "range": _range(start, end)},
                     "severity": "WARNING",
-                    "code": {"value": fixes[0].code if fixes else "DFX001"},
+                    "code": {"value": fixes[0].code if fixes else codes.REORDER},
                     "suggestions": [{"range": _range(start, end), "text": text}],
                 }
             )

@@ -7,7 +7,7 @@ from typing import Any
 
 from dockerfix import __version__
 from dockerfix.fixes.registry import rules
-from dockerfix.report import FileReport, Hunk
+from dockerfix.report.model import FileReport, Hunk
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -70,6 +70,23 @@ def render_sarif(reports: list[FileReport]) -> str:
                     {"description": {"text": fix.message}, "artifactChanges": [change]}
                 ]
             results.append(result)
+    # A file dockerfix could not read as a Dockerfile is a notification of the run.
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": report.error},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": report.path},
+                        "region": {"startLine": report.error_line},
+                    }
+                }
+            ],
+        }
+        for report in reports
+        if report.error
+    ]
     rules = [_rule(code) for code in used]
     log = {
         "$schema": SARIF_SCHEMA,
@@ -84,6 +101,12 @@ def render_sarif(reports: list[FileReport]) -> str:
                         "rules": rules,
                     }
                 },
+                "invocations": [
+                    {
+                        "executionSuccessful": not notifications,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
                 "results": results,
             }
         ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dockerfix.syntax import shellwords
+import dockerfix.syntax.shellwords as shellwords
 from dockerfix.syntax.gocompat import is_comment, trim_left_space, trim_newline
 from dockerfix.syntax.lineparse import ParsedLine, parse_line
 from dockerfix.syntax.nodes import (

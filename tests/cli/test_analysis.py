@@ -408,3 +408,51 @@ def test_default_edit_is_a_source_file_of_the_broad_copy(
 ) -> None:
     project(tmp_path, dockerfile)
     assert default_edit(dockerfile, dockerfile, tmp_path) == expected
+
+
+def test_explain_follows_the_configuration_select_and_ignore(tmp_path: Path) -> None:
+    # With DFX002 ignored in the project's configuration, dockerfix's rewrite is the file
+    # itself, and explain's "rewritten" column must say so (it once used the defaults).
+    path = project(tmp_path)
+    (tmp_path / ".dockerfix.toml").write_text('ignore = ["DFX002"]\n')
+    code, out, _ = explain(str(path), "--changed", "app.py", "--format", "json")
+    assert code == 0
+    changes = json.loads(out)["changes"]
+    assert changes["rewrite_changes_file"] is False
+    assert changes["rewritten"]["rerun_lines"] == changes["current"]["rerun_lines"] == [3, 4, 5]
+    # And `select` the same way: only DFX001, which has nothing to move here.
+    (tmp_path / ".dockerfix.toml").write_text('select = ["DFX001"]\n')
+    _, out, _ = explain(str(path), "--changed", "app.py", "--format", "json")
+    assert json.loads(out)["changes"]["rewrite_changes_file"] is False
+    # The no-op twin: without a configuration the split is what explain predicts.
+    (tmp_path / ".dockerfix.toml").unlink()
+    _, out, _ = explain(str(path), "--changed", "app.py", "--format", "json")
+    assert json.loads(out)["changes"]["rewritten"]["rerun_lines"] == [5, 6]
+
+
+def test_explain_uses_the_dockerfiles_own_dockerignore(tmp_path: Path) -> None:
+    # BuildKit reads `api.Dockerfile.dockerignore` for `api.Dockerfile`, not `.dockerignore`.
+    (tmp_path / "app.py").write_text("print()\n")
+    (tmp_path / "notes.md").write_text("later\n")
+    (tmp_path / "api.Dockerfile.dockerignore").write_text("notes.md\n")
+    path = tmp_path / "api.Dockerfile"
+    path.write_text("FROM busybox\nWORKDIR /app\nCOPY . .\nRUN wc -l app.py\n")
+    code, out, _ = explain(str(path), "--changed", "notes.md", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["changes"]["current"]["rerun_lines"] == []
+    # The no-op twin: a file the Dockerfile's ignore file keeps does rerun the copy.
+    _, out, _ = explain(str(path), "--changed", "app.py", "--format", "json")
+    assert json.loads(out)["changes"]["current"]["rerun_lines"] == [3, 4]
+
+
+def test_verify_rewrites_with_the_configuration(tmp_path: Path) -> None:
+    from dockerfix.cli.load import load as _load
+    from dockerfix.cli.verify import _rewritten_text
+
+    path = project(tmp_path)
+    (tmp_path / ".dockerfix.toml").write_text('ignore = ["DFX002"]\n')
+    _, analysis = _load(path, None)
+    assert _rewritten_text(analysis, None) == path.read_text()
+    (tmp_path / ".dockerfix.toml").unlink()
+    _, analysis = _load(path, None)
+    assert "COPY requirements.txt ./\n" in _rewritten_text(analysis, None)

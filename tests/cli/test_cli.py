@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -549,3 +550,28 @@ def test_internal_error_is_exit_3_with_a_report_hint(
     assert result.exit_code == 3
     assert "internal error: RuntimeError: boom" in result.output
     assert "please report this" in result.output
+
+
+def test_a_file_that_fails_to_parse_appears_in_every_format(tmp_path: Path) -> None:
+    project(tmp_path)
+    bad = tmp_path / "broken" / "Dockerfile"
+    bad.parent.mkdir()
+    bad.write_text("FROM busybox\nRUN echo hi\nFROB x\n")
+    shown = str(bad)
+    out = {fmt: run("--format", fmt, str(tmp_path)) for fmt in ("json", "sarif", "github", "gnu")}
+    assert {fmt: r.returncode for fmt, r in out.items()} == dict.fromkeys(out, 2)
+    files = {f["path"]: f for f in json.loads(out["json"].stdout)["files"]}
+    assert files[shown]["error"] and files[shown]["changed"] is False
+    assert files[str(tmp_path / "Dockerfile")]["error"] is None
+    invocation = json.loads(out["sarif"].stdout)["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    [note] = invocation["toolExecutionNotifications"]
+    location = note["locations"][0]["physicalLocation"]
+    assert (note["level"], location["artifactLocation"]["uri"]) == ("error", shown)
+    assert location["region"]["startLine"] == 3
+    assert f"::error file={shown},line=3::".encode() in out["github"].stdout
+    assert f"{shown}:3:1: error: ".encode() in out["gnu"].stdout
+    # The no-op twin: a clean run reports a successful execution with no notification.
+    bad.unlink()
+    clean = json.loads(run("--format", "sarif", str(tmp_path)).stdout)["runs"][0]
+    assert clean["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]

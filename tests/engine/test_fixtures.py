@@ -90,3 +90,47 @@ def test_there_are_cases_of_each_kind() -> None:
         else:
             kinds["noop"] += 1
     assert kinds["rewrite"] >= 10 and kinds["noop"] >= 5 and kinds["decline"] >= 5, kinds
+
+
+def _fixture_codes() -> dict[str, dict[str, int]]:
+    """Per code: fixture cases that apply it, that decline it, and no-op cases it ran on."""
+    from dockerfix.fixes.registry import rules
+
+    tiers = {code: rule.tier for code, rule in rules().items()}
+    seen = {code: {"rewrite": 0, "decline": 0, "noop": 0} for code in tiers}
+    ignore_cases = CASES.parent / "dockerignore"
+    for case in [*_cases(), *sorted(p for p in ignore_cases.iterdir() if p.is_dir())]:
+        opts = _options(case)
+        expect = opts.get("expect", {})
+        assert isinstance(expect, dict)
+        applied = {*opts.get("applied", []), *expect.get("codes", [])}
+        declined = {c for c in (*opts.get("declined", []), *expect.get("declined", []))}
+        rewrites = any(
+            (case / name).is_file() for name in ("expected.Dockerfile", "expected.dockerignore")
+        )
+        for code in applied & set(seen):
+            seen[code]["rewrite" if rewrites else "decline"] += 1
+        for code in declined & set(seen):
+            seen[code]["decline"] += 1
+        if not rewrites and not applied and not declined:
+            unsafe = bool(opts.get("unsafe_fixes", False))
+            for code, tier in tiers.items():
+                if tier == "safe" or (tier == "unsafe" and unsafe):
+                    seen[code]["noop"] += 1
+    return seen
+
+
+def test_every_code_has_fixtures() -> None:
+    """Every fix has a rewrite case and a no-op or decline case; every finding a case."""
+    from dockerfix.fixes.registry import rules
+
+    seen = _fixture_codes()
+    for code, rule in rules().items():
+        if code == "DFX000":
+            continue  # the safety check fires only on an engine bug: tests/verify tests it
+        counts = seen[code]
+        if rule.tier == "display-only":
+            assert counts["rewrite"] + counts["decline"] >= 1, (code, counts)
+        else:
+            assert counts["rewrite"] >= 1, (code, counts)
+            assert counts["decline"] + counts["noop"] >= 1, (code, counts)

@@ -1,10 +1,9 @@
-"""The ``dockerfix explain`` and ``dockerfix verify`` commands: analysis, not rewriting."""
+"""`dockerfix explain`: what invalidates each step, and which steps a change reruns."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -12,13 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dockerfix.cli.files import InputError, SourceFile, read_path
+from dockerfix.cli.files import SourceFile
+from dockerfix.cli.load import Refused, load
+from dockerfix.cli.options import CONTEXT_OPTION, die
 
 if TYPE_CHECKING:
     from dockerfix.analysis import Analysis
-from dockerfix.cli.options import CONTEXT_OPTION, die
-
-EXIT_OK, EXIT_DIFFERENT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 # How many context file names a step's line shows before "...".
 SHOWN_FILES = 3
@@ -32,13 +30,8 @@ __all__ = [
     "describe_steps",
     "explain_command",
     "side_by_side",
-    "verify_command",
     "working_tree_changes",
 ]
-
-
-class _Refused(Exception):
-    """Bad input or usage: one line for stderr, exit code 2."""
 
 
 # -- explain: the data --------------------------------------------------------------------------
@@ -137,7 +130,7 @@ def _git(context: Path, *args: str) -> subprocess.CompletedProcess[str]:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise _Refused(f"git failed: {exc}") from None
+        raise Refused(f"git failed: {exc}") from None
 
 
 def in_git_work_tree(context: Path) -> bool:
@@ -148,9 +141,9 @@ def in_git_work_tree(context: Path) -> bool:
 def changes_since(context: Path, ref: str) -> ChangeSet:
     """Context files that differ from ``ref`` in the work tree, plus untracked ones."""
     if not in_git_work_tree(context):
-        raise _Refused(f"--since {ref}: {context} is not inside a git work tree")
+        raise Refused(f"--since {ref}: {context} is not inside a git work tree")
     if _git(context, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
-        raise _Refused(f"--since {ref}: not a commit in this repository")
+        raise Refused(f"--since {ref}: not a commit in this repository")
     diff = _git(context, "diff", "--name-only", "--relative", ref, "--")
     untracked = _git(context, "ls-files", "--others", "--exclude-standard")
     names = {*diff.stdout.splitlines(), *untracked.stdout.splitlines()}
@@ -189,7 +182,7 @@ def explicit_changes(context: Path, files: Sequence[str]) -> ChangeSet:
             try:
                 out.append(path.resolve().relative_to(root).as_posix())
             except ValueError:
-                raise _Refused(f"--changed {name}: not inside the context {context}") from None
+                raise Refused(f"--changed {name}: not inside the context {context}") from None
         else:
             out.append(path.as_posix())
     return ChangeSet("explicit", tuple(sorted(set(out))))
@@ -263,16 +256,16 @@ def explain_command(
         click.echo(_repo_bases(path, fmt), nl=False)
         return
     try:
-        source, analysis = _load(path, context)
+        source, analysis = load(path, context)
         if changed and since:
-            raise _Refused("--changed and --since cannot be used together")
+            raise Refused("--changed and --since cannot be used together")
         if fmt in ("dot", "mermaid"):
             click.echo(_graph_text(analysis, fmt), nl=False)
             return
         assert analysis.context_dir is not None
         changes = _change_set(analysis.context_dir, changed, since)
         data = _explain_data(source, analysis, changes)
-    except _Refused as exc:
+    except Refused as exc:
         die(str(exc))
     click.echo(json.dumps(data, indent=2) if fmt == "json" else _explain_text(data))
 
@@ -300,37 +293,6 @@ def _repo_bases(root: Path, fmt: str) -> str:
     for finding in found:
         lines.append(f"advice ({finding.kind}): {finding.message}")
     return "\n".join(lines) + "\n"
-
-
-def _load(path: Path, context: Path | None) -> tuple[SourceFile, Analysis]:
-    """Read and check the Dockerfile and analyse it with the project's configuration (its
-    `select`/`ignore`/`unsafe-fixes` and `context` map); every problem becomes a one-line
-    refusal."""
-    from dockerfix.analysis import Analysis
-    from dockerfix.config import ConfigError, find_config, load_config
-    from dockerfix.diagnostics import DockerfileSyntaxError
-    from dockerfix.settings import Settings
-    from dockerfix.syntax import parse
-    from dockerfix.syntax.check import check_syntax
-
-    try:
-        source = read_path(path)
-    except InputError as exc:
-        raise _Refused(str(exc)) from None
-    try:
-        config = load_config(find_config(path))
-    except ConfigError as exc:
-        raise _Refused(str(exc)) from None
-    if context is None:
-        context = config.context_for(path) or (path.parent if path.parent else Path("."))
-    if not context.is_dir():
-        raise _Refused(f"--context {context}: not a directory")
-    tree = parse(source.text)
-    try:
-        check_syntax(tree)
-    except DockerfileSyntaxError as exc:
-        raise _Refused(f"{source.display}:{exc.line}: {exc.message}") from None
-    return source, Analysis(tree, Settings.from_config(config), context, path)
 
 
 def _graph_text(analysis: Analysis, fmt: str) -> str:
@@ -479,124 +441,3 @@ def _cell(line: int | None, reruns: bool | None) -> str:
 
 
 # -- verify -------------------------------------------------------------------------------------
-
-VERIFY_HELP = """Build PATH and its rewrite for real and check they make the same image.
-
-\b
-Copies the context to a temporary directory (your files are never touched),
-builds the original and the rewritten Dockerfile with buildah, builds the
-original a second time to learn which files differ between builds anyway
-(noise), and compares the filesystems and image configs.  Then it edits one
-source file in the copy, rebuilds both and reports which steps came from the
-cache and the wall times.
-
-\b
-SAFETY: builds run the Dockerfile's RUN commands as root on this machine
-(chroot isolation, host network).  Never verify a Dockerfile you do not trust.
-
-\b
-verify never pulls: every FROM image must already be in the engine's image
-store (--store).  --base-images builds local stand-ins for busybox, debian,
-python and node images there, for tests and demos.
-
-\b
-Exit codes: 0 same image, 1 the images differ, 2 no engine or bad input,
-3 internal error.
-"""
-
-
-@click.command("verify", help=VERIFY_HELP, context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("path", type=click.Path(path_type=Path))
-@CONTEXT_OPTION
-@click.option(
-    "--engine",
-    "engine_name",
-    type=click.Choice(["buildah", "podman", "docker"]),
-    default=None,
-    help="Build engine (only buildah is supported today).",
-)
-@click.option("--edit", "edit", default=None, help="Context file to edit for the rebuild check.")
-@click.option(
-    "--against",
-    "against",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Compare with this Dockerfile instead of dockerfix's rewrite (a hand-made rewrite).",
-)
-@click.option(
-    "--store",
-    "store",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="The engine's image store (default: ~/.cache/dockerfix/buildah).",
-)
-@click.option("--keep-store", is_flag=True, help="Keep the images verify built, for inspection.")
-@click.option("--base-images", is_flag=True, help="Build local stand-ins for missing FROM images.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-def verify_command(
-    path: Path,
-    context: Path | None,
-    engine_name: str | None,
-    edit: str | None,
-    against: Path | None,
-    store: Path | None,
-    keep_store: bool,
-    base_images: bool,
-    fmt: str,
-) -> None:
-    from dockerfix.build.buildah import (
-        BuildahEngine,
-        EngineError,
-        EngineUnavailable,
-        find_engine,
-    )
-    from dockerfix.build.compare import VerifyError, render_text, verify_dockerfile
-
-    try:
-        source, analysis = _load(path, context)
-        context = analysis.context_dir
-        assert context is not None
-        rewritten = _rewritten_text(analysis, against)
-        engine = find_engine(engine_name, store=store)
-        if not isinstance(engine, BuildahEngine):
-            raise EngineUnavailable(f"verify builds with buildah only, not {engine.name}")
-        report = verify_dockerfile(
-            source.text,
-            rewritten,
-            context,
-            engine,
-            edit=edit,
-            keep_images=keep_store,
-            base_images=base_images,
-            progress=lambda message: click.echo(f"dockerfix: {message}", err=True),
-        )
-    except (_Refused, EngineUnavailable, VerifyError) as exc:
-        die(str(exc))
-    except EngineError as exc:
-        die(str(exc), EXIT_INTERNAL)
-    if fmt == "json":
-        click.echo(json.dumps(asdict(report), indent=2))
-    else:
-        click.echo(render_text(report, source.display))
-    sys.exit(EXIT_OK if report.equivalent else EXIT_DIFFERENT)
-
-
-def _rewritten_text(analysis: Analysis, against: Path | None) -> str:
-    """dockerfix's rewrite with the project's settings, or the hand-made one to compare."""
-    from dockerfix.pipeline.run import run_fixes
-
-    if against is None:
-        return run_fixes(analysis).code
-    try:
-        other = read_path(against)
-    except InputError as exc:
-        raise _Refused(str(exc)) from None
-    _load(against, analysis.context_dir)
-    return other.text
