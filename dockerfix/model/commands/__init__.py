@@ -16,7 +16,8 @@ Conventions of the answer:
 - `reasons` hold plain facts for "why" messages; a reason is present whenever `reads_all` is.
 
 The handlers live in one module per family (system, files, fetch, python, node, …), each
-registered for its program names with `@handles`; the plumbing they share is in `_base`.
+registered for its program names with `@handles`; the plumbing they share is in `_base`. A
+family module also holds its ecosystem rows (`ECOSYSTEMS`): the manifests its installs read.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from dockerfix.model.commands._base import (
     SYSTEM_WRITES,
     Args,
     CommandEffect,
+    Ecosystem,
     FileReader,
     Handler,
     Kind,
@@ -64,11 +66,13 @@ from dockerfix.model.commands._base import (
 from dockerfix.model.commands._registry import HANDLERS, handles
 
 __all__ = [
+    "ECOSYSTEMS",
     "HANDLERS",
     "NOOP",
     "SYSTEM_WRITES",
     "Args",
     "CommandEffect",
+    "Ecosystem",
     "FileReader",
     "Handler",
     "Kind",
@@ -82,6 +86,25 @@ __all__ = [
     "program_name",
     "unknown_effect",
 ]
+
+
+# Every family's ecosystem rows, family by family: the table `model.ecosystems` works on, the
+# order its documentation and detection follow.
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    *python.ECOSYSTEMS,
+    *node.ECOSYSTEMS,
+    *go.ECOSYSTEMS,
+    *rust.ECOSYSTEMS,
+    *jvm.ECOSYSTEMS,
+    *ruby.ECOSYSTEMS,
+    *php.ECOSYSTEMS,
+    *elixir.ECOSYSTEMS,
+    *dotnet.ECOSYSTEMS,
+    *swift.ECOSYSTEMS,
+    *dart.ECOSYSTEMS,
+    *haskell.ECOSYSTEMS,
+    *r.ECOSYSTEMS,
+)
 
 
 def _no_file(path: str) -> str | None:

@@ -1,5 +1,8 @@
-"""Plumbing shared by the command handlers: the answer type, argument parsing, file loaders,
-effect builders and context globs."""
+"""Plumbing shared by the command families.
+
+The answer type (`CommandEffect`), the context a handler runs in, argument parsing, JSON and TOML
+loaders, effect builders and merging, context globs, and the type of an ecosystem row.
+"""
 
 from __future__ import annotations
 
@@ -347,3 +350,21 @@ def glob_regex(pattern: str) -> str:
             out.append(re.escape(char))
         i += 1
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class Ecosystem:
+    """One package manager and the files its dependency install reads."""
+
+    name: str
+    manifests: tuple[str, ...]
+    detect: tuple[str, ...]
+    install_examples: tuple[str, ...]
+    extra_reads: str
+    unsafe_variant: str | None
+    output_dirs: tuple[str, ...]
+    # argv of the dependency-only install; `{each}` stands for each present file of `each_of`.
+    dependency_install: tuple[str, ...] = ()
+    each_of: tuple[str, ...] = ()
+    # Ecosystems whose presence means this one's detection files belong to them instead.
+    superseded_by: tuple[str, ...] = ()

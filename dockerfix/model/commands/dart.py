@@ -6,6 +6,7 @@ import re
 
 from dockerfix.model.commands._base import (
     CommandEffect,
+    Ecosystem,
     _build_all,
     _Ctx,
     _Reads,
@@ -14,6 +15,20 @@ from dockerfix.model.commands._base import (
     parse_args,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="dart",
+        manifests=("pubspec.yaml", "pubspec.lock", "pubspec_overrides.yaml"),
+        detect=("pubspec.yaml",),
+        install_examples=("dart pub get", "flutter pub get"),
+        extra_reads="pubspec.yaml of path dependencies and workspace members; `flutter pub "
+        "get` also regenerates plugin files in the platform folders",
+        unsafe_variant=None,
+        output_dirs=(".dart_tool",),
+        dependency_install=("dart", "pub", "get"),
+    ),
+)
 
 
 def _pubspec_paths(text: str) -> tuple[list[str], list[str]]:

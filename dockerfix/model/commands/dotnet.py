@@ -8,6 +8,7 @@ import re
 from dockerfix.model.commands._base import (
     Args,
     CommandEffect,
+    Ecosystem,
     _build_all,
     _Ctx,
     _Reads,
@@ -18,6 +19,34 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="dotnet",
+        manifests=(
+            "**/*.sln",
+            "**/*.slnx",
+            "**/*.csproj",
+            "**/*.fsproj",
+            "**/*.vbproj",
+            "global.json",
+            "NuGet.config",
+            "nuget.config",
+            "NuGet.Config",
+            "**/Directory.Build.props",
+            "**/Directory.Build.targets",
+            "**/Directory.Packages.props",
+            "**/packages.lock.json",
+        ),
+        detect=("**/*.csproj", "**/*.fsproj", "**/*.vbproj", "**/*.sln", "**/*.slnx"),
+        install_examples=("dotnet restore", "dotnet publish -c Release -o /app"),
+        extra_reads="projects named by `<ProjectReference>` and files named by `<Import>`; "
+        "build and publish read all sources",
+        unsafe_variant="`dotnet restore` before `COPY . .`, then `dotnet publish --no-restore`",
+        output_dirs=("obj", "bin"),
+        dependency_install=("dotnet", "restore"),
+    ),
+)
 
 _DOTNET_PROJECTS = ("*.sln", "*.slnx", "*.csproj", "*.fsproj", "*.vbproj")
 _DOTNET_SHARED = (

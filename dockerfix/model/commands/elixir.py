@@ -7,6 +7,7 @@ import re
 
 from dockerfix.model.commands._base import (
     CommandEffect,
+    Ecosystem,
     Kind,
     _build_all,
     _Ctx,
@@ -16,6 +17,20 @@ from dockerfix.model.commands._base import (
     join,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="mix",
+        manifests=("mix.exs", "mix.lock", "config/"),
+        detect=("mix.exs",),
+        install_examples=("mix deps.get --only prod", "mix do deps.get, deps.compile"),
+        extra_reads="config/ is loaded before every task; umbrella apps' mix.exs under "
+        "`apps_path`; path dependencies",
+        unsafe_variant=None,
+        output_dirs=("deps", "_build"),
+        dependency_install=("mix", "deps.get"),
+    ),
+)
 
 
 def _mix_project(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None:

@@ -6,6 +6,7 @@ import re
 
 from dockerfix.model.commands._base import (
     CommandEffect,
+    Ecosystem,
     Kind,
     _build_all,
     _Ctx,
@@ -18,6 +19,20 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="go",
+        manifests=("go.mod", "go.sum", "go.work", "go.work.sum"),
+        detect=("go.mod",),
+        install_examples=("go mod download", "go build -o /app ./..."),
+        extra_reads="go.mod of local modules named by `replace` or go.work `use`; `go build` "
+        "reads every Go source it compiles",
+        unsafe_variant="`go mod download` before `COPY . .`",
+        output_dirs=(),
+        dependency_install=("go", "mod", "download"),
+    ),
+)
 
 
 def _go_local_replacements(text: str) -> list[str]:

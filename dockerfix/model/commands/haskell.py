@@ -6,6 +6,7 @@ import re
 
 from dockerfix.model.commands._base import (
     CommandEffect,
+    Ecosystem,
     _build_all,
     _Ctx,
     _is_local_path,
@@ -16,6 +17,31 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="cabal",
+        manifests=("*.cabal", "cabal.project", "cabal.project.local", "cabal.project.freeze"),
+        detect=("*.cabal", "cabal.project"),
+        install_examples=("cabal update && cabal build --only-dependencies", "cabal install"),
+        extra_reads="the .cabal files of the packages listed in cabal.project",
+        unsafe_variant="`cabal build --only-dependencies` before `COPY . .`",
+        output_dirs=("dist-newstyle",),
+        dependency_install=("cabal", "build", "--only-dependencies"),
+        superseded_by=("stack",),
+    ),
+    Ecosystem(
+        name="stack",
+        manifests=("stack.yaml", "stack.yaml.lock", "package.yaml", "*.cabal"),
+        detect=("stack.yaml",),
+        install_examples=("stack setup && stack build --only-dependencies", "stack install"),
+        extra_reads="package.yaml / *.cabal of the packages listed in stack.yaml; hpack "
+        "regenerates the .cabal files",
+        unsafe_variant="`stack build --only-dependencies` before `COPY . .`",
+        output_dirs=(".stack-work",),
+        dependency_install=("stack", "build", "--only-dependencies"),
+    ),
+)
 
 
 def _cabal_packages(ctx: _Ctx, acc: _Reads, project: str) -> list[str]:

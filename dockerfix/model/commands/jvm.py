@@ -8,6 +8,7 @@ import re
 from dockerfix.model.commands._base import (
     Args,
     CommandEffect,
+    Ecosystem,
     _build_all,
     _Ctx,
     _Reads,
@@ -18,6 +19,53 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="maven",
+        manifests=("pom.xml", ".mvn/", "mvnw"),
+        detect=("pom.xml",),
+        install_examples=("mvn -B dependency:go-offline", "./mvnw -B package -DskipTests"),
+        extra_reads="module poms (`<modules>`), the parent pom (`relativePath`), .mvn/ "
+        "configuration and extensions; lifecycle phases read all sources; "
+        "go-offline may miss plugins resolved only during the build",
+        unsafe_variant="`mvn dependency:go-offline` before `COPY src src`, then `mvn -o package`",
+        output_dirs=("target",),
+        dependency_install=("mvn", "dependency:go-offline"),
+    ),
+    Ecosystem(
+        name="gradle",
+        manifests=(
+            "settings.gradle",
+            "settings.gradle.kts",
+            "build.gradle",
+            "build.gradle.kts",
+            "gradle.properties",
+            "gradle/",
+            "gradlew",
+            "buildSrc/",
+        ),
+        detect=("build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts"),
+        install_examples=("gradle dependencies --no-daemon", "./gradlew build -x test"),
+        extra_reads="subproject build files from `include(...)` in settings, included builds, "
+        "scripts applied with `apply from`; build scripts are code and may read "
+        "other files",
+        unsafe_variant="`./gradlew dependencies` before `COPY src src`, then the build",
+        output_dirs=("build", ".gradle"),
+        dependency_install=("gradle", "dependencies"),
+    ),
+    Ecosystem(
+        name="sbt",
+        manifests=("build.sbt", "*.sbt", "project/", ".sbtopts", ".jvmopts"),
+        detect=("build.sbt", "project/build.properties"),
+        install_examples=("sbt update", "sbt stage"),
+        extra_reads="project/ holds plugins and build code; subprojects' *.sbt "
+        '(`file("x")`); compiling reads the sources',
+        unsafe_variant="`sbt update` before `COPY src src`",
+        output_dirs=("target", "project/target"),
+        dependency_install=("sbt", "update"),
+    ),
+)
 
 _MVN_VALUE = (
     "-f",

@@ -11,6 +11,7 @@ from typing import Any
 from dockerfix.model.commands._base import (
     Args,
     CommandEffect,
+    Ecosystem,
     _build_all,
     _Ctx,
     _glob_match,
@@ -27,6 +28,94 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="npm",
+        manifests=("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
+        detect=("package-lock.json", "npm-shrinkwrap.json", "package.json"),
+        install_examples=("npm ci", "npm install --omit=dev"),
+        extra_reads="workspace packages' package.json (and their bin files); preinstall, "
+        "install, postinstall and prepare scripts run and may read anything; a "
+        "binding.gyp builds a native addon from the sources",
+        unsafe_variant="`npm ci --ignore-scripts` before `COPY . .`, then `npm rebuild` after it",
+        output_dirs=("node_modules",),
+        dependency_install=("npm", "ci"),
+        superseded_by=("yarn-classic", "yarn-berry", "pnpm", "bun"),
+    ),
+    Ecosystem(
+        name="yarn-classic",
+        manifests=("package.json", "yarn.lock", ".yarnrc", ".npmrc"),
+        detect=("yarn.lock",),
+        install_examples=("yarn install --frozen-lockfile", "yarn install --production"),
+        extra_reads="workspace packages' package.json; preinstall, install, postinstall and "
+        "prepare scripts run",
+        unsafe_variant="`yarn install --frozen-lockfile --ignore-scripts` before `COPY . .`, "
+        "then the scripts after it",
+        output_dirs=("node_modules",),
+        dependency_install=("yarn", "install", "--frozen-lockfile"),
+        superseded_by=("yarn-berry",),
+    ),
+    Ecosystem(
+        name="yarn-berry",
+        manifests=(
+            "package.json",
+            "yarn.lock",
+            ".yarnrc.yml",
+            ".yarn/releases/",
+            ".yarn/plugins/",
+            ".yarn/patches/",
+        ),
+        detect=(".yarnrc.yml", ".yarn/releases/"),
+        install_examples=("yarn install --immutable", "yarn workspaces focus --production"),
+        extra_reads="workspace packages' package.json; their preinstall, install and "
+        "postinstall scripts run (not with `--mode=skip-build`)",
+        unsafe_variant="`yarn install --immutable --mode=skip-build` before `COPY . .`, then "
+        "`yarn rebuild` after it",
+        output_dirs=(
+            "node_modules",
+            ".yarn/cache",
+            ".yarn/unplugged",
+            ".yarn/install-state.gz",
+            ".pnp.cjs",
+            ".pnp.loader.mjs",
+        ),
+        dependency_install=("yarn", "install", "--immutable"),
+    ),
+    Ecosystem(
+        name="pnpm",
+        manifests=(
+            "package.json",
+            "pnpm-lock.yaml",
+            "pnpm-workspace.yaml",
+            ".npmrc",
+            ".pnpmfile.cjs",
+            "patches/",
+        ),
+        detect=("pnpm-lock.yaml", "pnpm-workspace.yaml"),
+        install_examples=(
+            "pnpm install --frozen-lockfile --prod",
+            "pnpm fetch --prod && pnpm install --offline --prod",
+        ),
+        extra_reads="packages listed in pnpm-workspace.yaml; lifecycle scripts of the root and "
+        "workspace packages; `pnpm fetch` reads only the lockfile (plus .npmrc and "
+        "pnpm-workspace.yaml settings)",
+        unsafe_variant="copy pnpm-lock.yaml and run `pnpm fetch` before `COPY . .`, then `pnpm "
+        "install --offline` after it",
+        output_dirs=("node_modules",),
+        dependency_install=("pnpm", "install", "--frozen-lockfile"),
+    ),
+    Ecosystem(
+        name="bun",
+        manifests=("package.json", "bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"),
+        detect=("bun.lock", "bun.lockb"),
+        install_examples=("bun install --frozen-lockfile", "bun install --production"),
+        extra_reads="workspace packages' package.json; the project's own lifecycle scripts run",
+        unsafe_variant="`bun install --frozen-lockfile --ignore-scripts` before `COPY . .`",
+        output_dirs=("node_modules",),
+        dependency_install=("bun", "install", "--frozen-lockfile"),
+    ),
+)
 
 _NPM_SCRIPTS = (
     "preinstall",

@@ -8,6 +8,7 @@ from typing import Any
 from dockerfix.model.commands._base import (
     Args,
     CommandEffect,
+    Ecosystem,
     _build_all,
     _Ctx,
     _load_json,
@@ -20,6 +21,22 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="composer",
+        manifests=("composer.json", "composer.lock", "auth.json"),
+        detect=("composer.json",),
+        install_examples=("composer install --no-dev --optimize-autoloader",),
+        extra_reads="scripts (post-install-cmd, post-autoload-dump …) run unless "
+        "`--no-scripts`; the autoloader reads the autoload paths unless "
+        "`--no-autoloader`; path repositories",
+        unsafe_variant="`composer install --no-scripts --no-autoloader` before `COPY . .`, "
+        "then `composer dump-autoload --optimize` after it",
+        output_dirs=("vendor",),
+        dependency_install=("composer", "install", "--no-scripts", "--no-autoloader"),
+    ),
+)
 
 _COMPOSER_INSTALL_EVENTS = (
     "pre-install-cmd",

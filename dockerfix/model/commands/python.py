@@ -10,6 +10,7 @@ from typing import Any
 from dockerfix.model.commands._base import (
     Args,
     CommandEffect,
+    Ecosystem,
     _build_all,
     _Ctx,
     _glob_match,
@@ -25,6 +26,103 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import HANDLERS, handles
+
+_REQUIREMENTS = ("requirements*.txt", "requirements/*.txt")
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="pip",
+        manifests=(*_REQUIREMENTS, "constraints*.txt"),
+        detect=_REQUIREMENTS,
+        install_examples=(
+            "pip install --no-cache-dir -r requirements.txt",
+            "python -m pip install -r requirements/prod.txt",
+        ),
+        extra_reads="files named by nested `-r`/`-c` lines (relative to the including file), "
+        "local wheels and `--find-links` folders; `-e .` or a local folder builds "
+        "that project from all its files",
+        unsafe_variant="move `-e .` out of the requirements file into `pip install --no-deps "
+        "-e .` after `COPY . .`",
+        output_dirs=(),
+        dependency_install=("pip", "install", "-r", "{each}"),
+        each_of=(*_REQUIREMENTS, "constraints*.txt"),
+    ),
+    Ecosystem(
+        name="pip-tools",
+        manifests=_REQUIREMENTS,
+        detect=("requirements*.in", "requirements/*.in"),
+        install_examples=("pip-sync requirements.txt",),
+        extra_reads="as pip: nested `-r`/`-c` files; `pip-compile` reads the `.in` files or "
+        "the project metadata",
+        unsafe_variant=None,
+        output_dirs=(),
+        dependency_install=("pip-sync", "{each}"),
+        each_of=_REQUIREMENTS,
+    ),
+    Ecosystem(
+        name="pipenv",
+        manifests=("Pipfile", "Pipfile.lock"),
+        detect=("Pipfile", "Pipfile.lock"),
+        install_examples=("pipenv install --deploy --system", "pipenv sync"),
+        extra_reads="packages with `path = ...` in the Pipfile are built from those folders",
+        unsafe_variant=None,
+        output_dirs=(".venv",),
+        dependency_install=("pipenv", "install", "--deploy"),
+    ),
+    Ecosystem(
+        name="poetry",
+        manifests=("pyproject.toml", "poetry.lock", "poetry.toml"),
+        detect=("poetry.lock",),
+        install_examples=(
+            "poetry install --no-interaction --no-root",
+            "poetry install --only main",
+        ),
+        extra_reads="without `--no-root` the project itself is installed (its packages, "
+        "README); path dependencies are built from their folders",
+        unsafe_variant="`poetry install --no-root` before `COPY . .`, then `poetry install "
+        "--only-root` after it",
+        output_dirs=(".venv",),
+        dependency_install=("poetry", "install", "--no-root"),
+    ),
+    Ecosystem(
+        name="uv",
+        manifests=("pyproject.toml", "uv.lock", ".python-version", "uv.toml"),
+        detect=("uv.lock",),
+        install_examples=("uv sync --locked", "uv sync --frozen --no-dev"),
+        extra_reads="workspace members' pyproject.toml; without `--no-install-project` a "
+        "project with a build system is installed from its sources; path sources "
+        "are built",
+        unsafe_variant="`uv sync --locked --no-install-project` (`--no-install-workspace` in a "
+        "workspace) before `COPY . .`, then `uv sync --locked` after it",
+        output_dirs=(".venv",),
+        dependency_install=("uv", "sync", "--locked", "--no-install-workspace"),
+    ),
+    Ecosystem(
+        name="pdm",
+        manifests=("pyproject.toml", "pdm.lock", "pdm.toml", ".pdm-python"),
+        detect=("pdm.lock",),
+        install_examples=("pdm install --prod", "pdm sync --prod"),
+        extra_reads="without `--no-self` a distribution project is installed from its sources",
+        unsafe_variant="`pdm install --prod --no-self` before `COPY . .`, then `pdm install "
+        "--prod` after it",
+        output_dirs=(".venv", "__pypackages__"),
+        dependency_install=("pdm", "install", "--no-self"),
+    ),
+    Ecosystem(
+        name="conda",
+        manifests=("environment.yml", "environment.yaml"),
+        detect=("environment.yml", "environment.yaml", "conda-lock.yml"),
+        install_examples=(
+            "conda env create -f environment.yml",
+            "micromamba install -y -n base -f environment.yml",
+        ),
+        extra_reads="the `pip:` section may name requirement files (`-r`) and local paths (`-e .`)",
+        unsafe_variant=None,
+        output_dirs=(),
+        dependency_install=("conda", "env", "create", "-f", "{each}"),
+        each_of=("environment.yml", "environment.yaml"),
+    ),
+)
 
 _PIP_VALUE = (
     "-r",

@@ -6,6 +6,7 @@ import re
 
 from dockerfix.model.commands._base import (
     CommandEffect,
+    Ecosystem,
     _Ctx,
     _is_local_path,
     _Reads,
@@ -13,6 +14,25 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="renv",
+        manifests=(
+            "renv.lock",
+            ".Rprofile",
+            "renv/activate.R",
+            "renv/settings.json",
+            "renv/settings.dcf",
+        ),
+        detect=("renv.lock",),
+        install_examples=("Rscript -e 'renv::restore()'",),
+        extra_reads=".Rprofile runs at R startup and sources renv/activate.R",
+        unsafe_variant=None,
+        output_dirs=("renv/library",),
+        dependency_install=("Rscript", "-e", "renv::restore()"),
+    ),
+)
 
 _R_NEUTRAL = re.compile(
     r"(library|require|requireNamespace|options|Sys\.setenv|"

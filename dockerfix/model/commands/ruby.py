@@ -9,6 +9,7 @@ from dockerfix.model.commands._base import (
     SYSTEM_WRITES,
     Args,
     CommandEffect,
+    Ecosystem,
     Kind,
     _build_all,
     _Ctx,
@@ -21,6 +22,24 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="bundler",
+        manifests=("Gemfile", "Gemfile.lock", "gems.rb", "gems.locked", ".bundle/config"),
+        detect=("Gemfile", "gems.rb"),
+        install_examples=(
+            "bundle install --jobs 4",
+            "bundle config set --local deployment true && bundle install",
+        ),
+        extra_reads="files named by `eval_gemfile`; a `gemspec` line loads *.gemspec, which "
+        "usually reads lib/…/version.rb and runs git ls-files; gems with `path:` "
+        "read their folders",
+        unsafe_variant=None,
+        output_dirs=("vendor/bundle", ".bundle"),
+        dependency_install=("bundle", "install"),
+    ),
+)
 
 
 def _gemfile(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from dockerfix.model.commands._base import (
     Args,
     CommandEffect,
+    Ecosystem,
     Kind,
     _build_all,
     _Ctx,
@@ -24,6 +25,29 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="cargo",
+        manifests=(
+            "Cargo.toml",
+            "Cargo.lock",
+            ".cargo/config.toml",
+            ".cargo/config",
+            "rust-toolchain.toml",
+            "rust-toolchain",
+        ),
+        detect=("Cargo.toml",),
+        install_examples=("cargo fetch", "cargo build --release --locked"),
+        extra_reads="Cargo.toml of workspace members and path dependencies; cargo needs "
+        "src/main.rs or src/lib.rs to exist to load a manifest; builds read all "
+        "sources",
+        unsafe_variant="`cargo fetch`, or a dependency-only build with a placeholder "
+        "src/main.rs (as `cargo chef cook` does), before `COPY . .`",
+        output_dirs=("target",),
+        dependency_install=("cargo", "fetch"),
+    ),
+)
 
 _CARGO_FILES = (
     "Cargo.lock",

@@ -6,6 +6,7 @@ import re
 
 from dockerfix.model.commands._base import (
     CommandEffect,
+    Ecosystem,
     _build_all,
     _Ctx,
     _Reads,
@@ -15,6 +16,19 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="swift",
+        manifests=("Package.swift", "Package.resolved", "Package@swift-*.swift"),
+        detect=("Package.swift",),
+        install_examples=("swift package resolve", "swift build -c release"),
+        extra_reads="local packages (`.package(path:)`) are read from their folders",
+        unsafe_variant="`swift package resolve` before `COPY . .`",
+        output_dirs=(".build",),
+        dependency_install=("swift", "package", "resolve"),
+    ),
+)
 
 
 @handles("swift")
