@@ -183,6 +183,8 @@ def _section(eco: Ecosystem) -> list[str]:
         f"- Also reads: {eco.extra_reads}",
         f"- Dependency-only variant: {variant}",
     ]
+    if eco.other_manifests:
+        lines.append(f"- Other dependency files, not copied: {_code_list(eco.other_manifests)}")
     if eco.dependency_install:
         lines.append(f"- Dependency set computed with: `{' '.join(eco.dependency_install)}`")
     return lines

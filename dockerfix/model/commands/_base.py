@@ -368,3 +368,7 @@ class Ecosystem:
     each_of: tuple[str, ...] = ()
     # Ecosystems whose presence means this one's detection files belong to them instead.
     superseded_by: tuple[str, ...] = ()
+    # Files that declare dependencies without the dependency-only install reading them (the input
+    # of a lock step, a gemspec, setuptools metadata): not copied with the manifests, but edited
+    # as rarely, so a step that copies only such files is as stable as one copying manifests.
+    other_manifests: tuple[str, ...] = ()

@@ -46,6 +46,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         output_dirs=(),
         dependency_install=("pip", "install", "-r", "{each}"),
         each_of=(*_REQUIREMENTS, "constraints*.txt"),
+        other_manifests=("setup.cfg",),
     ),
     Ecosystem(
         name="pip-tools",
@@ -58,6 +59,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         output_dirs=(),
         dependency_install=("pip-sync", "{each}"),
         each_of=_REQUIREMENTS,
+        other_manifests=("*.in",),
     ),
     Ecosystem(
         name="pipenv",
@@ -121,6 +123,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         output_dirs=(),
         dependency_install=("conda", "env", "create", "-f", "{each}"),
         each_of=("environment.yml", "environment.yaml"),
+        other_manifests=("conda-lock.yml",),
     ),
 )
 

@@ -38,6 +38,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         unsafe_variant=None,
         output_dirs=("vendor/bundle", ".bundle"),
         dependency_install=("bundle", "install"),
+        other_manifests=("*.gemspec",),
     ),
 )
 
