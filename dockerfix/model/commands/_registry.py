@@ -26,7 +26,7 @@ def handles(*programs: str) -> Callable[[Handler], Handler]:
         for program in programs:
             if program in _HANDLERS:
                 raise ValueError(f"`{program}` already has a handler: {_HANDLERS[program]}")
-            _HANDLERS[program] = handler
+        _HANDLERS.update(dict.fromkeys(programs, handler))
         return handler
 
     return register
