@@ -1,4 +1,4 @@
-"""Table tests for the Dart and Flutter pub: exact reads, declines with reasons."""
+"""Table tests for Dart and Flutter (pub): exact reads, declines with reasons."""
 
 from __future__ import annotations
 

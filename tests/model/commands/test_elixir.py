@@ -1,4 +1,4 @@
-"""Table tests for the mix: exact reads, declines with reasons."""
+"""Table tests for mix: exact reads, declines with reasons."""
 
 from __future__ import annotations
 

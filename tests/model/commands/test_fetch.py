@@ -1,4 +1,4 @@
-"""Table tests for the downloads (git, curl, wget): exact reads, declines with reasons, writes."""
+"""Table tests for downloads (git, curl, wget): exact reads, declines with reasons, writes."""
 
 from __future__ import annotations
 

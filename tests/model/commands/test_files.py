@@ -1,4 +1,4 @@
-"""Table tests for the file, user and text utilities and the no-op and inspecting commands: exact reads, declines with reasons, writes."""
+"""Table tests for file, user and text tools and no-ops: reads, declines with reasons, writes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Table tests for the Haskell tools: exact reads, declines with reasons."""
+"""Table tests for cabal and stack: exact reads, declines with reasons."""
 
 from __future__ import annotations
 

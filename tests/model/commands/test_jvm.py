@@ -1,4 +1,4 @@
-"""Table tests for the JVM build tools: exact reads, declines with reasons, writes."""
+"""Table tests for Maven, Gradle and sbt: exact reads, declines with reasons, writes."""
 
 from __future__ import annotations
 

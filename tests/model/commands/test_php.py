@@ -1,4 +1,4 @@
-"""Table tests for the composer: exact reads, declines with reasons, writes."""
+"""Table tests for composer: exact reads, declines with reasons, writes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Table tests for the R commands: exact reads, declines with reasons."""
+"""Table tests for R: exact reads, declines with reasons."""
 
 from __future__ import annotations
 

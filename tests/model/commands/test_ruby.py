@@ -1,4 +1,4 @@
-"""Table tests for the Ruby tools: exact reads, declines with reasons, writes."""
+"""Table tests for bundler and gem: exact reads, declines with reasons, writes."""
 
 from __future__ import annotations
 

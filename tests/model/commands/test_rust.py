@@ -1,4 +1,4 @@
-"""Table tests for the Rust tools: exact reads, declines with reasons."""
+"""Table tests for cargo and rustup: exact reads, declines with reasons."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Table tests for the system package managers and native builds: exact reads, declines with reasons, writes."""
+"""Table tests for system package managers and native builds: reads, declines, writes."""
 
 from __future__ import annotations
 
