@@ -3,94 +3,25 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from types import MappingProxyType
-from typing import Literal
+from collections.abc import Mapping, Sequence
 
 from dockerfix.model.context import BuildContext, clean
-from dockerfix.model.paths import PathSet, is_under, normalize
+from dockerfix.model.effect import ALL_VARS, ContextCopy, CopySource, Effect, StepKind
+from dockerfix.model.paths import PathSet, normalize
 from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.variables import expand, referenced_names
 
-ALL_VARS = frozenset({"*"})
-StepKind = Literal[
-    "metadata",
-    "env",
-    "state",
-    "copy-text",
-    "copy-context",
-    "copy-stage",
-    "add-remote",
-    "run-install",
-    "run-system",
-    "run-known",
-    "run-unknown",
+# The effect types live in `effect`; importers of this module keep finding them here.
+__all__ = [
+    "ALL_VARS",
+    "ContextCopy",
+    "CopySource",
+    "Effect",
+    "StepKind",
+    "flag_value",
+    "stage_effects",
+    "step_effect",
 ]
-
-
-@dataclass(frozen=True)
-class CopySource:
-    """One COPY/ADD source resolved against the build context."""
-
-    pattern: str
-    # (context path, image path) for every file it copies; None when unknown.
-    files: tuple[tuple[str, str], ...] | None
-
-
-@dataclass(frozen=True)
-class ContextCopy:
-    """A COPY/ADD from the build context, resolved."""
-
-    sources: tuple[CopySource, ...]
-    dest: str | None
-    dest_is_dir: bool
-    flags: tuple[str, ...]
-
-    @property
-    def known(self) -> bool:
-        return self.dest is not None and all(s.files is not None for s in self.sources)
-
-    def image_files(self) -> Mapping[str, str]:
-        """Image path → context path, for every file copied (later sources win)."""
-        return self._image_files
-
-    @cached_property
-    def _image_files(self) -> Mapping[str, str]:
-        # Asked for by every later RUN's file reader and by the split and safety checks:
-        # built once per copy.
-        out: dict[str, str] = {}
-        for src in self.sources:
-            for ctx_path, img_path in src.files or ():
-                out[img_path] = ctx_path
-        return MappingProxyType(out)
-
-
-@dataclass(frozen=True)
-class Effect:
-    """Reads and writes of one step.  ``reads_vars`` of ``ALL_VARS`` means every variable."""
-
-    kind: StepKind
-    reads: PathSet = field(default_factory=PathSet)
-    writes: PathSet = field(default_factory=PathSet)
-    reads_vars: frozenset[str] = frozenset()
-    writes_vars: frozenset[str] = frozenset()
-    reads_state: frozenset[str] = frozenset()
-    writes_state: frozenset[str] = frozenset()
-    context_files: tuple[str, ...] = ()
-    cost: float = 0.0
-    copy: ContextCopy | None = None
-    stage_refs: tuple[str, ...] = ()
-    ecosystems: tuple[str, ...] = ()
-    project_dir: str | None = None
-    notes: tuple[str, ...] = field(default=())
-    # Explicit reads in the order the command names them (manifest copy order).
-    read_order: tuple[str, ...] = ()
-    # A dependency install that could not be narrowed (worth explaining why).
-    install_like: bool = False
-    # Variables a RUN names ($V in its script or flags); None when not known.
-    named_vars: frozenset[str] | None = None
 
 
 def stage_effects(model: Model, stage: Stage, ctx: BuildContext | None) -> dict[int, Effect]:
@@ -309,37 +240,3 @@ def _run_effect(
 
     # Without the effects of the earlier steps, no copied file can be read: RUN stays opaque.
     return analyse_run(step, model, stage, ctx, prior or {})
-
-
-def image_reader(
-    stage_steps: Sequence[Step],
-    upto: int,
-    effects: Mapping[int, Effect],
-    ctx: BuildContext | None,
-    blocked: list[str] | None = None,
-) -> Callable[[str], str | None]:
-    """The classifier's read_file: which context file is at an image path before ``upto``."""
-
-    def read(path: str) -> str | None:
-        if ctx is None:
-            return None
-        for step in reversed(stage_steps):
-            if step.position >= upto:
-                continue
-            effect = effects.get(step.position)
-            if effect is None:
-                continue
-            if effect.copy is not None and effect.copy.known:
-                src = effect.copy.image_files().get(path)
-                if src is not None:
-                    return ctx.read_text(src)
-            if effect.writes.everything or any(is_under(path, w) for w in effect.writes.paths):
-                if blocked is not None:
-                    text = " ".join(step.instruction.original.split())[:60]
-                    blocked.append(
-                        f"`{text}` runs before it and may change {posixpath.basename(path)}"
-                    )
-                return None
-        return None
-
-    return read

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from dockerfix.model import shell
 from dockerfix.model.context import BuildContext, clean
-from dockerfix.model.effects import ALL_VARS, Effect, StepKind, image_reader
+from dockerfix.model.effect import ALL_VARS, Effect, StepKind
 from dockerfix.model.paths import PathSet, is_under, normalize
 from dockerfix.model.stages import DEFAULT_SHELL, Model, Stage, Step
 from dockerfix.model.variables import referenced_names
@@ -285,3 +285,37 @@ def _known_image_files(step: Step, stage: Stage, effects: dict[int, Effect]) -> 
         if eff is not None and eff.copy is not None and eff.copy.known:
             files |= set(eff.copy.image_files())
     return files
+
+
+def image_reader(
+    stage_steps: Sequence[Step],
+    upto: int,
+    effects: Mapping[int, Effect],
+    ctx: BuildContext | None,
+    blocked: list[str] | None = None,
+) -> Callable[[str], str | None]:
+    """The classifier's read_file: which context file is at an image path before ``upto``."""
+
+    def read(path: str) -> str | None:
+        if ctx is None:
+            return None
+        for step in reversed(stage_steps):
+            if step.position >= upto:
+                continue
+            effect = effects.get(step.position)
+            if effect is None:
+                continue
+            if effect.copy is not None and effect.copy.known:
+                src = effect.copy.image_files().get(path)
+                if src is not None:
+                    return ctx.read_text(src)
+            if effect.writes.everything or any(is_under(path, w) for w in effect.writes.paths):
+                if blocked is not None:
+                    text = " ".join(step.instruction.original.split())[:60]
+                    blocked.append(
+                        f"`{text}` runs before it and may change {posixpath.basename(path)}"
+                    )
+                return None
+        return None
+
+    return read

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -23,85 +24,42 @@ P_SOURCE = 0.9
 P_STAGE = 0.3
 P_BUILD_ARG = 0.5
 
-# Dependency manifests and lock files of common package managers.
-MANIFEST_PATTERNS = (
-    "requirements*.txt",
-    "requirements/*.txt",
-    "constraints*.txt",
-    "*.in",
-    "Pipfile",
-    "Pipfile.lock",
-    "pyproject.toml",
-    "poetry.lock",
-    "poetry.toml",
-    "uv.lock",
-    "pdm.lock",
-    ".python-version",
-    "setup.cfg",
-    "environment.yml",
-    "environment.yaml",
-    "conda-lock.yml",
-    "package.json",
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    ".yarnrc",
-    ".yarnrc.yml",
-    "pnpm-lock.yaml",
-    "pnpm-workspace.yaml",
-    ".npmrc",
-    "bun.lockb",
-    "bun.lock",
-    "go.mod",
-    "go.sum",
-    "go.work",
-    "go.work.sum",
-    "Cargo.toml",
-    "Cargo.lock",
-    "pom.xml",
-    "build.gradle",
-    "build.gradle.kts",
-    "settings.gradle",
-    "settings.gradle.kts",
-    "gradle.properties",
-    "Gemfile",
-    "Gemfile.lock",
-    "*.gemspec",
-    "composer.json",
-    "composer.lock",
-    "mix.exs",
-    "mix.lock",
-    "*.csproj",
-    "*.fsproj",
-    "*.vbproj",
-    "*.sln",
-    "NuGet.config",
-    "nuget.config",
-    "Directory.Build.props",
-    "Directory.Packages.props",
-    "global.json",
-    "Package.swift",
-    "Package.resolved",
-    "build.sbt",
-    "pubspec.yaml",
-    "pubspec.lock",
-    "*.cabal",
-    "cabal.project",
-    "stack.yaml",
-    "package.yaml",
-    "renv.lock",
-)
 _VOLATILE_ARG = re.compile(
     r"(VERSION|COMMIT|SHA|REVISION|GIT|BUILD_?(DATE|TIME|NUMBER|ID)|DATE|TIMESTAMP|CREATED|REF)",
     re.IGNORECASE,
 )
 
 
+@functools.cache
+def manifest_patterns() -> tuple[str, ...]:
+    """The file patterns `is_manifest` matches, derived from the ecosystem rows.
+
+    They are every row's `manifests` and `other_manifests`, in table order, so the table and
+    this check cannot disagree. Two rules fit them to the way `is_manifest` matches (fnmatch
+    against a file's name and against its context path):
+    - a leading `**/` is dropped: a name matches at any depth anyway;
+    - folder patterns (`config/`, `gradle/`, `.yarn/releases/`) are left out: a dependency
+      install reads those folders whole, but they hold configuration and tooling that change
+      like other sources (mix's `config/` is the application's configuration), not files that
+      declare dependencies.
+    """
+    # The rows live with the command handlers, which load on first use, not with this module.
+    from dockerfix.model.commands import ECOSYSTEMS
+
+    patterns: dict[str, None] = {}
+    for eco in ECOSYSTEMS:
+        for pattern in (*eco.manifests, *eco.other_manifests):
+            if not pattern.endswith("/"):
+                patterns[pattern.removeprefix("**/")] = None
+    return tuple(patterns)
+
+
 def is_manifest(path: str) -> bool:
+    """A dependency manifest or lock file of a known ecosystem (see `manifest_patterns`)."""
     name = posixpath.basename(path)
     return any(
         fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(path, pattern)
-        for pattern in MANIFEST_PATTERNS
+        for pattern in manifest_patterns()
     )
 
 

@@ -1,0 +1,183 @@
+""".NET: the dotnet CLI and the projects and solutions it restores."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from dockerfix.model.commands._base import (
+    Args,
+    CommandEffect,
+    Ecosystem,
+    _build_all,
+    _Ctx,
+    _Reads,
+    _simple,
+    join,
+    norm,
+    parse_args,
+    unknown_effect,
+)
+from dockerfix.model.commands._registry import handles
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem(
+        name="dotnet",
+        manifests=(
+            "**/*.sln",
+            "**/*.slnx",
+            "**/*.csproj",
+            "**/*.fsproj",
+            "**/*.vbproj",
+            "global.json",
+            "NuGet.config",
+            "nuget.config",
+            "NuGet.Config",
+            "**/Directory.Build.props",
+            "**/Directory.Build.targets",
+            "**/Directory.Packages.props",
+            "**/packages.lock.json",
+        ),
+        detect=("**/*.csproj", "**/*.fsproj", "**/*.vbproj", "**/*.sln", "**/*.slnx"),
+        install_examples=("dotnet restore", "dotnet publish -c Release -o /app"),
+        extra_reads="projects named by `<ProjectReference>` and files named by `<Import>`; "
+        "build and publish read all sources",
+        unsafe_variant="`dotnet restore` before `COPY . .`, then `dotnet publish --no-restore`",
+        output_dirs=("obj", "bin"),
+        dependency_install=("dotnet", "restore"),
+    ),
+)
+
+_DOTNET_PROJECTS = ("*.sln", "*.slnx", "*.csproj", "*.fsproj", "*.vbproj")
+_DOTNET_SHARED = (
+    "global.json",
+    "NuGet.config",
+    "nuget.config",
+    "NuGet.Config",
+    "Directory.Build.props",
+    "Directory.Build.targets",
+    "Directory.Packages.props",
+)
+
+
+def _dotnet_references(path: str, text: str) -> list[str]:
+    folder = posixpath.dirname(path)
+    if path.endswith((".sln", ".slnx", ".slnf")):
+        found = re.findall(r"Project\([^)]*\)\s*=\s*\"[^\"]*\",\s*\"([^\"]+proj)\"", text)
+        found += re.findall(r"<Project\s+Path=\"([^\"]+proj)\"", text)
+        found += re.findall(r"\"([^\"]+proj)\"", text) if path.endswith(".slnf") else []
+    else:
+        found = re.findall(
+            r"<(?:ProjectReference|Import)\s+(?:Include|Project)=\"([^\"$]+)\"", text
+        )
+    return [join(folder, f.replace("\\", "/")) for f in found]
+
+
+def _dotnet_project(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:
+    if path in seen:
+        return
+    seen.add(path)
+    acc.add(path)
+    folder = posixpath.dirname(path)
+    acc.add(
+        join(folder, "packages.lock.json"),
+        *(join(folder, f) for f in _DOTNET_SHARED[4:] if folder not in ("", ".")),
+    )
+    text = ctx.text(path)
+    if text is None:
+        acc.decline(f"{path} is not known: cannot tell which projects it references")
+        return
+    for reference in _dotnet_references(path, text):
+        _dotnet_project(ctx, acc, reference, seen)
+
+
+@handles("dotnet")
+def _dotnet(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
+    words = [w for w in args if not re.match(r"[-/]p:", w)]
+    parsed = parse_args(
+        words,
+        (
+            "-s",
+            "--source",
+            "--packages",
+            "--configfile",
+            "-r",
+            "--runtime",
+            "-v",
+            "--verbosity",
+            "-c",
+            "--configuration",
+            "-o",
+            "--output",
+            "-f",
+            "--framework",
+            "-a",
+            "--arch",
+            "--os",
+            "--tool-path",
+            "--version",
+            "--lock-file-path",
+        ),
+    )
+    positional = list(parsed.positionals)
+    sub = positional[0] if positional else ""
+    packages = parsed.last("--packages") or ctx.env.get(
+        "NUGET_PACKAGES", f"{ctx.home}/.nuget/packages"
+    )
+    if sub == "restore":
+        return _dotnet_restore(ctx, parsed, positional[1:], packages)
+    if sub in ("build", "publish", "test", "run", "pack", "msbuild", "format"):
+        output = parsed.last("-o", "--output")
+        return _build_all(
+            "dotnet",
+            f"dotnet {sub} compiles the project sources",
+            (".", *((norm(output),) if output else ()), packages),
+            cost=40.0,
+        )
+    if sub == "tool" and positional[1:2] == ["restore"]:
+        return _simple(
+            "install",
+            "dotnet",
+            reads=(".config/dotnet-tools.json",),
+            writes=(packages,),
+            network=True,
+            cost=5.0,
+        )
+    if sub == "tool" and positional[1:2] in (["install"], ["update"]):
+        where = parsed.last("--tool-path") or f"{ctx.home}/.dotnet/tools"
+        return _simple("install", "dotnet", writes=(where, packages), network=True, cost=5.0)
+    if parsed.has("--info", "--version", "--list-sdks", "--list-runtimes") or sub in (
+        "help",
+        "--info",
+    ):
+        return _simple("noop", "dotnet")
+    return unknown_effect(args, f"`dotnet {sub}` is not a dotnet command dockerfix knows")
+
+
+def _dotnet_restore(ctx: _Ctx, parsed: Args, targets: list[str], packages: str) -> CommandEffect:
+    acc = _Reads()
+    acc.add(*_DOTNET_SHARED, *parsed.values("--configfile"))
+    seen: set[str] = set()
+    if targets:
+        projects = [norm(t) for t in targets]
+    else:
+        listed = [ctx.expand(p) for p in _DOTNET_PROJECTS]
+        if any(found is None for found in listed):
+            acc.add(*_DOTNET_PROJECTS)
+            acc.decline(
+                "dotnet restore picks the project or solution file of the directory: "
+                "they cannot be listed, so their references are unknown"
+            )
+            projects = []
+        else:
+            projects = [p for found in listed for p in found or ()]
+            # Without an argument dotnet uses the solution if there is one.
+            solutions = [p for p in projects if p.endswith((".sln", ".slnx"))]
+            projects = solutions or projects
+    for project in projects:
+        _dotnet_project(ctx, acc, project, seen)
+    writes = [
+        packages,
+        *(join(posixpath.dirname(p), "obj") for p in sorted(seen) if p.endswith("proj")),
+    ]
+    return acc.effect("install", "dotnet", writes, network=True, cost=20.0)

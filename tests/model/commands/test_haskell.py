@@ -1,0 +1,78 @@
+"""Table tests for cabal and stack: exact reads, declines with reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.model.commands.helpers import run
+
+# (command, files, kind, ecosystem, reads, reads_all, reasons)
+CASES = [
+    (
+        "cabal build --only-dependencies",
+        {"cabal.project": "packages: core/ app/\n"},
+        "build",
+        "cabal",
+        (
+            "cabal.project",
+            "cabal.project.local",
+            "cabal.project.freeze",
+            "core/*.cabal",
+            "app/*.cabal",
+        ),
+        False,
+        (),
+    ),
+    (
+        "cabal v2-build exe:app",
+        {},
+        "build",
+        "cabal",
+        (),
+        True,
+        ("cabal build compiles the project sources",),
+    ),
+    (
+        "cabal update",
+        {},
+        "download",
+        "cabal",
+        ("cabal.project", "cabal.project.local", "cabal.project.freeze"),
+        False,
+        (),
+    ),
+    (
+        "stack build --only-dependencies",
+        {"stack.yaml": "resolver: lts-22.0\n"},
+        "build",
+        "stack",
+        ("stack.yaml", "stack.yaml.lock", "package.yaml", "*.cabal"),
+        False,
+        (),
+    ),
+    ("stack build", {}, "build", "stack", (), True, ("stack build compiles the project sources",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "files", "kind", "eco", "reads", "reads_all", "reasons"),
+    CASES,
+    ids=[f"{i}:{c[0][:40]}" for i, c in enumerate(CASES)],
+)
+def test_classify(
+    command: str,
+    files: dict[str, str],
+    kind: str,
+    eco: str | None,
+    reads: tuple[str, ...],
+    reads_all: bool,
+    reasons: tuple[str, ...],
+) -> None:
+    effect = run(command, files)
+    assert (effect.kind, effect.ecosystem, effect.reads, effect.reads_all, effect.reasons) == (
+        kind,
+        eco,
+        reads,
+        reads_all,
+        reasons,
+    )

@@ -1,0 +1,251 @@
+"""Table tests for the JavaScript tools: exact reads, declines with reasons, writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockerfix.model.commands import classify
+from tests.model.commands.helpers import run
+
+NPM_WS = {
+    "package.json": '{"name": "root", "workspaces": ["packages/*"]}',
+    "packages/a/package.json": '{"name": "a", "bin": {"a": "cli.js"}}',
+    "packages/b/package.json": '{"name": "b"}',
+}
+NPM_POSTINSTALL = {"package.json": '{"scripts": {"postinstall": "node scripts/setup.js"}}'}
+NPM_PLAIN = {"package.json": '{"name": "app", "scripts": {"build": "tsc", "start": "node ."}}'}
+
+
+# (command, files, kind, ecosystem, reads, reads_all, reasons)
+CASES = [
+    (
+        "npm ci",
+        NPM_PLAIN,
+        "install",
+        "npm",
+        ("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
+        False,
+        (),
+    ),
+    (
+        "npm ci --omit=dev",
+        NPM_POSTINSTALL,
+        "install",
+        "npm",
+        ("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
+        True,
+        ("package.json has a postinstall script: npm install runs it and it may read any file",),
+    ),
+    (
+        "npm ci --ignore-scripts",
+        NPM_POSTINSTALL,
+        "install",
+        "npm",
+        ("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
+        False,
+        (),
+    ),
+    (
+        "npm install",
+        NPM_WS,
+        "install",
+        "npm",
+        (
+            "package.json",
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            ".npmrc",
+            "packages/a/package.json",
+            "packages/a/cli.js",
+            "packages/b/package.json",
+        ),
+        False,
+        (),
+    ),
+    (
+        "npm ci",
+        {},
+        "install",
+        "npm",
+        ("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
+        True,
+        ("package.json is not known: cannot tell its lifecycle scripts and workspaces",),
+    ),
+    ("npm install -g pnpm@9", {}, "install", "npm", (), False, ()),
+    (
+        "npm run build",
+        NPM_PLAIN,
+        "build",
+        "npm",
+        (),
+        True,
+        ("npm run build runs the package.json script build: it may read any file",),
+    ),
+    ("npm --version", {}, "noop", "npm", (), False, ()),
+    (
+        "yarn install --frozen-lockfile",
+        {"package.json": '{"packageManager": "yarn@1.22.19"}'},
+        "install",
+        "yarn",
+        ("package.json", "yarn.lock", ".yarnrc", ".npmrc"),
+        False,
+        (),
+    ),
+    (
+        "yarn install --immutable",
+        {"package.json": '{"packageManager": "yarn@4.1.0"}', ".yarnrc.yml": "nodeLinker: pnp\n"},
+        "install",
+        "yarn",
+        (
+            "package.json",
+            "yarn.lock",
+            ".yarnrc.yml",
+            ".yarn/releases",
+            ".yarn/plugins",
+            ".yarn/patches",
+        ),
+        False,
+        (),
+    ),
+    (
+        "yarn",
+        {"package.json": '{"packageManager": "yarn@1.22.19", "scripts": {"prepare": "husky"}}'},
+        "install",
+        "yarn",
+        ("package.json", "yarn.lock", ".yarnrc", ".npmrc"),
+        True,
+        ("package.json has a prepare script: yarn install runs it and it may read any file",),
+    ),
+    (
+        "yarn build",
+        NPM_PLAIN,
+        "build",
+        "yarn",
+        (),
+        True,
+        ("yarn build runs the package.json script build: it may read any file",),
+    ),
+    (
+        "pnpm fetch --prod",
+        {},
+        "download",
+        "pnpm",
+        ("pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"),
+        False,
+        (),
+    ),
+    (
+        "pnpm install --offline --frozen-lockfile",
+        {
+            "package.json": '{"name": "root"}',
+            "pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n  - '!apps/legacy'\n",
+            "apps/web/package.json": '{"name": "web"}',
+            "apps/legacy/package.json": "{}",
+        },
+        "install",
+        "pnpm",
+        (
+            "package.json",
+            "pnpm-lock.yaml",
+            "pnpm-workspace.yaml",
+            ".npmrc",
+            ".pnpmfile.cjs",
+            "patches",
+            "apps/web/package.json",
+        ),
+        False,
+        (),
+    ),
+    (
+        "pnpm install",
+        {
+            "package.json": '{"name": "root"}',
+            "pnpm-workspace.yaml": "packages:\n  - apps/*\n",
+            "apps/web/package.json": '{"scripts": {"postinstall": "prisma generate"}}',
+        },
+        "install",
+        "pnpm",
+        (
+            "package.json",
+            "pnpm-lock.yaml",
+            "pnpm-workspace.yaml",
+            ".npmrc",
+            ".pnpmfile.cjs",
+            "patches",
+            "apps/web/package.json",
+        ),
+        True,
+        (
+            "apps/web/package.json has a postinstall script: pnpm install runs it and it may read "
+            "any file",
+        ),
+    ),
+    (
+        "bun install --frozen-lockfile",
+        NPM_PLAIN,
+        "install",
+        "bun",
+        ("package.json", "bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"),
+        False,
+        (),
+    ),
+    (
+        "bun install",
+        {"package.json": '{"scripts": {"preinstall": "node check.js"}}'},
+        "install",
+        "bun",
+        ("package.json", "bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"),
+        True,
+        ("package.json has a preinstall script: bun install runs it and it may read any file",),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "files", "kind", "eco", "reads", "reads_all", "reasons"),
+    CASES,
+    ids=[f"{i}:{c[0][:40]}" for i, c in enumerate(CASES)],
+)
+def test_classify(
+    command: str,
+    files: dict[str, str],
+    kind: str,
+    eco: str | None,
+    reads: tuple[str, ...],
+    reads_all: bool,
+    reasons: tuple[str, ...],
+) -> None:
+    effect = run(command, files)
+    assert (effect.kind, effect.ecosystem, effect.reads, effect.reads_all, effect.reasons) == (
+        kind,
+        eco,
+        reads,
+        reads_all,
+        reasons,
+    )
+
+
+# (command, env, writes, writes_all, network)
+WRITE_CASES = [
+    ("npm ci", {"HOME": "/root"}, ("node_modules", "/root/.npm"), False, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "env", "writes", "writes_all", "network"),
+    WRITE_CASES,
+    ids=[c[0][:40] for c in WRITE_CASES],
+)
+def test_writes(
+    command: str, env: dict[str, str], writes: tuple[str, ...], writes_all: bool, network: bool
+) -> None:
+    effect = run(command, {"package.json": "{}"}, env)
+    assert (effect.writes, effect.writes_all, effect.network) == (writes, writes_all, network)
+
+
+def test_workspaces_without_a_listing_decline() -> None:
+    effect = classify(["npm", "ci"], read_file=NPM_WS.get)
+    assert (effect.reads_all, effect.reasons) == (
+        True,
+        ("cannot list the workspace packages packages/*: their install scripts are unknown",),
+    )

@@ -1,0 +1,102 @@
+"""Table tests for cargo and rustup: exact reads, declines with reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.model.commands.helpers import run
+
+# (command, files, kind, ecosystem, reads, reads_all, reasons)
+CASES = [
+    (
+        "cargo fetch",
+        {"Cargo.toml": '[package]\nname = "app"\n'},
+        "download",
+        "cargo",
+        (
+            "Cargo.toml",
+            "src/main.rs",
+            "src/lib.rs",
+            "build.rs",
+            "Cargo.lock",
+            ".cargo/config.toml",
+            ".cargo/config",
+            "rust-toolchain.toml",
+            "rust-toolchain",
+        ),
+        False,
+        (
+            "cargo loads every package's targets with its manifest: src/main.rs or src/lib.rs must "
+            "exist (their content is not read)",
+        ),
+    ),
+    (
+        "cargo fetch",
+        {
+            "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+            "crates/cli/Cargo.toml": '[package]\nname = "cli"\n[[bin]]\nname = "cli"\n'
+            'path = "main.rs"\n',
+        },
+        "download",
+        "cargo",
+        (
+            "Cargo.toml",
+            "crates/cli/Cargo.toml",
+            "crates/cli/main.rs",
+            "crates/cli/build.rs",
+            "Cargo.lock",
+            ".cargo/config.toml",
+            ".cargo/config",
+            "rust-toolchain.toml",
+            "rust-toolchain",
+        ),
+        False,
+        (
+            "cargo loads every package's targets with its manifest: src/main.rs or src/lib.rs must "
+            "exist (their content is not read)",
+        ),
+    ),
+    (
+        "cargo build --release --locked",
+        {},
+        "build",
+        "cargo",
+        (),
+        True,
+        ("cargo build compiles the crate sources",),
+    ),
+    (
+        "cargo chef cook --release --recipe-path recipe.json",
+        {},
+        "build",
+        "cargo",
+        ("recipe.json",),
+        False,
+        (),
+    ),
+    ("cargo install ripgrep --locked", {}, "install", "cargo", (), False, ()),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "files", "kind", "eco", "reads", "reads_all", "reasons"),
+    CASES,
+    ids=[f"{i}:{c[0][:40]}" for i, c in enumerate(CASES)],
+)
+def test_classify(
+    command: str,
+    files: dict[str, str],
+    kind: str,
+    eco: str | None,
+    reads: tuple[str, ...],
+    reads_all: bool,
+    reasons: tuple[str, ...],
+) -> None:
+    effect = run(command, files)
+    assert (effect.kind, effect.ecosystem, effect.reads, effect.reads_all, effect.reasons) == (
+        kind,
+        eco,
+        reads,
+        reads_all,
+        reasons,
+    )

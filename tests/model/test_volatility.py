@@ -1,0 +1,111 @@
+"""Manifest detection for volatility: the patterns come from the ecosystem rows, nowhere else."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockerfix.model.ecosystems import ECOSYSTEMS, Ecosystem
+from dockerfix.model.volatility import is_manifest, manifest_patterns
+
+# Files the ecosystem table named but the run-time list of manifests missed.
+NEWLY_MANIFESTS = [
+    "gems.rb",
+    "gems.locked",
+    ".bundle/config",
+    "uv.toml",
+    "pdm.toml",
+    ".pdm-python",
+    "project/plugins.sbt",
+    "other.sbt",
+    ".sbtopts",
+    ".jvmopts",
+    "bunfig.toml",
+    ".pnpmfile.cjs",
+    "rust-toolchain.toml",
+    "rust-toolchain",
+    ".cargo/config.toml",
+    "mvnw",
+    "gradlew",
+    "auth.json",
+    "App.slnx",
+    "src/Directory.Build.targets",
+    "src/Api/packages.lock.json",
+    "NuGet.Config",
+    "Package@swift-5.9.swift",
+    "pubspec_overrides.yaml",
+    "cabal.project.freeze",
+    "cabal.project.local",
+    "stack.yaml.lock",
+    ".Rprofile",
+    "renv/activate.R",
+    "renv/settings.json",
+]
+
+# Manifests the run-time list had before; the rows hold them now (some as `other_manifests`).
+STILL_MANIFESTS = [
+    "requirements.txt",
+    "requirements/base.txt",
+    "requirements.in",
+    "setup.cfg",
+    "conda-lock.yml",
+    "app.gemspec",
+    "package.json",
+    "web/package.json",
+    "App.sln",
+    "src/Api/Api.csproj",
+    "Directory.Build.props",
+    "src/Directory.Packages.props",
+    "build.sbt",
+    "app.cabal",
+]
+
+NOT_MANIFESTS = [
+    "src/app.py",
+    "README.md",
+    "src/main.rs",
+    "Dockerfile",
+    # Folders a dependency install reads whole hold configuration and tooling, not manifests.
+    "config/config.exs",
+    "gradle/wrapper/gradle-wrapper.properties",
+    ".yarn/releases/yarn-4.3.1.cjs",
+    ".mvn/wrapper/maven-wrapper.properties",
+    "project/build.properties",
+    "patches/lodash.patch",
+]
+
+
+@pytest.mark.parametrize("path", NEWLY_MANIFESTS)
+def test_files_named_by_the_table_are_manifests(path: str) -> None:
+    assert is_manifest(path)
+
+
+@pytest.mark.parametrize("path", STILL_MANIFESTS)
+def test_earlier_manifests_stay_manifests(path: str) -> None:
+    assert is_manifest(path)
+
+
+@pytest.mark.parametrize("path", NOT_MANIFESTS)
+def test_sources_and_folder_contents_are_not_manifests(path: str) -> None:
+    assert not is_manifest(path)
+
+
+def _example(pattern: str) -> str:
+    """A file the pattern matches: `**/` as one folder, `*` as one name."""
+    return pattern.replace("**/", "sub/").replace("*", "x")
+
+
+@pytest.mark.parametrize("eco", ECOSYSTEMS, ids=[eco.name for eco in ECOSYSTEMS])
+def test_every_file_pattern_of_a_row_is_a_manifest(eco: Ecosystem) -> None:
+    files = [p for p in (*eco.manifests, *eco.other_manifests) if not p.endswith("/")]
+    assert [_example(p) for p in files if not is_manifest(_example(p))] == []
+
+
+def test_the_patterns_are_the_rows_file_patterns() -> None:
+    from_rows = {
+        p.removeprefix("**/")
+        for eco in ECOSYSTEMS
+        for p in (*eco.manifests, *eco.other_manifests)
+        if not p.endswith("/")
+    }
+    assert set(manifest_patterns()) == from_rows
+    assert len(manifest_patterns()) == len(from_rows)
