@@ -301,7 +301,8 @@ def _run_paths(
                 reports.append(make_report(shown, edit.original or "", edit.new, edit.fixes))
         if fmt == "diff" and not quiet:
             for fix in result.fixes:
-                if not fix.applied:
+                # Findings not applied, and applied ones that change the image: say them.
+                if not fix.applied or fix.tier == "unsafe":
                     click.echo(f"{source.display}:{fix.line}: {fix.code} {fix.message}", err=True)
             # An edit of another file changes what the image contains: always say what.
             for fix in (f for edit in result.edits for f in edit.fixes):

@@ -60,16 +60,29 @@ def reorder_diagnostics(
     split_pairs: set[tuple[int, int]],
     relaxed: frozenset[str] = frozenset(),
 ) -> list[Diagnostic]:
-    """One finding per step that now runs before steps that used to run before it.
+    """One finding per step the new order moves: the fewest steps whose moves explain it.
 
-    The install/broad-copy pair of an applied split is DFX002's move (`split_pairs`), and a
+    The steps that keep their relative order form a longest subsequence of the original;
+    every other step moved, up (above the first step it passed) or down (below the last).
+    A broad copy moving below its install is DFX002's move (`split_pairs`), and a
     build-stamp ARG moving down (its variables in `relaxed`) is DFX003's.
     """
-    out: list[Diagnostic] = []
     placed = {n: i for i, n in enumerate(order)}
     rank_old = {p: i for i, p in enumerate(base)}
+    kept = _longest_kept(base, placed)
+    out: list[Diagnostic] = []
     for position in base:
-        passed = [
+        if position in kept:
+            continue
+        step = steps[position]
+        if step.keyword == "ARG" and effects[position].writes_vars <= relaxed:
+            continue
+        if any(broad == position for _, broad in split_pairs):
+            continue  # the broad copy of an applied split: DFX002 reports it
+        passed_down = [
+            q for q in base if rank_old[q] > rank_old[position] and placed[q] < placed[position]
+        ]
+        passed_up = [
             q
             for q in base
             if rank_old[q] < rank_old[position]
@@ -77,17 +90,45 @@ def reorder_diagnostics(
             and (position, q) not in split_pairs
             and not (steps[q].keyword == "ARG" and effects[q].writes_vars <= relaxed)
         ]
-        if not passed:
-            continue
-        step = steps[position]
-        first = steps[min(passed, key=rank_old.__getitem__)]
-        out.append(
-            Diagnostic(
-                codes.REORDER,
-                f"move `{short(step)}` above `{short(first)}`: it changes less often",
-                step.instruction.start_line,
-                "safe",
-                applied=True,
+        if passed_down:
+            last = steps[max(passed_down, key=placed.__getitem__)]
+            message = (
+                f"move `{short(step)}` below `{short(last)}`: it changes more often, and "
+                "the steps it passes no longer rerun when it changes"
             )
+        elif passed_up:
+            first = steps[min(passed_up, key=rank_old.__getitem__)]
+            message = f"move `{short(step)}` above `{short(first)}`: it changes less often"
+        else:
+            continue  # only DFX002's own move
+        out.append(
+            Diagnostic(codes.REORDER, message, step.instruction.start_line, "safe", applied=True)
         )
     return out
+
+
+def _longest_kept(base: Sequence[int], placed: dict[int, int]) -> set[int]:
+    """The original steps on a longest subsequence that the new order keeps in base order
+    (patience sorting over their new places; ties go to the earliest steps)."""
+    import bisect
+
+    seq = list(base)
+    tails: list[int] = []
+    tails_idx: list[int] = []
+    back = [-1] * len(seq)
+    for i, p in enumerate(seq):
+        r = placed[p]
+        k = bisect.bisect_left(tails, r)
+        if k == len(tails):
+            tails.append(r)
+            tails_idx.append(i)
+        else:
+            tails[k] = r
+            tails_idx[k] = i
+        back[i] = tails_idx[k - 1] if k > 0 else -1
+    keep: set[int] = set()
+    i = tails_idx[-1] if tails_idx else -1
+    while i >= 0:
+        keep.add(seq[i])
+        i = back[i]
+    return keep

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
 from dockerfix.fixes.rule import rule, short
-from dockerfix.model.effects import Effect
+from dockerfix.model.effects import ContextCopy, Effect
 from dockerfix.model.paths import PathSet, is_under, paths_overlap
 from dockerfix.model.stages import Stage, Step
-from dockerfix.model.volatility import P_SOURCE
+from dockerfix.model.volatility import P_SPLIT
 
 RULE = rule(
     codes.SPLIT_COPY,
@@ -59,6 +59,18 @@ project files, output folders present in the build context.
 )
 
 ALLOWED_FLAGS = ("--chown", "--chmod", "--link")
+# How to make an install leave its lock file as the build context has it.
+_LOCK_ADVICE = {
+    "Pipfile.lock": "use `pipenv install --deploy` (or `pipenv sync`), which never rewrites it",
+    "Pipfile": "use `pipenv install --deploy` (or `pipenv sync`), which never rewrites it",
+    "package-lock.json": "use `npm ci`, which never rewrites it",
+    "npm-shrinkwrap.json": "use `npm ci`, which never rewrites it",
+    "yarn.lock": "use `yarn install --frozen-lockfile` (`--immutable` for Yarn 2+)",
+    "pnpm-lock.yaml": "use `pnpm install --frozen-lockfile`",
+    "poetry.lock": "commit an up-to-date poetry.lock (poetry install then leaves it alone)",
+    "composer.lock": "commit an up-to-date composer.lock",
+    "Gemfile.lock": "use `bundle install` with `BUNDLE_FROZEN=true`",
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,11 @@ class SplitCandidate:
     broad: int
     install: int
     provided: tuple[tuple[str, str], ...]  # (image path, context path)
+    # Why the split may change the image ('' when it cannot): a lock file the install may
+    # rewrite, which the later copy puts back. Such a split is applied only when unsafe.
+    unsafe: str = ""
+    # The image paths of those lock files.
+    rewritten: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,7 +111,7 @@ def find_split(
     b, r = broad_step.position, install_step.position
     copy = broad.copy
     if copy is None or not copy.known or copy.dest is None:
-        return Decline(r, b, "the files this COPY sends are not known (no build context)")
+        return Decline(r, b, _unknown_copy(broad_step, copy))
     bad_flags = [f.split("=")[0] for f in copy.flags if f.split("=")[0] not in ALLOWED_FLAGS]
     if bad_flags:
         return Decline(r, b, f"the COPY uses {', '.join(bad_flags)}")
@@ -122,18 +139,48 @@ def find_split(
         others = sorted(p for p in rest.paths if install.reads.overlaps(PathSet.of(p)))[:3]
         return Decline(r, b, "the install also reads " + ", ".join(others))
     clobbered = sorted(p for p in broad.writes.paths if install.writes.overlaps(PathSet.of(p)))
+    read_back = [p for p in clobbered if p in provided_paths]
+    unsafe = ""
+    if read_back:
+        # A lock file the install may rewrite: the later copy would put the old one back.
+        name = posixpath.basename(read_back[0])
+        advice = _LOCK_ADVICE.get(name, "make the install leave it unchanged")
+        unsafe = (
+            f"the install may rewrite {name}, and the later COPY would put the build "
+            f"context's copy back over it: {advice}"
+        )
+        clobbered = [p for p in clobbered if p not in provided_paths]
     if clobbered:
         top = _top_dirs(clobbered, install.writes)
         return Decline(
             r,
             b,
-            f"COPY would overwrite what the install wrote ({', '.join(top)} is in the build "
-            "context): add it to .dockerignore",
+            f"the later COPY would overwrite what the install wrote ({', '.join(top)} is in "
+            "the build context): exclude it in .dockerignore (`--unsafe-fixes` does)",
         )
     for ctx_path in (c for _, c in provided):
         if any(ch in ctx_path for ch in "*?[\\") or "$" in ctx_path:
             return Decline(r, b, f"manifest path {ctx_path!r} needs quoting dockerfix does not do")
-    return SplitCandidate(b, r, provided)
+    return SplitCandidate(b, r, provided, unsafe, tuple(read_back))
+
+
+def _unknown_copy(step: Step, copy: ContextCopy | None) -> str:
+    """Why the files a COPY sends, or where it puts them, are not known: the true blocker."""
+    text = short(step)
+    if copy is not None and copy.dest is None:
+        dest = step.instruction.value[-1] if step.instruction.value else ""
+        if "$" in dest:
+            return f"the destination of `{text}` uses a variable with no value dockerfix can see"
+        return (
+            f"the destination of `{text}` is relative and the base image's working directory "
+            "is not known to dockerfix: add a WORKDIR before it"
+        )
+    for source in copy.sources if copy is not None else ():
+        if source.files is None and "$" in source.pattern:
+            return f"`{source.pattern}` in `{text}` has no value dockerfix can see"
+        if source.files is None and step.keyword == "ADD":
+            return f"ADD unpacks `{source.pattern}`: the files it puts in the image are not known"
+    return "no build context is known: pass --context DIR (or run dockerfix on the file)"
 
 
 def _read_rank(order: tuple[str, ...], image_path: str) -> int:
@@ -196,15 +243,15 @@ def split_candidates(
     steps = list(stage.steps)
     for j, install in enumerate(steps):
         eff = effects[install.position]
-        if install.keyword != "RUN" or eff.cost < 1.0:
-            continue
+        if install.keyword != "RUN" or eff.cost < 2.0:
+            continue  # not an install worth splitting around (nothing to fetch, say)
         broad_step = None
         for earlier in reversed(steps[:j]):
             e = effects[earlier.position]
             if e.kind == "copy-context" and e.writes.overlaps(eff.reads):
                 broad_step = earlier
                 break
-        if broad_step is None or vol[broad_step.position] < P_SOURCE:
+        if broad_step is None or vol[broad_step.position] < P_SPLIT:
             continue
         outcome = find_split(broad_step, effects[broad_step.position], install, eff)
         if isinstance(outcome, SplitCandidate):
@@ -234,13 +281,22 @@ def split_diagnostics(
             if placed[cand.install] < placed[cand.broad]:
                 pairs.add((cand.install, cand.broad))
                 files = ", ".join(c for _, c in cand.provided)
+                message = (
+                    f"copy {files} before `{short(steps[cand.install])}` so that source "
+                    "edits do not rerun it"
+                )
+                if cand.unsafe:
+                    kept = ", ".join(posixpath.basename(p) for p in cand.rewritten)
+                    message += (
+                        f"; the image keeps the build context's {kept} where the install "
+                        "may have rewritten it"
+                    )
                 out.append(
                     Diagnostic(
                         codes.SPLIT_COPY,
-                        f"copy {files} before `{short(steps[cand.install])}` so that source "
-                        "edits do not rerun it",
+                        message,
                         steps[cand.broad].instruction.start_line,
-                        "safe",
+                        "unsafe" if cand.unsafe else "safe",
                         applied=True,
                     )
                 )

@@ -41,7 +41,9 @@ def conflicts(first: Effect, second: Effect, relaxed: frozenset[str] = frozenset
     """Resources on which ``first`` (earlier) and ``second`` (later) conflict (RAW, WAR, WAW)."""
     first, second = relax(first, second, relaxed)
     found: list[str] = []
-    if first.writes.overlaps(second.reads):
+    if _commuting_writes(first, second):
+        pass
+    elif first.writes.overlaps(second.reads):
         found.append("files: " + first.writes.describe())
     elif first.reads.overlaps(second.writes):
         found.append("files: " + second.writes.describe())
@@ -62,6 +64,34 @@ def conflicts(first: Effect, second: Effect, relaxed: frozenset[str] = frozenset
     if state:
         found.append("state: " + ", ".join(sorted(state)))
     return found
+
+
+def _commuting_writes(first: Effect, second: Effect) -> bool:
+    """Two steps whose file writes give the same image in either order.
+
+    A WORKDIR only creates its directory; a COPY without `--chown`/`--chmod` creates missing
+    directories as root and never changes an existing one, so the two commute when the
+    WORKDIR also runs as root. Two copies of the same build-context files to the same image
+    paths with the same flags write the same bytes in either order. Reads still count.
+    """
+    if first.reads.overlaps(second.writes) or first.writes.overlaps(second.reads):
+        return False
+    pair = {first.kind, second.kind}
+    if first.dir_only or second.dir_only:
+        other = second if first.dir_only else first
+        return (
+            first.root_dirs
+            and second.root_dirs
+            and other.kind == "copy-context"
+            and not (first.dir_only and second.dir_only)
+        )
+    if pair == {"copy-context"} and first.copy is not None and second.copy is not None:
+        a, b = first.copy, second.copy
+        if not (a.known and b.known) or a.flags != b.flags:
+            return False
+        common = set(a.image_files()) & set(b.image_files())
+        return all(a.image_files()[p] == b.image_files()[p] for p in common) and bool(common)
+    return False
 
 
 def must_precede(

@@ -101,9 +101,19 @@ class BuildContext:
         try:
             if path.is_symlink() or path.stat().st_size > MAX_READ_BYTES:
                 return None
-            return path.read_text(encoding="utf-8")
+            return _decode(path.read_bytes())
         except (OSError, UnicodeDecodeError):
             return None
+
+
+def _decode(data: bytes) -> str:
+    """A text file as the tools read it: UTF-8, or UTF-16 and UTF-8 with a byte-order mark
+    (pip reads requirements files so; editors on Windows write them)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    return data.decode("utf-8")
 
 
 def clean(rel: str) -> str:

@@ -91,3 +91,8 @@ class Effect:
     install_like: bool = False
     # Variables a RUN names ($V in its script or flags); None when not known.
     named_vars: frozenset[str] | None = None
+    # WORKDIR: its `writes` only create directories (as `mkdir -p`); files inside are untouched.
+    dir_only: bool = False
+    # Directories this step creates are root's (a root WORKDIR, a COPY without --chown): two
+    # such steps create the same directory whichever runs first.
+    root_dirs: bool = False

@@ -53,13 +53,20 @@ def step_effect(
         path = None
         if target is not None and (target.startswith("/") or step.state.workdir is not None):
             path = normalize(target, step.state.workdir or "/")
-        writes = PathSet.of(path) if path else PathSet.all()
+        if target is not None and normalize(target, "/") == "/" and not target.startswith("/"):
+            # `WORKDIR .`: the directory it names is the current one, which exists already.
+            return Effect("state", reads_vars=arg_vars, dir_only=True)
+        else:
+            writes = PathSet.of(path) if path else PathSet.all()
+        relative = target is None or not target.startswith("/")
         return Effect(
             "state",
             reads_vars=arg_vars,
             writes=writes,
-            reads_state=frozenset({"workdir", "user"}),
+            reads_state=frozenset({"workdir", "user"} if relative else {"user"}),
             writes_state=frozenset({"workdir"}),
+            dir_only=True,
+            root_dirs=_is_root(step.state.user),
         )
     if keyword in ("USER", "SHELL"):
         return Effect("state", reads_vars=arg_vars, writes_state=frozenset({keyword.lower()}))
@@ -121,7 +128,12 @@ def _copy_effect(
     step: Step, model: Model, ctx: BuildContext | None, arg_vars: frozenset[str]
 ) -> Effect:
     ins = step.instruction
-    reads_state = {"workdir"}
+    dest_value = (
+        expand(ins.value[-1], step.state.env, model.tree.escape).value if ins.value else None
+    )
+    # Only a relative destination depends on the working directory.
+    relative = dest_value is None or not dest_value.startswith("/")
+    reads_state = {"workdir"} if relative else set()
     chown = flag_value(ins.flags, "--chown")
     reads = PathSet()
     if chown is not None and not all(part.isdigit() for part in chown.split(":") if part):
@@ -165,6 +177,7 @@ def _copy_effect(
             for s in sources
         )
     copy = ContextCopy(resolved, dest, dest_is_dir, tuple(ins.flags))
+    root_dirs = chown is None and flag_value(ins.flags, "--chmod") is None
     if dest is None:
         writes = PathSet.all()
     elif copy.known:
@@ -184,7 +197,13 @@ def _copy_effect(
         context_files=ctx_files,
         copy=copy,
         cost=0.2 + 0.001 * len(ctx_files),
+        root_dirs=root_dirs,
     )
+
+
+def _is_root(user: str | None) -> bool:
+    """The user is root (`root`, uid 0, with or without a group)."""
+    return user is not None and user.split(":", 1)[0] in ("root", "0")
 
 
 def _dest(raw: str, step: Step, model: Model) -> str | None:

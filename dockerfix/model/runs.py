@@ -212,9 +212,16 @@ def analyse_run(
                 # the outside-the-project part of the write set already covers.
                 continue
             writes.add(target)
-    if project is None:
+    root_files = _root_project_files(step, stage, effects) if workdir == "/" else None
+    if project is None and root_files:
+        # The project was copied into `/`: its files are exactly those the earlier copies
+        # put there, and everything else is the system, as outside a project directory.
+        outside: frozenset[str] | None = frozenset(root_files)
+        read_set = PathSet(frozenset(reads), False, outside)
+        write_set = PathSet(frozenset(writes), False, outside)
+    elif project is None:
         # Without a project directory every RUN may read what any COPY put anywhere.
-        outside: frozenset[str] | None = None
+        outside = None
         read_set = PathSet.all()
         write_set = PathSet.all() if writes or kinds - {"noop", "metadata"} else PathSet()
     else:
@@ -276,6 +283,25 @@ def _segment_match(path: str, pattern: str) -> bool:
     return len(parts) == len(pats) and all(fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pats))
 
 
+def _root_project_files(
+    step: Step, stage: Stage, effects: Mapping[int, Effect]
+) -> frozenset[str] | None:
+    """The image files the stage's earlier copies put in place, when every copy is known
+    (None otherwise: a copy whose files are unknown may have put anything anywhere)."""
+    files: set[str] = set()
+    for other in stage.steps:
+        if other.position >= step.position:
+            break
+        eff = effects.get(other.position)
+        if eff is None:
+            return None
+        if eff.kind in ("copy-context", "copy-stage", "copy-text", "add-remote"):
+            if eff.copy is None or not eff.copy.known:
+                return None
+            files |= set(eff.copy.image_files())
+    return frozenset(files)
+
+
 def _known_image_files(step: Step, stage: Stage, effects: dict[int, Effect]) -> set[str]:
     files: set[str] = set()
     for other in stage.steps:
@@ -303,7 +329,7 @@ def image_reader(
             if step.position >= upto:
                 continue
             effect = effects.get(step.position)
-            if effect is None:
+            if effect is None or effect.dir_only:  # a WORKDIR changes no file's content
                 continue
             if effect.copy is not None and effect.copy.known:
                 src = effect.copy.image_files().get(path)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from dockerfix.model.base_images import default_user, default_workdir
 from dockerfix.model.paths import normalize
 from dockerfix.model.variables import expand
 from dockerfix.syntax import Dockerfile, Instruction
@@ -122,7 +123,10 @@ def build_model(tree: Dockerfile) -> Model:
             base_stage = next(
                 (s.index for s in stages if s.name and s.name.lower() == base_value.lower()), None
             )
-            state = stages[base_stage].end_state if base_stage is not None else State()
+            if base_stage is not None:
+                state = stages[base_stage].end_state
+            else:
+                state = State(default_workdir(base_value), user=default_user(base_value))
             state = State(state.workdir, state.env, state.user, state.shell, frozenset())
             meta = {"name": name, "base": base_value, "base_stage": base_stage}
             start = Step(position, ins, len(stages), state)

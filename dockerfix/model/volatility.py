@@ -23,6 +23,10 @@ P_CONFIG = 0.15
 P_SOURCE = 0.9
 P_STAGE = 0.3
 P_BUILD_ARG = 0.5
+# How many commits the class prior weighs against the repository's own history.
+PRIOR_COMMITS = 20
+# A broad copy less volatile than this is not worth splitting an install around.
+P_SPLIT = 0.3
 
 _VOLATILE_ARG = re.compile(
     r"(VERSION|COMMIT|SHA|REVISION|GIT|BUILD_?(DATE|TIME|NUMBER|ID)|DATE|TIMESTAMP|CREATED|REF)",
@@ -87,6 +91,14 @@ class History:
         # Upper bound of P(any file changes) by the busiest file and a union estimate.
         busiest = max(self.touched.get(f, 0) for f in wanted)
         return min(0.99, max(busiest / self.commits, 0.01))
+
+    def estimate(self, files: Iterable[str], prior: float) -> float:
+        """P(a commit changes one of `files`): the busiest file's share of the commits, pulled
+        toward the class `prior` as if it had been seen over PRIOR_COMMITS more commits, so a
+        short history refines the prior instead of replacing it."""
+        busiest = max((self.touched.get(f, 0) for f in files), default=0)
+        share = (busiest + prior * PRIOR_COMMITS) / (self.commits + PRIOR_COMMITS)
+        return min(0.99, max(share, 0.01))
 
 
 def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) -> History | None:
@@ -158,22 +170,20 @@ def step_volatility(step: Step, effect: Effect, history: History | None = None) 
             sources = [s.pattern for s in effect.copy.sources] if effect.copy else []
             single = len(sources) == 1 and sources[0] not in (".", "./") and "*" not in sources[0]
             return P_CONFIG if single and "." in posixpath.basename(sources[0]) else P_SOURCE
-        if history is not None:
-            measured = history.probability(files)
-            if measured is not None:
-                return measured
         if not files:
             return P_TEXT
         if all(is_manifest(f) for f in files):
-            return P_MANIFEST
-        if effect.copy.sources and all(
+            prior = P_MANIFEST
+        elif effect.copy.sources and all(
             _names_files(s.pattern, s.files) for s in effect.copy.sources
         ):
-            return P_CONFIG  # a few named files (configuration), not a tree of sources
-        return P_SOURCE
+            prior = P_CONFIG  # a few named files (configuration), not a tree of sources
+        else:
+            prior = P_SOURCE
+        return history.estimate(files, prior) if history is not None else prior
     if keyword == "RUN":
         if files:
-            measured = history.probability(files) if history is not None else None
-            return max(P_RUN, measured if measured is not None else P_SOURCE)
+            measured = history.estimate(files, P_SOURCE) if history is not None else P_SOURCE
+            return max(P_RUN, measured)
         return P_RUN
     return P_TEXT

@@ -18,6 +18,8 @@ class StagePlan:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     cost_before: float = 0.0
     cost_after: float = 0.0
+    # Lock files (image paths) an unsafe split lets the install rewrite before the copy.
+    rewritable: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> bool:

@@ -8,7 +8,9 @@ from dataclasses import replace
 from dockerfix.fixes import codes
 from dockerfix.fixes.build_stamps import build_stamp_args, stamp_diagnostics
 from dockerfix.fixes.reorder import reorder_diagnostics
+from dockerfix.fixes.rule import short
 from dockerfix.fixes.split_copy import (
+    Decline,
     SplitCandidate,
     manifest_copies,
     split_candidates,
@@ -28,6 +30,45 @@ from dockerfix.syntax import parse
 # A move must save at least this much expected cost (and 2% of the total) to be worth a diff.
 MIN_GAIN = 0.5
 MIN_GAIN_RATIO = 0.02
+
+
+def shadow_waivers(
+    nodes: list[int], effects: dict[int, Effect], skip: frozenset[int] = frozenset()
+) -> dict[tuple[int, int], Effect]:
+    """For a copy `a` and a later step `b`: `a` without the files a copy between them writes
+    again from the same build-context files with the same flags.
+
+    Whichever of the two runs last, those files hold the same bytes, and the copy between
+    stays before `b` by its own constraint: `b` reads them from it either way. Steps in
+    `skip` (inserted copies, broad copies a split moves) take no part: their own
+    constraints are waived.
+    """
+    copies = [
+        n
+        for n in nodes
+        if n not in skip
+        and effects[n].kind == "copy-context"
+        and effects[n].copy is not None
+        and effects[n].copy.known  # type: ignore[union-attr]
+    ]
+    if len(copies) < 2:
+        return {}
+    waived: dict[tuple[int, int], Effect] = {}
+    for i, a in enumerate(nodes):
+        if a not in copies:
+            continue
+        a_copy = effects[a].copy
+        assert a_copy is not None
+        a_files = a_copy.image_files()
+        provided: set[str] = set()
+        for b in nodes[i + 1 :]:
+            if provided:
+                trimmed = frozenset(p for p in effects[a].writes.paths if p not in provided)
+                waived[(a, b)] = replace(effects[a], writes=PathSet(trimmed))
+            m_copy = effects[b].copy
+            if b in copies and m_copy is not None and m_copy.flags == a_copy.flags:
+                provided |= {p for p, c in m_copy.image_files().items() if a_files.get(p) == c}
+    return waived
 
 
 def _preds(
@@ -71,7 +112,8 @@ def plan_stage(
     stamps = build_stamp_args(stage, sup)
     relaxed = stamps if unsafe and codes.BUILD_STAMPS in enabled else frozenset()
     plan = StagePlan(stage, list(base))
-    problem = OrderProblem(tuple(base), vol, cost, _preds(base, effects, {}, relaxed, pinned))
+    shadows = shadow_waivers(base, effects)
+    problem = OrderProblem(tuple(base), vol, cost, _preds(base, effects, shadows, relaxed, pinned))
     plan.cost_before = plan.cost_after = expected_cost(base, problem)
     candidates, declines = split_candidates(stage, effects, vol)
     candidates = [
@@ -80,6 +122,14 @@ def plan_stage(
         if not (sup.ignores(c.install, codes.SPLIT_COPY) or sup.ignores(c.broad, codes.SPLIT_COPY))
     ]
     declines = [d for d in declines if not sup.ignores(d.install, codes.SPLIT_COPY)]
+    if not unsafe:
+        # A split that may change the image (a rewritten lock file) is only reported.
+        declines += [
+            Decline(c.install, c.broad, c.unsafe + " (`--unsafe-fixes` splits it anyway)")
+            for c in candidates
+            if c.unsafe
+        ]
+        candidates = [c for c in candidates if not c.unsafe]
     best = list(base)
     best_cost = plan.cost_before
     if enabled & {codes.REORDER, codes.BUILD_STAMPS}:
@@ -92,6 +142,7 @@ def plan_stage(
         if is_linear_extension(order, problem) and _worth(plan.cost_before, order_cost):
             best, best_cost = order, order_cost
     inserted: dict[int, str] = {}
+    split_chosen = False
     if candidates and codes.SPLIT_COPY in enabled:
         split = _plan_split(
             model,
@@ -108,8 +159,22 @@ def plan_stage(
         )
         if split is not None and split[1] < best_cost and _worth(plan.cost_before, split[1]):
             best, best_cost, inserted = split[0], split[1], split[2]
+            split_chosen = True
+        elif split is None:
+            declines += [
+                Decline(c.install, c.broad, blocked_reason(stage, effects, c, pinned))
+                for c in candidates
+            ]
     plan.order, plan.inserted, plan.cost_after = best, inserted, best_cost
-    applied, declined, pairs = split_diagnostics(best, bool(inserted), steps, candidates, declines)
+    if split_chosen:
+        placed = {n: i for i, n in enumerate(best)}
+        plan.rewritable = frozenset(
+            p
+            for c in candidates
+            if c.unsafe and placed[c.install] < placed[c.broad]
+            for p in c.rewritten
+        )
+    applied, declined, pairs = split_diagnostics(best, split_chosen, steps, candidates, declines)
     plan.diagnostics = [
         *applied,
         *reorder_diagnostics(base, best, steps, effects, pairs, relaxed),
@@ -161,7 +226,13 @@ def _plan_split(
     for position in (s.position for s in stage.steps):
         if position in by_broad:
             broad_step = steps[position]
-            texts = manifest_copies(by_broad[position], broad_step, effects[position])
+            # Manifests an earlier copy already puts there, identically, need no new copy.
+            missing = {
+                img: src
+                for img, src in by_broad[position].items()
+                if not _copied_before(img, src, position, stage, effects)
+            }
+            texts = manifest_copies(missing, broad_step, effects[position]) if missing else []
             for text in texts:
                 step = _synthetic_step(text, broad_step, next_id)
                 if step is None:
@@ -181,17 +252,72 @@ def _plan_split(
                 if cand.broad == position:
                     waived[(position, cand.install)] = trimmed
         nodes.append(position)
+    skip = frozenset(inserted) | frozenset(by_broad)
+    for pair, shadowed in shadow_waivers(nodes, effects, skip).items():
+        if pair in waived:
+            kept = waived[pair].writes.paths & shadowed.writes.paths
+            waived[pair] = replace(shadowed, writes=PathSet(kept))
+        else:
+            waived[pair] = shadowed
     problem = OrderProblem(tuple(nodes), vol, cost, _preds(nodes, effects, waived, relaxed, pinned))
+    minimal = _split_only_order(nodes, candidates, inserted)
+    minimal_ok = is_linear_extension(minimal, problem)
     if reorder:
         order, _ = best_order(problem)
+        # The fewest moves win unless more moves save a real amount: the diff stays small.
+        if minimal_ok and not _worth(
+            expected_cost(minimal, problem), expected_cost(order, problem)
+        ):
+            order = minimal
     else:
-        order = _split_only_order(nodes, candidates, inserted)
-        if not is_linear_extension(order, problem):
+        if not minimal_ok:
             return None
+        order = minimal
     placed = {n: i for i, n in enumerate(order)}
     if not any(placed[c.install] < placed[c.broad] for c in candidates):
         return None
     return order, expected_cost(order, problem), inserted
+
+
+def _copied_before(
+    image: str, source: str, broad: int, stage: Stage, effects: dict[int, Effect]
+) -> bool:
+    """An earlier COPY of the stage puts context file `source` at `image` with the broad
+    copy's flags, and nothing between them writes it: the install sees it without the broad
+    copy."""
+    broad_copy = effects[broad].copy
+    for step in reversed([s for s in stage.steps if s.position < broad]):
+        eff = effects[step.position]
+        if eff.dir_only:
+            continue
+        if eff.copy is not None and eff.copy.known and image in eff.copy.image_files():
+            same_flags = broad_copy is not None and eff.copy.flags == broad_copy.flags
+            return same_flags and eff.copy.image_files()[image] == source
+        if eff.writes.overlaps(PathSet.of(image)):
+            return False
+    return False
+
+
+def blocked_reason(
+    stage: Stage, effects: dict[int, Effect], cand: SplitCandidate, pinned: frozenset[int]
+) -> str:
+    """Why the install cannot run before its broad copy: a step between them that must stay
+    after the copy and before the install."""
+    steps = {s.position: s for s in stage.steps}
+    between = [s.position for s in stage.steps if cand.broad < s.position < cand.install]
+    for m in between:
+        after = conflicts(effects[cand.broad], effects[m])
+        before = conflicts(effects[m], effects[cand.install])
+        if m in pinned and (after or before):
+            return f"`# dockerfix: ignore` keeps `{short(steps[m])}` in place between them"
+        if after and before:
+            return (
+                f"`{short(steps[m])}` must run after `{short(steps[cand.broad])}` ({after[0]}) "
+                f"and before the install ({before[0]})"
+            )
+    if cand.broad in pinned or cand.install in pinned:
+        return "`# dockerfix: ignore` keeps the copy or the install in place"
+    return f"the steps between `{short(steps[cand.broad])}` and the install must keep their order"
 
 
 def _split_only_order(

@@ -91,7 +91,10 @@ def run_fixes(analysis: Analysis) -> Result:
         if settings.unsafe_fixes and codes.BUILD_STAMPS in enabled
         else frozenset()
     )
-    problems = verify_rewrite(tree, new_text, ctx, relaxed, analysis=planning)
+    rewritable = frozenset().union(*(p.rewritable for p in plans))
+    problems = verify_rewrite(
+        tree, new_text, ctx, relaxed, analysis=planning, rewritable=rewritable
+    )
     if problems:
         kept = [d if not d.applied else _unapplied(d) for d in diagnostics]
         return Result(original=text, code=text, fixes=(refused(problems), *kept), edits=edits)

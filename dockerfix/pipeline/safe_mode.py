@@ -47,12 +47,15 @@ def verify_rewrite(
     ctx: BuildContext | None,
     relaxed: frozenset[str] = frozenset(),
     analysis: Analysis | None = None,
+    rewritable: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Problems that make the rewrite unsafe (an empty list means it may be written).
 
     ``relaxed`` names build-stamp ARGs that --unsafe-fixes lets move below RUN steps
     that do not name them. ``analysis``, the analysis of ``original`` in ``ctx``, saves
     modelling the original again; the new text is always parsed and modelled from scratch.
+    ``rewritable`` names lock files an unsafe split lets the install rewrite before the
+    later copy puts them back.
     """
     new = parse(new_text)
     if new.errors:
@@ -73,7 +76,7 @@ def verify_rewrite(
     for old_stage, new_stage in zip(old_model.stages, new_model.stages):
         old_effects = analysis.effects(old_stage) if analysis is not None else None
         problems += _verify_stage(
-            old_model, old_stage, new_model, new_stage, ctx, relaxed, old_effects
+            old_model, old_stage, new_model, new_stage, ctx, relaxed, old_effects, rewritable
         )
     return problems
 
@@ -86,6 +89,7 @@ def _verify_stage(
     ctx: BuildContext | None,
     relaxed: frozenset[str] = frozenset(),
     old_effects: dict[int, Effect] | None = None,
+    rewritable: frozenset[str] = frozenset(),
 ) -> list[str]:
     label = f"stage {old.index + 1}"
     old_texts = Counter(_norm(s.instruction.text) for s in old.steps)
@@ -123,17 +127,26 @@ def _verify_stage(
             before = _relevant_state(old_steps[old_position], effects_old[old_position], relaxed)
             if before != _relevant_state(s, effects_new[s.position], relaxed):
                 return [f"{label}: `{s.instruction.original}` would run in a different state"]
-    problems = _check_inserted(label, new, inserted, effects_new)
+    problems = _check_inserted(label, new, inserted, effects_new, rewritable)
     if problems:
         return problems
     new_rank = {mapping[p]: i for i, p in enumerate(s.position for s in new.steps) if p in mapping}
-    insert_rank = {p: i for i, p in enumerate(s.position for s in new.steps) if p in inserted}
+    all_rank = {p: i for i, p in enumerate(s.position for s in new.steps)}
+    new_of = {old_position: new_position for new_position, old_position in mapping.items()}
     base = [s.position for s in old.steps]
     for i, a in enumerate(base):
         for b in base[i + 1 :]:
             if new_rank[a] < new_rank[b]:
                 continue
-            first = _covered(effects_old[a], effects_old[b], effects_new, insert_rank, new_rank[b])
+            first = _covered(
+                effects_old[a],
+                effects_old[b],
+                effects_new,
+                all_rank,
+                new_rank[b],
+                new_of[a],
+                rewritable,
+            )
             why = conflicts(first, effects_old[b], relaxed)
             if why:
                 return [
@@ -147,21 +160,31 @@ def _covered(
     broad: Effect,
     install: Effect,
     effects_new: dict[int, Effect],
-    insert_rank: dict[int, int],
+    ranks: dict[int, int],
     install_rank: int,
+    broad_node: int,
+    rewritable: frozenset[str] = frozenset(),
 ) -> Effect:
-    """``broad`` minus the files an inserted manifest COPY provides before ``install``."""
+    """``broad`` minus the files another COPY of the new text (an inserted manifest copy, or
+    an original copy of the same files) provides, identically, before ``install``.
+
+    A file ``install`` may write stays: the later copy would put the old bytes back over what
+    the install wrote, unless it is one of the ``rewritable`` lock files an unsafe split
+    allows."""
     if broad.copy is None or not broad.copy.known:
         return broad
     provided: set[str] = set()
     broad_files = broad.copy.image_files()
-    for node, rank in insert_rank.items():
+    for node, rank in ranks.items():
         eff = effects_new[node]
+        if node == broad_node or eff.kind != "copy-context":
+            continue
         if rank < install_rank and eff.copy is not None and eff.copy.known:
             for img, ctx_path in eff.copy.image_files().items():
-                if broad_files.get(img) == ctx_path and eff.copy.flags == _kept_flags(
+                same = broad_files.get(img) == ctx_path and eff.copy.flags == _kept_flags(
                     broad.copy.flags
-                ):
+                )
+                if same and (img in rewritable or not install.writes.overlaps(PathSet.of(img))):
                     provided.add(img)
     if not provided:
         return broad
@@ -175,9 +198,14 @@ def _kept_flags(flags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _check_inserted(
-    label: str, new: Stage, inserted: list[int], effects_new: dict[int, Effect]
+    label: str,
+    new: Stage,
+    inserted: list[int],
+    effects_new: dict[int, Effect],
+    rewritable: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """Each inserted instruction copies files that a later COPY copies again, identically."""
+    """Each inserted instruction copies files that a later COPY copies again, identically
+    (a `rewritable` lock file may be rewritten by the install in between)."""
     order = [s.position for s in new.steps]
     for node in inserted:
         eff = effects_new[node]
@@ -198,6 +226,8 @@ def _check_inserted(
                 ):
                     rewritten = True
                     break
+                if other_eff.dir_only or img in rewritable:
+                    continue  # a WORKDIR creates directories, never changes a file
                 if other_eff.writes.overlaps(PathSet.of(img)) and other not in inserted:
                     break
             if not rewritten:

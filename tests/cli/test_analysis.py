@@ -76,7 +76,7 @@ digraph dockerfile {
     n8 [label="L10 CMD [\\"sh\\", \\"run.sh\\"]"];
   }
   n0 -> n1 [label="base image"];
-  n1 -> n2 [label="files: /src; state: workdir"];
+  n1 -> n2 [label="state: workdir"];
   n2 -> n3 [label="files: /src/src/a.sh"];
   n4 -> n5 [label="base image"];
   n4 -> n7 [label="base image"];
@@ -101,7 +101,7 @@ flowchart TD
     n8["L10 CMD [#quot;sh#quot;, #quot;run.sh#quot;]"]
   end
   n0 -->|"base image"| n1
-  n1 -->|"files: /src; state: workdir"| n2
+  n1 -->|"state: workdir"| n2
   n2 -->|"files: /src/src/a.sh"| n3
   n4 -->|"base image"| n5
   n4 -->|"base image"| n7

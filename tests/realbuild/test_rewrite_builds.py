@@ -21,6 +21,8 @@ CASES = {
     "pip-app": ("python", "app/__main__.py", "RUN pip install"),
     "npm-app": ("node", "index.js", "RUN npm ci"),
     "apt-reorder": ("debian", "run.sh", "RUN apt-get update"),
+    # WORKDIR after the broad copy: the manifest copy creates /app before the WORKDIR does.
+    "pip-workdir-after-copy": ("python", "app/__main__.py", "RUN pip install"),
 }
 
 

@@ -83,7 +83,10 @@ def _dart(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         writes = [join(base, ".dart_tool"), cache]
         if words[1] != "get":
             writes.append(join(base, "pubspec.lock"))
-        return acc.effect("install", "dart", writes, network=not parsed.has("--offline"), cost=15.0)
+        offline = parsed.has("--offline")  # resolves from the local cache: nothing to download
+        return acc.effect(
+            "install", "dart", writes, network=not offline, cost=0.5 if offline else 15.0
+        )
     if parsed.has("--version") or words[:1] in (["--version"], ["doctor"], ["config"]):
         return _simple("noop", "dart")
     return _build_all(

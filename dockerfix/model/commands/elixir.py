@@ -55,6 +55,15 @@ def _mix_project(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None:
             acc.add(manifest, join(posixpath.dirname(manifest), "config"))
 
 
+def _no_deps(text: str | None) -> bool:
+    """mix.exs declares no dependency: no `deps:` in the project, or `deps` returns `[]`."""
+    if text is None:
+        return False
+    if not re.search(r"\bdeps:", text):
+        return True
+    return bool(re.search(r"defp?\s+deps(?:\(\))?\s+do\s*\[\s*\]\s*end", text))
+
+
 @handles("mix")
 def _mix(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     words = list(args)
@@ -78,13 +87,10 @@ def _mix(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
             "deps.unlock": ["mix.lock"],
         }[sub]
         kind: Kind = "build" if sub == "deps.compile" else "install"
-        return acc.effect(
-            kind,
-            "mix",
-            writes,
-            network=sub != "deps.compile",
-            cost=30.0 if kind == "build" else 15.0,
-        )
+        cost = 30.0 if kind == "build" else 15.0
+        if _no_deps(ctx.text("mix.exs")):
+            cost = 0.3  # nothing to fetch or compile: not worth a cache split
+        return acc.effect(kind, "mix", writes, network=sub != "deps.compile", cost=cost)
     if sub in ("--version", "-v", "help", "hex.info"):
         return _simple("noop", "mix")
     return _build_all("mix", f"mix {sub} compiles the project sources", (".", build), cost=30.0)

@@ -159,6 +159,18 @@ def _package_json(ctx: _Ctx, acc: _Reads, path: str, required: bool) -> dict[str
     return data
 
 
+# Well-known packages whose own install scripts read the project's files: installing them
+# before those files are copied changes what the install produces.
+LIFECYCLE_PACKAGES = {
+    "@prisma/client": "runs `prisma generate`, which reads prisma/schema.prisma",
+    "prisma": "runs `prisma generate` for @prisma/client, which reads prisma/schema.prisma",
+    "husky": "installs Git hooks: it reads .git and .husky",
+    "simple-git-hooks": "installs Git hooks from package.json into .git",
+    "lefthook": "installs Git hooks from lefthook.yml into .git",
+    "yorkie": "installs Git hooks into .git",
+}
+
+
 def _check_scripts(acc: _Reads, tool: _NodeTool, path: str, data: Mapping[str, Any]) -> None:
     scripts = _table(data, "scripts")
     for name in tool.scripts:
@@ -166,6 +178,14 @@ def _check_scripts(acc: _Reads, tool: _NodeTool, path: str, data: Mapping[str, A
             acc.decline(
                 f"{path} has a {name} script: {tool.command} runs it and it may read any file"
             )
+    for field in ("dependencies", "devDependencies", "optionalDependencies"):
+        for package in _table(data, field):
+            why = LIFECYCLE_PACKAGES.get(package)
+            if why is not None:
+                acc.decline(
+                    f"{path} depends on {package}, whose install script {why}: "
+                    f"{tool.command} may read those files"
+                )
 
 
 def _workspace_patterns(data: Mapping[str, Any]) -> list[str]:

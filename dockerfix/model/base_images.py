@@ -1,0 +1,50 @@
+"""What well-known base images set before the Dockerfile's first instruction runs.
+
+A stage that never says WORKDIR runs in its base image's working directory, and one that never
+says USER runs as the image's user. For the official images below these are documented by the
+images' own Dockerfiles; for any other image they stay unknown (None), and whatever depends
+on them declines.
+"""
+
+from __future__ import annotations
+
+# Official image name → the working directory its Dockerfile sets ("/" when it sets none).
+# Every tag of these images runs as root.
+_WORKDIRS = {
+    "alpine": "/",
+    "busybox": "/",
+    "debian": "/",
+    "ubuntu": "/",
+    "python": "/",
+    "node": "/",
+    "ruby": "/",
+    "rust": "/",
+    "golang": "/go",
+    "php": "/var/www/html",
+    "nginx": "/",
+    "httpd": "/usr/local/apache2",
+    "tomcat": "/usr/local/tomcat",
+}
+_LIBRARY_PREFIXES = ("docker.io/library/", "library/", "index.docker.io/library/")
+
+
+def _name(reference: str) -> str | None:
+    """The official image a reference names (`python` for `docker.io/library/python:3.12`)."""
+    ref = reference.strip().lower()
+    for prefix in _LIBRARY_PREFIXES:
+        if ref.startswith(prefix):
+            ref = ref[len(prefix) :]
+            break
+    ref = ref.split("@", 1)[0].split(":", 1)[0]
+    return ref if "/" not in ref and ref else None
+
+
+def default_workdir(reference: str) -> str | None:
+    """The working directory a stage `FROM reference` starts in, when dockerfix knows it."""
+    name = _name(reference)
+    return _WORKDIRS.get(name) if name is not None else None
+
+
+def default_user(reference: str) -> str | None:
+    """The user a stage `FROM reference` starts as (`root`), when dockerfix knows it."""
+    return "root" if default_workdir(reference) is not None else None
