@@ -117,6 +117,23 @@ def plan_stage(
     ]
     if stamps and codes.BUILD_STAMPS in enabled:
         plan.diagnostics += stamp_diagnostics(base, best, steps, effects, stamps, unsafe)
+    if codes.PREFETCH in enabled:
+        from dockerfix.fixes.prefetch import plan_prefetches
+
+        prefetch = plan_prefetches(
+            model,
+            stage,
+            ctx,
+            effects,
+            vol,
+            best,
+            inserted,
+            unsafe,
+            lambda position: sup.ignores(position, codes.PREFETCH),
+        )
+        plan.order, plan.inserted = prefetch.order, prefetch.inserted
+        plan.replaced, plan.planned_runs = prefetch.replaced, prefetch.planned
+        plan.diagnostics += prefetch.diagnostics
     return plan
 
 

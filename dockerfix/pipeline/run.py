@@ -91,7 +91,8 @@ def run_fixes(analysis: Analysis) -> Result:
         if settings.unsafe_fixes and codes.BUILD_STAMPS in enabled
         else frozenset()
     )
-    problems = verify_rewrite(tree, new_text, ctx, relaxed, analysis=planning)
+    planned = [r for p in plans for r in p.planned_runs]
+    problems = verify_rewrite(tree, new_text, ctx, relaxed, analysis=planning, planned=planned)
     if problems:
         kept = [d if not d.applied else _unapplied(d) for d in diagnostics]
         return Result(original=text, code=text, fixes=(refused(problems), *kept), edits=edits)

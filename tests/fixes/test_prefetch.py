@@ -1,0 +1,211 @@
+"""DFX007 prefetch-deps: the ecosystem table and the chain splitting, before/after text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import dockerfix
+from dockerfix.fixes import codes
+from dockerfix.fixes.prefetch import ROWS, RULE, chain_parts, split_run_text
+
+GO = {
+    "go.mod": "module example.com/x\n\ngo 1.22\n",
+    "go.sum": "",
+    "main.go": "package main\n\nfunc main() {}\n",
+}
+
+
+def _fix(tmp_path: Path, files: dict[str, str], text: str, unsafe: bool = True) -> dockerfix.Result:
+    for name, content in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    return dockerfix.fix(text, context=tmp_path, unsafe_fixes=unsafe, use_git=False)
+
+
+REWRITES = [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+        "COPY . .\nRUN go build -o /app .\n",
+        id="go-build",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go test ./... && go vet ./...\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+        "COPY . .\nRUN CGO_ENABLED=0 go test ./... && go vet ./...\n",
+        id="go-test-vet",
+    ),
+    pytest.param(
+        {"go.mod": GO["go.mod"], "main.go": GO["main.go"]},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . /src/\nRUN go install .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod /src/\nRUN go mod download\n"
+        "COPY . /src/\nRUN go install .\n",
+        id="go-sum-absent-absolute-dest",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nEXPOSE 8080\nrun go generate ./...\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nrun go mod download\n"
+        "COPY . .\nEXPOSE 8080\nrun go generate ./...\n",
+        id="go-generate-metadata-between",
+    ),
+]
+
+NOOPS = [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+        "COPY . .\nRUN go build -o /app .\n",
+        id="go-already-prefetched",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go mod download && go build -o /app .\n",
+        id="go-download-in-the-same-run",
+    ),
+    pytest.param(
+        {**GO, "vendor/modules.txt": "# none\n"},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+        id="go-vendor",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -mod=vendor -o /app .\n",
+        id="go-mod-vendor-flag",
+    ),
+    pytest.param(
+        {**GO, "Makefile": "build:\n\tcc -o app main.c\n"},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make build\n",
+        id="make-build-without-go",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go build -o /app .\n",
+        id="no-broad-copy",
+    ),
+]
+
+DECLINES = [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nENV GOFLAGS=-trimpath\nRUN go build .\n",
+        "changes the state",
+        id="go-env-between",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ./gen.sh\nRUN go build .\n",
+        "`RUN ./gen.sh` runs before it",
+        id="go-run-between",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /\nCOPY . .\nRUN go build .\n",
+        "no WORKDIR",
+        id="go-no-workdir",
+    ),
+    pytest.param(
+        {"main.go": GO["main.go"]},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build .\n",
+        "go.mod is not among the files",
+        id="go-mod-missing",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN --mount=type=bind,target=/x go build .\n",
+        "flags other than",
+        id="go-bind-mount",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "source", "expected"), REWRITES)
+def test_rewrite(tmp_path: Path, files: dict[str, str], source: str, expected: str) -> None:
+    result = _fix(tmp_path, files, source)
+    assert result.code == expected, [f.message for f in result.fixes]
+    assert [f.code for f in result.fixes if f.applied] == [codes.PREFETCH]
+    assert _fix(tmp_path, {}, result.code).code == result.code
+
+
+@pytest.mark.parametrize(("files", "source", "expected"), REWRITES)
+def test_only_reported_without_unsafe_fixes(
+    tmp_path: Path, files: dict[str, str], source: str, expected: str
+) -> None:
+    result = _fix(tmp_path, files, source, unsafe=False)
+    assert result.code == source
+    found = [f for f in result.fixes if f.code == codes.PREFETCH]
+    assert [(f.applied, f.tier) for f in found] == [(False, "unsafe")]
+    assert "--unsafe-fixes would copy" in found[0].message
+
+
+@pytest.mark.parametrize(("files", "source"), NOOPS)
+def test_noop(tmp_path: Path, files: dict[str, str], source: str) -> None:
+    result = _fix(tmp_path, files, source)
+    assert result.code == source
+    assert not [f for f in result.fixes if f.code == codes.PREFETCH]
+
+
+@pytest.mark.parametrize(("files", "source", "reason"), DECLINES)
+def test_decline(tmp_path: Path, files: dict[str, str], source: str, reason: str) -> None:
+    result = _fix(tmp_path, files, source)
+    assert result.code == source
+    found = [f for f in result.fixes if f.code == codes.PREFETCH]
+    assert len(found) == 1 and not found[0].applied and reason in found[0].reason, found
+
+
+CHAINS = [
+    ("npm ci && npm run build", ("npm ci", "npm run build")),
+    ("npm ci   &&   npm run build && npm prune", ("npm ci", "npm run build", "npm prune")),
+    (
+        "pip install -r 'a b.txt' && python -c 'x && y'",
+        ("pip install -r 'a b.txt'", "python -c 'x && y'"),
+    ),
+    ("npm ci", ("npm ci",)),
+]
+NOT_CHAINS = [
+    "npm ci; npm run build",
+    "npm ci || true",
+    "npm ci | tee log",
+    "(npm ci) && npm run build",
+    "npm ci && echo $(date)",
+    "npm ci > log && npm run build",
+    "npm ci && `x`",
+    "npm ci &",
+    "npm ci && { npm run build; }",
+    "npm ci && 'unterminated",
+    "npm ci &&",
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), CHAINS)
+def test_chain_parts(text: str, parts: tuple[str, ...]) -> None:
+    assert chain_parts(text) == parts
+
+
+@pytest.mark.parametrize("text", NOT_CHAINS)
+def test_chain_parts_refuses(text: str) -> None:
+    assert chain_parts(text) is None
+
+
+def test_split_run_text_accepts_only_the_same_chain() -> None:
+    original = "RUN --mount=type=cache,target=/root/.npm npm ci && npm run build"
+    install = "RUN --mount=type=cache,target=/root/.npm npm ci"
+    rest = "RUN --mount=type=cache,target=/root/.npm npm run build"
+    assert split_run_text(original, install, rest)
+    assert not split_run_text(original, rest, install)
+    assert not split_run_text(original, "RUN npm ci", "RUN npm run build")
+    assert not split_run_text(original, install, "RUN --mount=type=cache,target=/root/.npm true")
+
+
+def test_table_has_one_row_per_ecosystem_with_its_reason() -> None:
+    names = [row.ecosystem for row in ROWS]
+    assert len(names) == len(set(names))
+    for row in ROWS:
+        assert row.unsafe and row.prefetch and row.triggers
+        assert f"- {row.ecosystem}" in RULE.doc or row.ecosystem in RULE.doc
+    assert RULE.code == codes.PREFETCH and RULE.name == "prefetch-deps" and RULE.tier == "unsafe"
