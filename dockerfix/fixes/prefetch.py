@@ -180,6 +180,7 @@ class Cmd:
     argv: tuple[str, ...]
     raw: tuple[str, ...]
     prefix: tuple[str, ...] = ()
+    moved: bool = False  # runs after a `cd`
 
     @property
     def source(self) -> str:
@@ -282,14 +283,13 @@ def read_script(text: str) -> RunScript | None:
         return None
     commands = []
     for cmd in script.commands:
-        if cmd.cwd != () or cmd.in_subshell or any(w.value is None for w in cmd.argv):
+        if cmd.in_subshell or any(w.value is None for w in cmd.argv):
             return None
         if not cmd.argv:
             continue
         prefix = tuple(f"{name}={word.raw}" for name, word in cmd.assignments)
-        commands.append(
-            Cmd(tuple(w.value or "" for w in cmd.argv), tuple(w.raw for w in cmd.argv), prefix)
-        )
+        argv = tuple(w.value or "" for w in cmd.argv)
+        commands.append(Cmd(argv, tuple(w.raw for w in cmd.argv), prefix, cmd.cwd != ()))
     return RunScript(tuple(commands), chain_parts(text))
 
 
@@ -317,6 +317,60 @@ def _runs_before(commands: Sequence[Cmd], index: int, test: Callable[[Cmd], bool
     return any(test(c) for c in commands[:index])
 
 
+_MOVED = "`{}` runs in a directory a `cd` chose: its manifests are not the ones at the WORKDIR"
+
+
+# --- npm, yarn, pnpm, bun, pip: a plain `install && build` chain -------------------------------
+
+# Commands that change the shell's state for the commands after them: a chain holding one
+# cannot be cut in two RUNs.
+_STATEFUL = frozenset(
+    {"cd", "pushd", "popd", "export", "set", "unset", "source", ".", "umask", "alias", "shopt"}
+)
+
+
+def _is_chain_install(cmd: Cmd) -> str | None:
+    """The ecosystem of a dependency install that may start a chain, or None."""
+    tool, args = _tool(cmd), _positionals(cmd.argv[1:])
+    if tool == "python" and cmd.argv[1:3] == ("-m", "pip"):
+        tool, args = "pip", _positionals(cmd.argv[3:])
+    if tool in ("pip", "pip3"):
+        return "pip" if args[:1] == ["install"] else None
+    if tool == "npm" and args[:1] in (["ci"], ["install"], ["i"]) and len(args) == 1:
+        return "npm"
+    if tool == "yarn" and (args == [] or args == ["install"]):
+        return "yarn"
+    if tool in ("pnpm", "bun") and args in (["install"], ["i"]):
+        return tool
+    return None
+
+
+def _chain_planner(ecosystem: str) -> Planner:
+    def plan(run: RunScript, project: Project) -> Outcome:
+        commands = run.commands
+        if len(commands) < 2 or _is_chain_install(commands[0]) != ecosystem:
+            return None
+        if run.chain is None or len(run.chain) != len(commands):
+            return Declined(
+                "the RUN is not a plain `&&` list (`;`, `||`, pipes, redirections or "
+                "subshells): it cannot be cut in two RUNs"
+            )
+        stateful = next((c for c in commands if _tool(c) in _STATEFUL), None)
+        if stateful is not None:
+            return Declined(
+                f"the chain runs `{stateful.source}`, which changes the shell state for the "
+                "commands after it: it cannot be cut in two RUNs"
+            )
+        k = 0
+        while k < len(commands) and _is_chain_install(commands[k]) is not None:
+            k += 1
+        if k == len(commands):
+            return None  # only installs: split-copy's business
+        return Prefetch(" && ".join(run.chain[:k]), rest=" && ".join(run.chain[k:]))
+
+    return plan
+
+
 # --- go --------------------------------------------------------------------------------------
 
 _GO_BUILDS = frozenset({"build", "install", "test", "vet", "generate"})
@@ -339,6 +393,8 @@ def _plan_go(run: RunScript, project: Project) -> Outcome:
             continue
         if _runs_before(run.commands, i, _is_go_download):
             return None
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
         if project.has_dir("vendor") or "-mod=vendor" in cmd.argv:
             return None  # the modules are vendored: nothing to download
         if _has_flag(cmd.argv, "-C", "-modfile"):
@@ -363,6 +419,8 @@ def _plan_cargo(run: RunScript, project: Project) -> Outcome:
             continue
         if _runs_before(run.commands, i, lambda c: c.argv[:2] == ("cargo", "fetch")):
             return None
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
         if _has_flag(cmd.argv, "--manifest-path"):
             return Declined(f"`{cmd.source}` names another Cargo.toml (--manifest-path)")
         return _cargo_stub(project)
@@ -411,6 +469,27 @@ def _cargo_stub(project: Project) -> Outcome:
 # --- rows ------------------------------------------------------------------------------------
 
 
+_CHAIN_UNSAFE = (
+    "the two RUNs make two layers instead of one, and the install no longer sees the sources "
+    "(dockerfix checks it reads only the manifests)"
+)
+
+
+def _chain_row(
+    ecosystem: str, triggers: str, manifests: tuple[str, ...], required: str
+) -> PrefetchRow:
+    return PrefetchRow(
+        ecosystem,
+        triggers,
+        manifests,
+        ((required,),) if required else (),
+        "the install part of the chain",
+        _CHAIN_UNSAFE,
+        _chain_planner(ecosystem),
+        "split",
+    )
+
+
 ROWS: tuple[PrefetchRow, ...] = (
     PrefetchRow(
         "go",
@@ -432,6 +511,36 @@ ROWS: tuple[PrefetchRow, ...] = (
         "`cargo fetch` downloads the crates of every target and platform into ~/.cargo; the "
         "stub source is created and removed",
         _plan_cargo,
+    ),
+    _chain_row(
+        "npm",
+        "`npm ci && <build>`, `npm install && <build>`",
+        ("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
+        "package.json",
+    ),
+    _chain_row(
+        "yarn",
+        "`yarn install && <build>`, `yarn && <build>`",
+        ("package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".yarn/releases", ".npmrc"),
+        "package.json",
+    ),
+    _chain_row(
+        "pnpm",
+        "`pnpm install && <build>`",
+        ("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"),
+        "package.json",
+    ),
+    _chain_row(
+        "bun",
+        "`bun install && <build>`",
+        ("package.json", "bun.lock", "bun.lockb", "bunfig.toml"),
+        "package.json",
+    ),
+    _chain_row(
+        "pip",
+        "`pip install -r <requirements> && <build>`",
+        ("the requirements files the install names (nested `-r`/`-c` included)",),
+        "",
     ),
 )
 
@@ -561,6 +670,8 @@ def _plan_run(
     text = script_text(run)
     if text is None or run.instruction.heredocs:
         return None
+    if effects[run.position].kind == "run-install" and not effects[run.position].reads.everything:
+        return None  # it reads only manifests: split-copy (DFX002) moves it as it is
     script = read_script(text)
     if script is None:
         return None

@@ -17,12 +17,18 @@ GO = {
 }
 
 
-def _fix(tmp_path: Path, files: dict[str, str], text: str, unsafe: bool = True) -> dockerfix.Result:
+def _fix(
+    tmp_path: Path,
+    files: dict[str, str],
+    text: str,
+    unsafe: bool = True,
+    select: list[str] | None = None,
+) -> dockerfix.Result:
     for name, content in files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
-    return dockerfix.fix(text, context=tmp_path, unsafe_fixes=unsafe, use_git=False)
+    return dockerfix.fix(text, context=tmp_path, unsafe_fixes=unsafe, use_git=False, select=select)
 
 
 REWRITES = [
@@ -53,6 +59,45 @@ REWRITES = [
         "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nrun go mod download\n"
         "COPY . .\nEXPOSE 8080\nrun go generate ./...\n",
         id="go-generate-metadata-between",
+    ),
+]
+
+NPM = {
+    "package.json": '{"name": "x", "scripts": {"build": "tsc"}}',
+    "package-lock.json": "{}",
+    "src/a.ts": "export {};\n",
+}
+REWRITES += [
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n",
+        "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n"
+        "COPY . .\nRUN npm run build\n",
+        id="npm-ci-build",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci \\\n  && NODE_ENV=production npm run build"
+        " && npm prune --omit=dev\n",
+        "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n"
+        "COPY . .\nRUN NODE_ENV=production npm run build && npm prune --omit=dev\n",
+        id="npm-continuation-three-parts",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\n", "app.py": "print(1)\n"},
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\n"
+        "RUN pip install -U pip && pip install -r requirements.txt && python -m compileall .\n",
+        "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\n"
+        "RUN pip install -U pip && pip install -r requirements.txt\nCOPY . .\n"
+        "RUN python -m compileall .\n",
+        id="pip-two-installs",
+    ),
+    pytest.param(
+        {"package.json": '{"name": "x"}', "yarn.lock": "", "a.js": ""},
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn && yarn build\n",
+        "FROM node:20\nWORKDIR /app\nCOPY package.json yarn.lock ./\nRUN yarn\nCOPY . .\n"
+        "RUN yarn build\n",
+        id="yarn-bare",
     ),
 ]
 
@@ -87,6 +132,24 @@ NOOPS = [
         GO,
         "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go build -o /app .\n",
         id="no-broad-copy",
+    ),
+]
+
+NOOPS += [
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm cache clean --force\n",
+        id="npm-chain-split-copy-handles",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm run build && npm ci\n",
+        id="npm-build-first",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install left-pad && npm run build\n",
+        id="npm-install-of-a-package",
     ),
 ]
 
@@ -145,9 +208,9 @@ def test_only_reported_without_unsafe_fixes(
 
 @pytest.mark.parametrize(("files", "source"), NOOPS)
 def test_noop(tmp_path: Path, files: dict[str, str], source: str) -> None:
-    result = _fix(tmp_path, files, source)
+    result = _fix(tmp_path, files, source, select=[codes.PREFETCH])
     assert result.code == source
-    assert not [f for f in result.fixes if f.code == codes.PREFETCH]
+    assert not result.fixes
 
 
 @pytest.mark.parametrize(("files", "source", "reason"), DECLINES)
@@ -157,6 +220,42 @@ def test_decline(tmp_path: Path, files: dict[str, str], source: str, reason: str
     found = [f for f in result.fixes if f.code == codes.PREFETCH]
     assert len(found) == 1 and not found[0].applied and reason in found[0].reason, found
 
+
+DECLINES += [
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && cd src && npm run build\n",
+        "the chain runs `cd src`",
+        id="npm-cd",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && export CI=1 && npm run build\n",
+        "the chain runs `export CI=1`",
+        id="npm-export",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci; npm run build\n",
+        "not a plain `&&` list",
+        id="npm-semicolon",
+    ),
+    pytest.param(
+        {**NPM, "node_modules/x/index.js": ""},
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n",
+        "COPY would overwrite what the install wrote",
+        id="npm-node-modules-in-context",
+    ),
+    pytest.param(
+        {
+            **NPM,
+            "package.json": '{"name": "x", "scripts": {"prepare": "node gen.js", "build": "tsc"}}',
+        },
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n",
+        "prepare",
+        id="npm-prepare-script",
+    ),
+]
 
 CHAINS = [
     ("npm ci && npm run build", ("npm ci", "npm run build")),
