@@ -371,6 +371,53 @@ def _chain_planner(ecosystem: str) -> Planner:
     return plan
 
 
+def _not_first(commands: Sequence[Cmd], i: int) -> Declined | None:
+    """A dependency step takes only the build command: what runs before it may be needed."""
+    if i == 0:
+        return None
+    return Declined(
+        f"`{commands[0].source}` runs before `{commands[i].source}` in the same RUN and the "
+        "dependency step may need it: put the build command in a RUN of its own"
+    )
+
+
+# --- poetry, uv, pdm, composer, mix: the same install without the project ---------------------
+
+
+def _variant_planner(
+    tools: tuple[str, ...],
+    sub: str,
+    flags: tuple[str, ...],
+    already: tuple[str, ...],
+    then: tuple[str, ...] = (),
+) -> Planner:
+    """`tool sub …` → `tool sub <flags> …` before the copy, unless a flag in ``already`` is there.
+
+    With ``then``, the install counts only when a later command of the RUN runs one of these
+    subcommands of the same tool (`mix deps.get && mix compile`).
+    """
+
+    def plan(run: RunScript, project: Project) -> Outcome:
+        for i, cmd in enumerate(run.commands):
+            if _tool(cmd) not in tools or _positionals(cmd.argv[1:])[:1] != [sub]:
+                continue
+            if _has_flag(cmd.argv, *already):
+                return None
+            if then and not any(
+                _tool(c) == _tool(cmd) and _positionals(c.argv[1:])[:1] in [[t] for t in then]
+                for c in run.commands[i + 1 :]
+            ):
+                return None
+            if cmd.moved:
+                return Declined(_MOVED.format(cmd.source))
+            return _not_first(run.commands, i) or Prefetch(
+                _with_flags(cmd, cmd.argv.index(sub), flags)
+            )
+        return None
+
+    return plan
+
+
 # --- go --------------------------------------------------------------------------------------
 
 _GO_BUILDS = frozenset({"build", "install", "test", "vet", "generate"})
@@ -395,6 +442,8 @@ def _plan_go(run: RunScript, project: Project) -> Outcome:
             return None
         if cmd.moved:
             return Declined(_MOVED.format(cmd.source))
+        if _not_first(run.commands, i):
+            return _not_first(run.commands, i)
         if project.has_dir("vendor") or "-mod=vendor" in cmd.argv:
             return None  # the modules are vendored: nothing to download
         if _has_flag(cmd.argv, "-C", "-modfile"):
@@ -421,6 +470,8 @@ def _plan_cargo(run: RunScript, project: Project) -> Outcome:
             return None
         if cmd.moved:
             return Declined(_MOVED.format(cmd.source))
+        if _not_first(run.commands, i):
+            return _not_first(run.commands, i)
         if _has_flag(cmd.argv, "--manifest-path"):
             return Declined(f"`{cmd.source}` names another Cargo.toml (--manifest-path)")
         return _cargo_stub(project)
@@ -512,6 +563,51 @@ ROWS: tuple[PrefetchRow, ...] = (
         "stub source is created and removed",
         _plan_cargo,
     ),
+    PrefetchRow(
+        "poetry",
+        "`poetry install` without `--no-root`",
+        ("pyproject.toml", "poetry.lock", "poetry.toml"),
+        (("pyproject.toml",),),
+        "poetry install --no-root (same other flags)",
+        "the dependency-only install runs a command the Dockerfile did not; the environment "
+        "is the same once the original install adds the project, caches may hold more",
+        _variant_planner(("poetry",), "install", ("--no-root",), ("--no-root", "--only-root")),
+    ),
+    PrefetchRow(
+        "uv",
+        "`uv sync` without `--no-install-project`",
+        ("pyproject.toml", "uv.lock", ".python-version", "uv.toml"),
+        (("pyproject.toml",),),
+        "uv sync --no-install-project (same other flags)",
+        "the dependency-only sync runs a command the Dockerfile did not; .venv is the same once "
+        "the original sync adds the project, the uv cache may hold more",
+        _variant_planner(("uv",), "sync", ("--no-install-project",), ("--no-install-project",)),
+    ),
+    PrefetchRow(
+        "pdm",
+        "`pdm install` without `--no-self`",
+        ("pyproject.toml", "pdm.lock", "pdm.toml"),
+        (("pyproject.toml",),),
+        "pdm install --no-self (same other flags)",
+        "the dependency-only install runs a command the Dockerfile did not; the environment is "
+        "the same once the original install adds the project, caches may hold more",
+        _variant_planner(("pdm",), "install", ("--no-self",), ("--no-self",)),
+    ),
+    PrefetchRow(
+        "composer",
+        "`composer install` without `--no-scripts --no-autoloader`",
+        ("composer.json", "composer.lock", "auth.json"),
+        (("composer.json",),),
+        "composer install --no-scripts --no-autoloader (same other flags)",
+        "the first install skips scripts and the autoloader; the original install then runs "
+        "them with the sources present, and the composer cache may hold more",
+        _variant_planner(
+            ("composer", "composer.phar"),
+            "install",
+            ("--no-scripts", "--no-autoloader"),
+            (),
+        ),
+    ),
     _chain_row(
         "npm",
         "`npm ci && <build>`, `npm install && <build>`",
@@ -557,6 +653,7 @@ class PrefetchPlan:
     replaced: dict[int, str] = field(default_factory=dict)
     planned: list[PlannedRun] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    prepared: set[int] = field(default_factory=set)  # the RUNs whose dependencies are prefetched
 
 
 @dataclass(frozen=True)
@@ -626,6 +723,7 @@ def plan_prefetches(
             plan.order.insert(at, next_id)
             at += 1
             next_id -= 1
+        plan.prepared.add(step.position)
         if outcome.replacement is not None:
             plan.replaced[step.position] = outcome.replacement
         creates = tuple(normalize(c, step.state.workdir or "/") for c in outcome.prefetch.creates)

@@ -133,6 +133,14 @@ def plan_stage(
         )
         plan.order, plan.inserted = prefetch.order, prefetch.inserted
         plan.replaced, plan.planned_runs = prefetch.replaced, prefetch.planned
+        # A prefetched install no longer reruns after source edits: its split-copy decline
+        # would tell an old story.
+        lines = {steps[p].instruction.start_line for p in prefetch.prepared}
+        plan.diagnostics = [
+            d
+            for d in plan.diagnostics
+            if not (d.code == codes.SPLIT_COPY and not d.applied and d.line in lines)
+        ]
         plan.diagnostics += prefetch.diagnostics
     return plan
 

@@ -101,6 +101,42 @@ REWRITES += [
     ),
 ]
 
+POETRY = {
+    "pyproject.toml": "[tool.poetry]\nname = 'x'\nversion = '1'\n",
+    "poetry.lock": "",
+    "x/__init__.py": "",
+}
+PY = "FROM python:3.12\nWORKDIR /app\nCOPY . .\n"
+REWRITES += [
+    pytest.param(
+        POETRY,
+        PY + "RUN POETRY_VIRTUALENVS_CREATE=false poetry install --only main\n",
+        "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
+        "RUN POETRY_VIRTUALENVS_CREATE=false poetry install --no-root --only main\nCOPY . .\n"
+        "RUN POETRY_VIRTUALENVS_CREATE=false poetry install --only main\n",
+        id="poetry-prefix-and-flags",
+    ),
+    pytest.param(
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n[build-system]\nrequires = ['hatchling']\n",
+            "uv.lock": "",
+            "x.py": "",
+        },
+        PY + "RUN uv sync --frozen\n",
+        "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\n"
+        "RUN uv sync --no-install-project --frozen\nCOPY . .\nRUN uv sync --frozen\n",
+        id="uv-sync",
+    ),
+    pytest.param(
+        {"composer.json": '{"autoload": {"psr-4": {"A\\\\": "src/"}}}', "src/A.php": ""},
+        "FROM php:8.3\nWORKDIR /app\nCOPY . .\nRUN composer install --no-scripts\n",
+        "FROM php:8.3\nWORKDIR /app\nCOPY composer.json ./\n"
+        "RUN composer install --no-autoloader --no-scripts\nCOPY . .\n"
+        "RUN composer install --no-scripts\n",
+        id="composer-adds-only-what-is-missing",
+    ),
+]
+
 NOOPS = [
     pytest.param(
         GO,
@@ -150,6 +186,21 @@ NOOPS += [
         NPM,
         "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install left-pad && npm run build\n",
         id="npm-install-of-a-package",
+    ),
+]
+
+NOOPS += [
+    pytest.param(POETRY, PY + "RUN poetry install --no-root\n", id="poetry-no-root-already"),
+    pytest.param(
+        {"pyproject.toml": "[project]\nname = 'x'\n", "x.py": ""},
+        PY + "RUN uv sync --no-install-project\n",
+        id="uv-no-install-project-already",
+    ),
+    pytest.param(
+        POETRY,
+        "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
+        "RUN poetry install --no-root\nCOPY . .\nRUN poetry install\n",
+        id="poetry-already-prefetched",
     ),
 ]
 
@@ -210,7 +261,7 @@ def test_only_reported_without_unsafe_fixes(
 def test_noop(tmp_path: Path, files: dict[str, str], source: str) -> None:
     result = _fix(tmp_path, files, source, select=[codes.PREFETCH])
     assert result.code == source
-    assert not result.fixes
+    assert not [f for f in result.fixes if f.code == codes.PREFETCH]
 
 
 @pytest.mark.parametrize(("files", "source", "reason"), DECLINES)
@@ -254,6 +305,21 @@ DECLINES += [
         "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n",
         "prepare",
         id="npm-prepare-script",
+    ),
+]
+
+DECLINES += [
+    pytest.param(
+        POETRY,
+        PY + "RUN pip install poetry && poetry install\n",
+        "`pip install poetry` runs before `poetry install`",
+        id="poetry-not-first",
+    ),
+    pytest.param(
+        {"x.py": ""},
+        PY + "RUN pdm install\n",
+        "pyproject.toml is not among the files",
+        id="pdm-without-pyproject",
     ),
 ]
 
