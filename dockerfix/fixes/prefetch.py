@@ -418,6 +418,97 @@ def _variant_planner(
     return plan
 
 
+# --- maven, gradle, dotnet ----------------------------------------------------------------------
+
+_MAVEN_GOALS = frozenset({"package", "install", "verify"})
+_GRADLE_TASKS = frozenset({"build", "bootJar", "assemble", "installDist", "shadowJar"})
+
+
+def _plan_maven(run: RunScript, project: Project) -> Outcome:
+    for i, cmd in enumerate(run.commands):
+        if _tool(cmd) not in ("mvn", "mvnw") or not _MAVEN_GOALS & set(cmd.argv[1:]):
+            continue
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
+        if _has_flag(cmd.argv, "-f", "--file"):
+            return Declined(f"`{cmd.source}` names another pom.xml (-f)")
+        return _not_first(run.commands, i) or Prefetch(f"{cmd.raw[0]} -B dependency:go-offline")
+    return None
+
+
+def _plan_gradle(run: RunScript, project: Project) -> Outcome:
+    for i, cmd in enumerate(run.commands):
+        tasks = {a.rsplit(":", 1)[-1] for a in _positionals(cmd.argv[1:])}
+        if _tool(cmd) not in ("gradle", "gradlew") or not _GRADLE_TASKS & tasks:
+            continue
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
+        if _has_flag(cmd.argv, "-p", "--project-dir", "-b", "--build-file"):
+            return Declined(f"`{cmd.source}` builds a project in another directory (-p/-b)")
+        return _not_first(run.commands, i) or Prefetch(f"{cmd.raw[0]} dependencies --no-daemon")
+    return None
+
+
+_DOTNET_PROJECTS = (".sln", ".slnx", ".csproj", ".fsproj", ".vbproj")
+_DOTNET_VALUE_FLAGS = frozenset(
+    {
+        "-c",
+        "--configuration",
+        "-o",
+        "--output",
+        "-f",
+        "--framework",
+        "-r",
+        "--runtime",
+        "-p",
+        "--property",
+        "-v",
+        "--verbosity",
+        "-a",
+        "--arch",
+        "--os",
+    }
+)
+
+
+def _plan_dotnet(run: RunScript, project: Project) -> Outcome:
+    for i, cmd in enumerate(run.commands):
+        if _tool(cmd) != "dotnet" or cmd.argv[1:2] not in (("build",), ("publish",)):
+            continue
+        if "--no-restore" in cmd.argv or _runs_before(
+            run.commands, i, lambda c: c.argv[:2] == ("dotnet", "restore")
+        ):
+            return None
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
+        named = _dotnet_project(cmd.argv[2:])
+        if named is not None and not project.exists(posixpath.normpath(named)):
+            return Declined(f"{named} is not among the files the copy sends")
+        if named is None and not any(project.matching("*" + ext) for ext in _DOTNET_PROJECTS):
+            return Declined("no solution or project file at the WORKDIR for `dotnet restore`")
+        words = ["dotnet", "restore"]
+        if named is not None:
+            words.append(cmd.raw[cmd.argv.index(named)])
+        runtime = _flag_value(cmd.argv, "-r") or _flag_value(cmd.argv, "--runtime")
+        if runtime is not None:
+            words += ["-r", shlex.quote(runtime)]
+        return _not_first(run.commands, i) or Prefetch(" ".join(words))
+    return None
+
+
+def _dotnet_project(args: Sequence[str]) -> str | None:
+    """The project or solution a `dotnet build|publish` names (its first positional)."""
+    skip = False
+    for word in args:
+        if skip:
+            skip = False
+        elif word in _DOTNET_VALUE_FLAGS:
+            skip = True
+        elif not word.startswith("-"):
+            return word if word.endswith(_DOTNET_PROJECTS) else None
+    return None
+
+
 # --- go --------------------------------------------------------------------------------------
 
 _GO_BUILDS = frozenset({"build", "install", "test", "vet", "generate"})
@@ -607,6 +698,51 @@ ROWS: tuple[PrefetchRow, ...] = (
             ("--no-scripts", "--no-autoloader"),
             (),
         ),
+    ),
+    PrefetchRow(
+        "maven",
+        "`mvn …` or `./mvnw …` running `package`, `install` or `verify`",
+        ("pom.xml (every module's, at its path)", "mvnw", ".mvn/"),
+        (("pom.xml",),),
+        "mvn -B dependency:go-offline (./mvnw with the wrapper)",
+        "`dependency:go-offline` resolves every plugin and dependency of every scope into ~/.m2, "
+        "more than `package` may need",
+        _plan_maven,
+    ),
+    PrefetchRow(
+        "gradle",
+        "`./gradlew` or `gradle` running `build`, `bootJar`, `assemble`, `installDist`, "
+        "`shadowJar`",
+        (
+            "gradlew",
+            "gradle/",
+            "settings.gradle[.kts]",
+            "build.gradle[.kts]",
+            "gradle.properties",
+            "buildSrc/",
+        ),
+        (("settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts"),),
+        "./gradlew dependencies --no-daemon (gradle without the wrapper)",
+        "`dependencies` starts Gradle once more and fills ~/.gradle (caches, the wrapper "
+        "distribution) before the sources arrive",
+        _plan_gradle,
+    ),
+    PrefetchRow(
+        "dotnet",
+        "`dotnet build` or `dotnet publish` without a restore before it",
+        (
+            "*.sln",
+            "every *.csproj / *.fsproj at its path",
+            "nuget.config",
+            "Directory.Build.props",
+            "Directory.Packages.props",
+            "global.json",
+        ),
+        (),
+        "dotnet restore <the project or solution the build names>",
+        "`dotnet restore` writes obj/ files and fills ~/.nuget/packages before the sources "
+        "arrive; the build's own restore then finds them up to date",
+        _plan_dotnet,
     ),
     _chain_row(
         "npm",

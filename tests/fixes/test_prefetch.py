@@ -137,6 +137,38 @@ REWRITES += [
     ),
 ]
 
+DOTNET = {
+    "App.sln": "",
+    "App/App.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>',
+    "App/Program.cs": "",
+}
+MAVEN = {"pom.xml": "<project><artifactId>a</artifactId></project>", "src/A.java": ""}
+NET = "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
+REWRITES += [
+    pytest.param(
+        {"App.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>', "Program.cs": ""},
+        NET + "RUN dotnet publish -c Release -r linux-musl-x64 -o /out\n",
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY App.csproj ./\n"
+        "RUN dotnet restore -r linux-musl-x64\nCOPY . .\n"
+        "RUN dotnet publish -c Release -r linux-musl-x64 -o /out\n",
+        id="dotnet-no-project-named-runtime",
+    ),
+    pytest.param(
+        MAVEN,
+        "FROM maven:3.9\nWORKDIR /b\nCOPY . .\nRUN mvn -q verify\n",
+        "FROM maven:3.9\nWORKDIR /b\nCOPY pom.xml ./\nRUN mvn -B dependency:go-offline\n"
+        "COPY . .\nRUN mvn -q verify\n",
+        id="maven-verify",
+    ),
+    pytest.param(
+        {"build.gradle": "", "src/A.java": ""},
+        "FROM gradle:8\nWORKDIR /b\nCOPY . .\nRUN gradle :app:shadowJar\n",
+        "FROM gradle:8\nWORKDIR /b\nCOPY build.gradle ./\nRUN gradle dependencies --no-daemon\n"
+        "COPY . .\nRUN gradle :app:shadowJar\n",
+        id="gradle-qualified-task",
+    ),
+]
+
 NOOPS = [
     pytest.param(
         GO,
@@ -201,6 +233,25 @@ NOOPS += [
         "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
         "RUN poetry install --no-root\nCOPY . .\nRUN poetry install\n",
         id="poetry-already-prefetched",
+    ),
+]
+
+NOOPS += [
+    pytest.param(
+        DOTNET, NET + "RUN dotnet publish App/App.csproj --no-restore\n", id="dotnet-no-restore"
+    ),
+    pytest.param(
+        DOTNET,
+        NET + "RUN dotnet restore && dotnet publish App/App.csproj\n",
+        id="dotnet-restore-in-the-run",
+    ),
+    pytest.param(
+        MAVEN, "FROM maven:3.9\nWORKDIR /b\nCOPY . .\nRUN mvn test\n", id="maven-test-only"
+    ),
+    pytest.param(
+        {"build.gradle": "", "src/A.java": ""},
+        "FROM gradle:8\nWORKDIR /b\nCOPY . .\nRUN gradle test\n",
+        id="gradle-test-only",
     ),
 ]
 
@@ -320,6 +371,27 @@ DECLINES += [
         PY + "RUN pdm install\n",
         "pyproject.toml is not among the files",
         id="pdm-without-pyproject",
+    ),
+]
+
+DECLINES += [
+    pytest.param(
+        MAVEN,
+        "FROM maven:3.9\nWORKDIR /b\nCOPY . .\nRUN mvn -f other/pom.xml package\n",
+        "names another pom.xml",
+        id="maven-file-flag",
+    ),
+    pytest.param(
+        {"build.gradle": "", "src/A.java": ""},
+        "FROM gradle:8\nWORKDIR /b\nCOPY . .\nRUN gradle -p sub build\n",
+        "another directory",
+        id="gradle-project-dir",
+    ),
+    pytest.param(
+        DOTNET,
+        NET + "RUN dotnet build Other/Other.csproj\n",
+        "Other/Other.csproj is not among the files",
+        id="dotnet-project-missing",
     ),
 ]
 
