@@ -418,6 +418,29 @@ def _variant_planner(
     return plan
 
 
+def _is_mix_local(cmd: Cmd) -> bool:
+    return _tool(cmd) == "mix" and cmd.argv[1:2] in (("local.hex",), ("local.rebar",))
+
+
+def _plan_mix(run: RunScript, project: Project) -> Outcome:
+    """`mix deps.get` chained before `mix compile` or `mix release`; the `mix local.hex` and
+    `mix local.rebar` before it (deps.get needs them) go with it."""
+    for i, cmd in enumerate(run.commands):
+        if _tool(cmd) != "mix" or cmd.argv[1:2] != ("deps.get",):
+            continue
+        later = run.commands[i + 1 :]
+        if not any(
+            _tool(c) == "mix" and c.argv[1:2] in (("compile",), ("release",)) for c in later
+        ):
+            return None
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
+        if not all(_is_mix_local(c) for c in run.commands[:i]):
+            return _not_first(run.commands, i)
+        return Prefetch(" && ".join(c.source for c in run.commands[: i + 1]))
+    return None
+
+
 # --- maven, gradle, dotnet ----------------------------------------------------------------------
 
 _MAVEN_GOALS = frozenset({"package", "install", "verify"})
@@ -743,6 +766,16 @@ ROWS: tuple[PrefetchRow, ...] = (
         "`dotnet restore` writes obj/ files and fills ~/.nuget/packages before the sources "
         "arrive; the build's own restore then finds them up to date",
         _plan_dotnet,
+    ),
+    PrefetchRow(
+        "mix",
+        "`mix deps.get && mix compile` or `mix deps.get && mix release` in one RUN",
+        ("mix.exs", "mix.lock", "config/"),
+        (("mix.exs",),),
+        "mix deps.get (with the `mix local.hex`/`mix local.rebar` before it)",
+        "`mix deps.get` writes deps/ and ~/.hex before the sources arrive; config/ is copied "
+        "early because mix.exs may read it",
+        _plan_mix,
     ),
     _chain_row(
         "npm",

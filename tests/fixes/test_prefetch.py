@@ -169,6 +169,37 @@ REWRITES += [
     ),
 ]
 
+CARGO = {
+    "Cargo.toml": "[package]\nname = 'a'\nversion = '0.1.0'\n",
+    "src/main.rs": "fn main() {}\n",
+}
+RUST = "FROM rust:1.79\nWORKDIR /a\nCOPY . .\n"
+STUB = "RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo fetch && rm -rf src\n"
+MIX = {"mix.exs": "defmodule A.MixProject do\nend\n", "lib/a.ex": ""}
+REWRITES += [
+    pytest.param(
+        CARGO,
+        RUST + "RUN cargo install --path .\n",
+        "FROM rust:1.79\nWORKDIR /a\nCOPY Cargo.toml ./\n" + STUB + "COPY . .\n"
+        "RUN cargo install --path .\n",
+        id="cargo-install-path",
+    ),
+    pytest.param(
+        {**CARGO, "Cargo.toml": "[package]\nname = 'a'\nversion = '0.1.0'\n[lib]\n"},
+        RUST + "RUN cargo build\n",
+        "FROM rust:1.79\nWORKDIR /a\nCOPY Cargo.toml ./\nRUN mkdir -p src && echo 'fn main() {}' > "
+        "src/main.rs && touch src/lib.rs && cargo fetch && rm -rf src\nCOPY . .\nRUN cargo build\n",
+        id="cargo-lib-and-bin",
+    ),
+    pytest.param(
+        MIX,
+        "FROM elixir:1.16\nWORKDIR /a\nCOPY . .\nRUN mix deps.get && mix compile\n",
+        "FROM elixir:1.16\nWORKDIR /a\nCOPY mix.exs ./\nRUN mix deps.get\nCOPY . .\n"
+        "RUN mix deps.get && mix compile\n",
+        id="mix-deps-get-compile",
+    ),
+]
+
 NOOPS = [
     pytest.param(
         GO,
@@ -252,6 +283,18 @@ NOOPS += [
         {"build.gradle": "", "src/A.java": ""},
         "FROM gradle:8\nWORKDIR /b\nCOPY . .\nRUN gradle test\n",
         id="gradle-test-only",
+    ),
+]
+
+NOOPS += [
+    pytest.param(
+        CARGO,
+        "FROM rust:1.79\nWORKDIR /a\nCOPY Cargo.toml ./\n" + STUB + "COPY . .\nRUN cargo build\n",
+        id="cargo-already-prefetched",
+    ),
+    pytest.param(CARGO, RUST + "RUN cargo install ripgrep\n", id="cargo-install-of-a-crate"),
+    pytest.param(
+        MIX, "FROM elixir:1.16\nWORKDIR /a\nCOPY . .\nRUN mix deps.get\n", id="mix-deps-get-only"
     ),
 ]
 
@@ -392,6 +435,34 @@ DECLINES += [
         NET + "RUN dotnet build Other/Other.csproj\n",
         "Other/Other.csproj is not among the files",
         id="dotnet-project-missing",
+    ),
+]
+
+DECLINES += [
+    pytest.param(
+        {**CARGO, "Cargo.toml": "[package]\nname = 'a'\n[[bin]]\nname = 'a'\npath = 'bin/a.rs'\n"},
+        RUST + "RUN cargo build\n",
+        "a [bin] target is not at src/main.rs",
+        id="cargo-bin-elsewhere",
+    ),
+    pytest.param(
+        CARGO,
+        "FROM rust:1.79\nWORKDIR /a\nCOPY src/main.rs ./src/\nCOPY . .\nRUN cargo build\n",
+        "where the stub target would be created",
+        id="cargo-src-already-in-image",
+    ),
+    pytest.param(
+        {**CARGO, "Cargo.toml": "[workspace]\nmembers = ['a']\n"},
+        RUST + "RUN cargo build\n",
+        "Cargo.toml is a workspace",
+        id="cargo-workspace",
+    ),
+    pytest.param(
+        MIX,
+        "FROM elixir:1.16\nWORKDIR /a\nCOPY . .\nRUN mix archive.install hex phx_new && "
+        "mix deps.get && mix compile\n",
+        "runs before `mix deps.get`",
+        id="mix-other-command-first",
     ),
 ]
 
