@@ -104,7 +104,9 @@ would have:
 - cargo: `cargo fetch` downloads the crates of every target and platform into
   `~/.cargo/registry`; the stub source is removed, its directory is created and deleted.
 - maven: `dependency:go-offline` resolves every plugin and dependency of every scope: `~/.m2`
-  holds more, and the resolution may differ from what `package` resolves.
+  holds more, and the resolution may differ from what `package` resolves. In a multi-module
+  build whose modules depend on each other it may look for the sibling modules in a remote
+  repository and fail: keep the original there with `# dockerfix: ignore[DFX007]`.
 - gradle: `dependencies` resolves the root project's configurations and starts Gradle once more:
   `~/.gradle` holds more caches (and the wrapper distribution earlier).
 - dotnet: `dotnet restore` writes `obj/` files and fills `~/.nuget/packages` before the sources

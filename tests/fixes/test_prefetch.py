@@ -517,3 +517,11 @@ def test_table_has_one_row_per_ecosystem_with_its_reason() -> None:
         assert row.unsafe and row.prefetch and row.triggers
         assert f"- {row.ecosystem}" in RULE.doc or row.ecosystem in RULE.doc
     assert RULE.code == codes.PREFETCH and RULE.name == "prefetch-deps" and RULE.tier == "unsafe"
+
+
+def test_rule_doc_matches_the_doc_page() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "fixes" / "DFX007.md").read_text()
+    assert page.startswith(f"# {RULE.code} {RULE.name}\n")
+    assert f"Tier: {RULE.tier}" in page and RULE.summary in page and RULE.doc.strip() in page
+    for row in ROWS:
+        assert f"| {row.ecosystem} | {row.triggers} |" in page
