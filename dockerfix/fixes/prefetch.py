@@ -556,12 +556,12 @@ def _plan_go(run: RunScript, project: Project) -> Outcome:
             continue
         if _runs_before(run.commands, i, _is_go_download):
             return None
-        if cmd.moved:
-            return Declined(_MOVED.format(cmd.source))
-        if _not_first(run.commands, i):
-            return _not_first(run.commands, i)
         if project.has_dir("vendor") or "-mod=vendor" in cmd.argv:
             return None  # the modules are vendored: nothing to download
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
+        if declined := _not_first(run.commands, i):
+            return declined
         if _has_flag(cmd.argv, "-C", "-modfile"):
             return Declined(f"`{cmd.source}` reads its go.mod from elsewhere (-C/-modfile)")
         return Prefetch("go mod download")
@@ -586,8 +586,8 @@ def _plan_cargo(run: RunScript, project: Project) -> Outcome:
             return None
         if cmd.moved:
             return Declined(_MOVED.format(cmd.source))
-        if _not_first(run.commands, i):
-            return _not_first(run.commands, i)
+        if declined := _not_first(run.commands, i):
+            return declined
         if _has_flag(cmd.argv, "--manifest-path"):
             return Declined(f"`{cmd.source}` names another Cargo.toml (--manifest-path)")
         return _cargo_stub(project)
@@ -622,6 +622,11 @@ def _cargo_stub(project: Project) -> Outcome:
         for entry in entries:
             if isinstance(entry, dict) and entry.get("path", default) != default:
                 return Declined(f"a [{key}] target is not at {default}: the stub would not match")
+    extra = [k for k in ("bench", "example", "test") if manifest.get(k)]
+    if extra:
+        return Declined(
+            f"Cargo.toml declares [[{extra[0]}]] targets, which the stub does not create"
+        )
     lib = "lib" in manifest or (project.exists("src/lib.rs") and not project.exists("src/main.rs"))
     binary = "bin" in manifest or project.exists("src/main.rs") or not lib
     steps = ["mkdir -p src"]
@@ -855,20 +860,20 @@ def plan_prefetches(
     if ctx is None:
         return plan
     done: set[tuple[int, str]] = set()
-    next_id = min([0, *inserted]) - 1
     for step in stage.steps:
         if step.keyword != "RUN" or ignored(step.position):
             continue
         outcome = _plan_run(model, stage, ctx, effects, vol, plan.order, step, done)
         if outcome is None:
             continue
+        line = step.instruction.start_line
+        head = f"`{short(step)}` downloads its dependencies again after every source edit"
         if isinstance(outcome, Declined):
             plan.diagnostics.append(
                 Diagnostic(
                     codes.PREFETCH,
-                    f"`{short(step)}` downloads its dependencies again after every source "
-                    f"edit; not prefetched: {outcome.reason}",
-                    step.instruction.start_line,
+                    f"{head}; not prefetched: {outcome.reason}",
+                    line,
                     "display-only",
                     reason=outcome.reason,
                 )
@@ -880,40 +885,44 @@ def plan_prefetches(
             plan.diagnostics.append(
                 Diagnostic(
                     codes.PREFETCH,
-                    f"`{short(step)}` downloads its dependencies again after every source "
-                    f"edit; --unsafe-fixes would {what}",
-                    step.instruction.start_line,
+                    f"{head}; --unsafe-fixes would {what}",
+                    line,
                     "unsafe",
                     reason=_NOT_APPLIED,
                 )
             )
             continue
-        at = plan.order.index(outcome.broad.position)
-        for text in outcome.texts:
-            plan.inserted[next_id] = text
-            plan.order.insert(at, next_id)
-            at += 1
-            next_id -= 1
-        plan.prepared.add(step.position)
-        if outcome.replacement is not None:
-            plan.replaced[step.position] = outcome.replacement
-        creates = tuple(normalize(c, step.state.workdir or "/") for c in outcome.prefetch.creates)
-        plan.planned.append(
-            PlannedRun(
-                outcome.texts[-1], _norm(step.instruction.text), outcome.replacement, creates
-            )
-        )
+        _apply(plan, outcome)
         plan.diagnostics.append(
             Diagnostic(
                 codes.PREFETCH,
                 f"{what[0].upper()}{what[1:]} so that source edits do not download the "
                 f"{outcome.row.ecosystem} dependencies again",
-                step.instruction.start_line,
+                line,
                 "unsafe",
                 applied=True,
             )
         )
     return plan
+
+
+def _apply(plan: PrefetchPlan, found: _Found) -> None:
+    """Insert the manifest copies and the dependency RUN right before the broad copy."""
+    next_id = min([0, *plan.inserted]) - 1
+    at = plan.order.index(found.broad.position)
+    for text in found.texts:
+        plan.inserted[next_id] = text
+        plan.order.insert(at, next_id)
+        at += 1
+        next_id -= 1
+    run = found.run
+    plan.prepared.add(run.position)
+    if found.replacement is not None:
+        plan.replaced[run.position] = found.replacement
+    creates = tuple(normalize(c, run.state.workdir or "/") for c in found.prefetch.creates)
+    plan.planned.append(
+        PlannedRun(found.texts[-1], _norm(run.instruction.text), found.replacement, creates)
+    )
 
 
 def _describe(found: _Found) -> str:

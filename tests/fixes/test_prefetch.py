@@ -452,6 +452,12 @@ DECLINES += [
         id="cargo-src-already-in-image",
     ),
     pytest.param(
+        {**CARGO, "Cargo.toml": "[package]\nname = 'a'\n[[test]]\nname = 'it'\n"},
+        RUST + "RUN cargo build\n",
+        "declares [[test]] targets",
+        id="cargo-explicit-test-target",
+    ),
+    pytest.param(
         {**CARGO, "Cargo.toml": "[workspace]\nmembers = ['a']\n"},
         RUST + "RUN cargo build\n",
         "Cargo.toml is a workspace",
