@@ -124,9 +124,7 @@ def _install_survives(dockerfile: Path, context: Path, manifests: set[str]) -> b
     if proc.returncode != 0:
         return None
     changes = json.loads(proc.stdout).get("changes") or {}
-    steps = {
-        s["line"]: s["cost"] for st in json.loads(proc.stdout)["stages"] for s in st["steps"]
-    }
+    steps = {s["line"]: s["cost"] for st in json.loads(proc.stdout)["stages"] for s in st["steps"]}
     before = changes.get("current", {}).get("rerun_lines", [])
     if not before:
         return None
@@ -202,7 +200,8 @@ def summarise(outcomes: list[Outcome]) -> str:
     sound = [o for o in outcomes if o.row.label in ("safe", "unsafe")]
     none = [o for o in outcomes if o.row.label == "none"]
     lines.append("")
-    lines.append(f"safe mode rewrites of files labelled safe: {_pct(sum(o.safe_changed for o in safe), len(safe))}")
+    safe_hits = sum(o.safe_changed for o in safe)
+    lines.append(f"safe mode rewrites of files labelled safe: {_pct(safe_hits, len(safe))}")
     lines.append(
         "--unsafe-fixes rewrites of files labelled safe or unsafe: "
         + _pct(sum(o.unsafe_changed for o in sound), len(sound))

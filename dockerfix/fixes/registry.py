@@ -8,7 +8,15 @@ from functools import cache
 from dockerfix.fixes.rule import Rule
 
 # One entry per module of dockerfix.fixes; a module exports RULE, or RULES for several codes.
-MODULES = ("safety", "reorder", "split_copy", "build_stamps", "dockerignore", "suppression")
+MODULES = (
+    "safety",
+    "reorder",
+    "split_copy",
+    "build_stamps",
+    "prefetch",
+    "dockerignore",
+    "suppression",
+)
 
 
 @cache

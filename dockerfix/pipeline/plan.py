@@ -8,9 +8,30 @@ from dockerfix.diagnostics import Diagnostic
 from dockerfix.model.stages import Stage
 
 
+@dataclass(frozen=True)
+class PlannedRun:
+    """A RUN an unsafe fix adds (DFX007's dependency prefetch), exactly as it was planned.
+
+    The safe mode accepts an inserted RUN only when its text is ``text``, it runs before the
+    original RUN ``anchor`` in the same state, and nothing it moved across conflicts with it.
+    With ``replacement``, the anchor itself was split: ``text`` and ``replacement`` together
+    run the anchor's `&&` chain. ``creates`` are project folders ``text`` creates for itself and
+    removes again (a stub target): its reads and writes below them do not count.
+    """
+
+    text: str
+    anchor: str
+    replacement: str | None = None
+    creates: tuple[str, ...] = ()
+
+
 @dataclass
 class StagePlan:
-    """The new order of a stage: original positions and inserted instruction texts."""
+    """The new order of a stage: original positions and inserted instruction texts.
+
+    ``replaced`` holds new texts for original instructions (a split `&&` chain keeps its
+    slot and its comments); ``planned_runs`` the RUNs the safe mode must accept as planned.
+    """
 
     stage: Stage
     order: list[int]
@@ -20,7 +41,13 @@ class StagePlan:
     cost_after: float = 0.0
     # Lock files (image paths) an unsafe split lets the install rewrite before the copy.
     rewritable: frozenset[str] = frozenset()
+    replaced: dict[int, str] = field(default_factory=dict)
+    planned_runs: list[PlannedRun] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.inserted) or self.order != [s.position for s in self.stage.steps]
+        return (
+            bool(self.inserted)
+            or bool(self.replaced)
+            or self.order != [s.position for s in self.stage.steps]
+        )

@@ -182,6 +182,31 @@ def plan_stage(
     ]
     if stamps and codes.BUILD_STAMPS in enabled:
         plan.diagnostics += stamp_diagnostics(base, best, steps, effects, stamps, unsafe)
+    if codes.PREFETCH in enabled:
+        from dockerfix.fixes.prefetch import plan_prefetches
+
+        prefetch = plan_prefetches(
+            model,
+            stage,
+            ctx,
+            effects,
+            vol,
+            best,
+            inserted,
+            unsafe,
+            lambda position: sup.ignores(position, codes.PREFETCH),
+        )
+        plan.order, plan.inserted = prefetch.order, prefetch.inserted
+        plan.replaced, plan.planned_runs = prefetch.replaced, prefetch.planned
+        # A prefetched install no longer reruns after source edits: its split-copy decline
+        # would tell an old story.
+        lines = {steps[p].instruction.start_line for p in prefetch.prepared}
+        plan.diagnostics = [
+            d
+            for d in plan.diagnostics
+            if not (d.code == codes.SPLIT_COPY and not d.applied and d.line in lines)
+        ]
+        plan.diagnostics += prefetch.diagnostics
     return plan
 
 

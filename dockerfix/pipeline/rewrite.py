@@ -35,6 +35,10 @@ def apply_plans(tree: Dockerfile, plans: Sequence[StagePlan]) -> str:
                 pending.append(plan.inserted[node] + newline)
                 continue
             code = by_position[node].code
+            if node in plan.replaced:
+                # A rewritten instruction keeps the comment block attached to it.
+                ins = by_position[node]
+                code = code[: len(code) - len(ins.text)] + plan.replaced[node] + newline
             if not code.endswith("\n"):
                 code += newline
             units.append("".join(pending) + code)

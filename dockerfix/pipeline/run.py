@@ -92,8 +92,15 @@ def run_fixes(analysis: Analysis) -> Result:
         else frozenset()
     )
     rewritable = frozenset().union(*(p.rewritable for p in plans))
+    planned = [r for p in plans for r in p.planned_runs]
     problems = verify_rewrite(
-        tree, new_text, ctx, relaxed, analysis=planning, rewritable=rewritable
+        tree,
+        new_text,
+        ctx,
+        relaxed,
+        analysis=planning,
+        rewritable=rewritable,
+        planned=planned,
     )
     if problems:
         kept = [d if not d.applied else _unapplied(d) for d in diagnostics]

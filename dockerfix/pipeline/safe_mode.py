@@ -7,6 +7,7 @@ again, and compared with the original.  Any doubt refuses the rewrite.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import ALL_VARS, Effect, stage_effects
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step, build_model
+from dockerfix.pipeline.plan import PlannedRun
 from dockerfix.syntax import Dockerfile, parse
 from dockerfix.syntax.lineparse import parse_words
 
@@ -48,6 +50,7 @@ def verify_rewrite(
     relaxed: frozenset[str] = frozenset(),
     analysis: Analysis | None = None,
     rewritable: frozenset[str] = frozenset(),
+    planned: Sequence[PlannedRun] = (),
 ) -> list[str]:
     """Problems that make the rewrite unsafe (an empty list means it may be written).
 
@@ -55,7 +58,8 @@ def verify_rewrite(
     that do not name them. ``analysis``, the analysis of ``original`` in ``ctx``, saves
     modelling the original again; the new text is always parsed and modelled from scratch.
     ``rewritable`` names lock files an unsafe split lets the install rewrite before the
-    later copy puts them back.
+    later copy puts them back. ``planned`` are the RUNs --unsafe-fixes adds (DFX007):
+    accepted only as planned.
     """
     new = parse(new_text)
     if new.errors:
@@ -76,7 +80,15 @@ def verify_rewrite(
     for old_stage, new_stage in zip(old_model.stages, new_model.stages):
         old_effects = analysis.effects(old_stage) if analysis is not None else None
         problems += _verify_stage(
-            old_model, old_stage, new_model, new_stage, ctx, relaxed, old_effects, rewritable
+            old_model,
+            old_stage,
+            new_model,
+            new_stage,
+            ctx,
+            relaxed,
+            old_effects,
+            rewritable,
+            planned,
         )
     return problems
 
@@ -90,10 +102,18 @@ def _verify_stage(
     relaxed: frozenset[str] = frozenset(),
     old_effects: dict[int, Effect] | None = None,
     rewritable: frozenset[str] = frozenset(),
+    planned: Sequence[PlannedRun] = (),
 ) -> list[str]:
     label = f"stage {old.index + 1}"
     old_texts = Counter(_norm(s.instruction.text) for s in old.steps)
-    new_texts = Counter(_norm(s.instruction.text) for s in new.steps)
+    # A RUN split in two (DFX007) stands for the original in its slot.
+    aliases = _split_aliases(old_texts, new, planned)
+
+    def key(step: Step) -> str:
+        text = _norm(step.instruction.text)
+        return aliases.get(text, text)
+
+    new_texts = Counter(key(s) for s in new.steps)
     missing = old_texts - new_texts
     if missing:
         return [f"{label}: an instruction was lost or changed: {next(iter(missing)).strip()!r}"]
@@ -113,9 +133,8 @@ def _verify_stage(
     mapping: dict[int, int] = {}
     inserted: list[int] = []
     for s in new.steps:
-        key = _norm(s.instruction.text)
-        if pool.get(key):
-            mapping[s.position] = pool[key].pop(0)
+        if pool.get(key(s)):
+            mapping[s.position] = pool[key(s)].pop(0)
         else:
             inserted.append(s.position)
     if len(inserted) != sum(extra_texts.values()):
@@ -127,12 +146,27 @@ def _verify_stage(
             before = _relevant_state(old_steps[old_position], effects_old[old_position], relaxed)
             if before != _relevant_state(s, effects_new[s.position], relaxed):
                 return [f"{label}: `{s.instruction.original}` would run in a different state"]
-    problems = _check_inserted(label, new, inserted, effects_new, rewritable)
+    new_steps = {s.position: s for s in new.steps}
+    runs = {
+        n: r
+        for n in inserted
+        for r in planned
+        if new_steps[n].keyword == "RUN" and _norm(new_steps[n].instruction.text) == r.text
+    }
+    copies = [n for n in inserted if n not in runs]
+    problems = _check_inserted(label, new, copies, effects_new, rewritable)
     if problems:
         return problems
     new_rank = {mapping[p]: i for i, p in enumerate(s.position for s in new.steps) if p in mapping}
+    insert_rank = {p: i for i, p in enumerate(s.position for s in new.steps) if p in inserted}
     all_rank = {p: i for i, p in enumerate(s.position for s in new.steps)}
     new_of = {old_position: new_position for new_position, old_position in mapping.items()}
+    for node, run in runs.items():
+        problems = _check_planned_run(
+            label, old, new_steps[node], run, effects_old, effects_new, new_rank, insert_rank
+        )
+        if problems:
+            return problems
     base = [s.position for s in old.steps]
     for i, a in enumerate(base):
         for b in base[i + 1 :]:
@@ -156,13 +190,73 @@ def _verify_stage(
     return []
 
 
+def _split_aliases(
+    old_texts: Counter[str], new: Stage, planned: Sequence[PlannedRun]
+) -> dict[str, str]:
+    """New RUN text → the original RUN it replaces, for chains split exactly as planned."""
+    from dockerfix.fixes.prefetch import split_run_text
+
+    new_texts = {_norm(s.instruction.text) for s in new.steps}
+    return {
+        run.replacement: run.anchor
+        for run in planned
+        if run.replacement is not None
+        and run.anchor in old_texts
+        and run.replacement in new_texts
+        and run.text in new_texts
+        and split_run_text(run.anchor, run.text, run.replacement)
+    }
+
+
+def _check_planned_run(
+    label: str,
+    old: Stage,
+    step: Step,
+    run: PlannedRun,
+    effects_old: dict[int, Effect],
+    effects_new: dict[int, Effect],
+    new_rank: dict[int, int],
+    insert_rank: dict[int, int],
+) -> list[str]:
+    """An added RUN runs before its original RUN, in its state, and crosses no conflict.
+
+    Every original step that ran before the anchor and now runs after the added RUN must not
+    write what it reads (except the files an inserted manifest copy provides before it), read
+    what it writes, or change its state.
+    """
+    text = step.instruction.original
+    base = [s.position for s in old.steps]
+    anchor = next((s for s in old.steps if _norm(s.instruction.text) == run.anchor), None)
+    if anchor is None or anchor.position not in new_rank:
+        return [f"{label}: the added `{text}` has no original RUN to prepare"]
+    rank = insert_rank[step.position]
+    if rank > new_rank[anchor.position]:
+        return [f"{label}: the added `{text}` runs after the RUN it prepares"]
+    a, b = anchor.state, step.state
+    if (a.workdir, a.user, a.shell, dict(a.env)) != (b.workdir, b.user, b.shell, dict(b.env)):
+        return [f"{label}: the added `{text}` would run in a different state"]
+    effect = effects_new[step.position]
+    if run.creates:
+        from dockerfix.fixes.prefetch import without_scratch
+
+        effect = without_scratch(effect, run.creates)
+    for other in base[: base.index(anchor.position)]:
+        if new_rank[other] < rank:
+            continue
+        first = _covered(effects_old[other], effect, effects_new, insert_rank, rank)
+        why = conflicts(first, effect)
+        if why:
+            return [f"{label}: the added `{text}` must run after an original step ({why[0]})"]
+    return []
+
+
 def _covered(
     broad: Effect,
     install: Effect,
     effects_new: dict[int, Effect],
     ranks: dict[int, int],
     install_rank: int,
-    broad_node: int,
+    broad_node: int | None = None,
     rewritable: frozenset[str] = frozenset(),
 ) -> Effect:
     """``broad`` minus the files another COPY of the new text (an inserted manifest copy, or

@@ -351,6 +351,7 @@ def test_rules_lists_every_code_and_prints_docs() -> None:
         "DFX004",
         "DFX005",
         "DFX006",
+        "DFX007",
         "DFX010",
     ]
     doc = CliRunner().invoke(main, ["rules", "dfx002"])

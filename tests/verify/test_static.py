@@ -101,3 +101,57 @@ def test_unsound_rewrites_are_refused(
     problems = verify_rewrite(parse(original), rewritten, ctx)
     assert problems, "the check accepted an unsound rewrite"
     assert problem in problems[0]
+
+
+GO_BUILD = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nENV X=1\nRUN go build -o /app .\n"
+GO_PREFETCHED = (
+    "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+    "COPY . .\nENV X=1\nRUN go build -o /app .\n"
+)
+NPM_CHAIN = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n"
+NPM_SPLIT = (
+    "FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n"
+)
+
+
+@pytest.fixture
+def go_ctx(tmp_path: Path) -> BuildContext:
+    for name, text in {
+        "go.mod": "module x\n",
+        "go.sum": "",
+        "main.go": "package main\n",
+        "package.json": '{"name": "x", "scripts": {"build": "tsc"}}',
+    }.items():
+        (tmp_path / name).write_text(text)
+    return BuildContext.load(tmp_path)
+
+
+def test_an_added_run_is_refused_unless_planned(go_ctx: BuildContext) -> None:
+    from dockerfix.pipeline.plan import PlannedRun
+
+    original = GO_BUILD.replace("ENV X=1\n", "")
+    rewritten = GO_PREFETCHED.replace("ENV X=1\n", "")
+    assert verify_rewrite(parse(original), rewritten, go_ctx) != []
+    planned = [PlannedRun("RUN go mod download", "RUN go build -o /app .")]
+    assert verify_rewrite(parse(original), rewritten, go_ctx, planned=planned) == []
+    other = [PlannedRun("RUN go mod tidy", "RUN go build -o /app .")]
+    assert verify_rewrite(parse(original), rewritten, go_ctx, planned=other) != []
+
+
+def test_an_added_run_must_run_in_the_state_of_its_build(go_ctx: BuildContext) -> None:
+    from dockerfix.pipeline.plan import PlannedRun
+
+    planned = [PlannedRun("RUN go mod download", "RUN go build -o /app .")]
+    problems = verify_rewrite(parse(GO_BUILD), GO_PREFETCHED, go_ctx, planned=planned)
+    assert problems and "different state" in problems[0]
+
+
+def test_a_split_chain_is_accepted_only_as_the_same_commands(go_ctx: BuildContext) -> None:
+    from dockerfix.pipeline.plan import PlannedRun
+
+    planned = [PlannedRun("RUN npm ci", "RUN npm ci && npm run build", "RUN npm run build")]
+    assert verify_rewrite(parse(NPM_CHAIN), NPM_SPLIT, go_ctx, planned=planned) == []
+    assert verify_rewrite(parse(NPM_CHAIN), NPM_SPLIT, go_ctx) != []
+    changed = NPM_SPLIT.replace("RUN npm run build", "RUN npm run lint")
+    wrong = [PlannedRun("RUN npm ci", "RUN npm ci && npm run build", "RUN npm run lint")]
+    assert verify_rewrite(parse(NPM_CHAIN), changed, go_ctx, planned=wrong) != []

@@ -1,0 +1,533 @@
+"""DFX007 prefetch-deps: the ecosystem table and the chain splitting, before/after text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import dockerfix
+from dockerfix.fixes import codes
+from dockerfix.fixes.prefetch import ROWS, RULE, chain_parts, split_run_text
+
+GO = {
+    "go.mod": "module example.com/x\n\ngo 1.22\n",
+    "go.sum": "",
+    "main.go": "package main\n\nfunc main() {}\n",
+}
+
+
+def _fix(
+    tmp_path: Path,
+    files: dict[str, str],
+    text: str,
+    unsafe: bool = True,
+    select: list[str] | None = None,
+) -> dockerfix.Result:
+    for name, content in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    return dockerfix.fix(text, context=tmp_path, unsafe_fixes=unsafe, use_git=False, select=select)
+
+
+REWRITES = [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+        "COPY . .\nRUN go build -o /app .\n",
+        id="go-build",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go test ./... && go vet ./...\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+        "COPY . .\nRUN CGO_ENABLED=0 go test ./... && go vet ./...\n",
+        id="go-test-vet",
+    ),
+    pytest.param(
+        {"go.mod": GO["go.mod"], "main.go": GO["main.go"]},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . /src/\nRUN go install .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod /src/\nRUN go mod download\n"
+        "COPY . /src/\nRUN go install .\n",
+        id="go-sum-absent-absolute-dest",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nEXPOSE 8080\nrun go generate ./...\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nrun go mod download\n"
+        "COPY . .\nEXPOSE 8080\nrun go generate ./...\n",
+        id="go-generate-metadata-between",
+    ),
+]
+
+NPM = {
+    "package.json": '{"name": "x", "scripts": {"build": "tsc"}}',
+    "package-lock.json": "{}",
+    "src/a.ts": "export {};\n",
+}
+REWRITES += [
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n",
+        "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n"
+        "COPY . .\nRUN npm run build\n",
+        id="npm-ci-build",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci \\\n  && NODE_ENV=production npm run build"
+        " && npm prune --omit=dev\n",
+        "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n"
+        "COPY . .\nRUN NODE_ENV=production npm run build && npm prune --omit=dev\n",
+        id="npm-continuation-three-parts",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\n", "app.py": "print(1)\n"},
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\n"
+        "RUN pip install -U pip && pip install -r requirements.txt && python -m compileall .\n",
+        "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\n"
+        "RUN pip install -U pip && pip install -r requirements.txt\nCOPY . .\n"
+        "RUN python -m compileall .\n",
+        id="pip-two-installs",
+    ),
+    pytest.param(
+        {"package.json": '{"name": "x"}', "yarn.lock": "", "a.js": ""},
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn && yarn build\n",
+        "FROM node:20\nWORKDIR /app\nCOPY package.json yarn.lock ./\nRUN yarn\nCOPY . .\n"
+        "RUN yarn build\n",
+        id="yarn-bare",
+    ),
+]
+
+POETRY = {
+    "pyproject.toml": "[tool.poetry]\nname = 'x'\nversion = '1'\n",
+    "poetry.lock": "",
+    "x/__init__.py": "",
+}
+PY = "FROM python:3.12\nWORKDIR /app\nCOPY . .\n"
+REWRITES += [
+    pytest.param(
+        POETRY,
+        PY + "RUN POETRY_VIRTUALENVS_CREATE=false poetry install --only main\n",
+        "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
+        "RUN POETRY_VIRTUALENVS_CREATE=false poetry install --no-root --only main\nCOPY . .\n"
+        "RUN POETRY_VIRTUALENVS_CREATE=false poetry install --only main\n",
+        id="poetry-prefix-and-flags",
+    ),
+    pytest.param(
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n[build-system]\nrequires = ['hatchling']\n",
+            "uv.lock": "",
+            "x.py": "",
+        },
+        PY + "RUN uv sync --frozen\n",
+        "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\n"
+        "RUN uv sync --no-install-project --frozen\nCOPY . .\nRUN uv sync --frozen\n",
+        id="uv-sync",
+    ),
+    pytest.param(
+        {"composer.json": '{"autoload": {"psr-4": {"A\\\\": "src/"}}}', "src/A.php": ""},
+        "FROM php:8.3\nWORKDIR /app\nCOPY . .\nRUN composer install --no-scripts\n",
+        "FROM php:8.3\nWORKDIR /app\nCOPY composer.json ./\n"
+        "RUN composer install --no-autoloader --no-scripts\nCOPY . .\n"
+        "RUN composer install --no-scripts\n",
+        id="composer-adds-only-what-is-missing",
+    ),
+]
+
+DOTNET = {
+    "App.sln": "",
+    "App/App.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>',
+    "App/Program.cs": "",
+}
+MAVEN = {"pom.xml": "<project><artifactId>a</artifactId></project>", "src/A.java": ""}
+NET = "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
+REWRITES += [
+    pytest.param(
+        {"App.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>', "Program.cs": ""},
+        NET + "RUN dotnet publish -c Release -r linux-musl-x64 -o /out\n",
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY App.csproj ./\n"
+        "RUN dotnet restore -r linux-musl-x64\nCOPY . .\n"
+        "RUN dotnet publish -c Release -r linux-musl-x64 -o /out\n",
+        id="dotnet-no-project-named-runtime",
+    ),
+    pytest.param(
+        MAVEN,
+        "FROM maven:3.9\nWORKDIR /b\nCOPY . .\nRUN mvn -q verify\n",
+        "FROM maven:3.9\nWORKDIR /b\nCOPY pom.xml ./\nRUN mvn -B dependency:go-offline\n"
+        "COPY . .\nRUN mvn -q verify\n",
+        id="maven-verify",
+    ),
+    pytest.param(
+        {"build.gradle": "", "src/A.java": ""},
+        "FROM gradle:8\nWORKDIR /b\nCOPY . .\nRUN gradle :app:shadowJar\n",
+        "FROM gradle:8\nWORKDIR /b\nCOPY build.gradle ./\nRUN gradle dependencies --no-daemon\n"
+        "COPY . .\nRUN gradle :app:shadowJar\n",
+        id="gradle-qualified-task",
+    ),
+]
+
+CARGO = {
+    "Cargo.toml": "[package]\nname = 'a'\nversion = '0.1.0'\n",
+    "src/main.rs": "fn main() {}\n",
+}
+RUST = "FROM rust:1.79\nWORKDIR /a\nCOPY . .\n"
+STUB = "RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo fetch && rm -rf src\n"
+MIX = {"mix.exs": "defmodule A.MixProject do\nend\n", "lib/a.ex": ""}
+REWRITES += [
+    pytest.param(
+        CARGO,
+        RUST + "RUN cargo install --path .\n",
+        "FROM rust:1.79\nWORKDIR /a\nCOPY Cargo.toml ./\n" + STUB + "COPY . .\n"
+        "RUN cargo install --path .\n",
+        id="cargo-install-path",
+    ),
+    pytest.param(
+        {**CARGO, "Cargo.toml": "[package]\nname = 'a'\nversion = '0.1.0'\n[lib]\n"},
+        RUST + "RUN cargo build\n",
+        "FROM rust:1.79\nWORKDIR /a\nCOPY Cargo.toml ./\nRUN mkdir -p src && echo 'fn main() {}' > "
+        "src/main.rs && touch src/lib.rs && cargo fetch && rm -rf src\nCOPY . .\nRUN cargo build\n",
+        id="cargo-lib-and-bin",
+    ),
+    pytest.param(
+        MIX,
+        "FROM elixir:1.16\nWORKDIR /a\nCOPY . .\nRUN mix deps.get && mix compile\n",
+        "FROM elixir:1.16\nWORKDIR /a\nCOPY mix.exs ./\nRUN mix deps.get\nCOPY . .\n"
+        "RUN mix deps.get && mix compile\n",
+        id="mix-deps-get-compile",
+    ),
+]
+
+NOOPS = [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+        "COPY . .\nRUN go build -o /app .\n",
+        id="go-already-prefetched",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go mod download && go build -o /app .\n",
+        id="go-download-in-the-same-run",
+    ),
+    pytest.param(
+        {**GO, "vendor/modules.txt": "# none\n"},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+        id="go-vendor",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -mod=vendor -o /app .\n",
+        id="go-mod-vendor-flag",
+    ),
+    pytest.param(
+        {**GO, "Makefile": "build:\n\tcc -o app main.c\n"},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make build\n",
+        id="make-build-without-go",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go build -o /app .\n",
+        id="no-broad-copy",
+    ),
+]
+
+NOOPS += [
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm cache clean --force\n",
+        id="npm-chain-split-copy-handles",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm run build && npm ci\n",
+        id="npm-build-first",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install left-pad && npm run build\n",
+        id="npm-install-of-a-package",
+    ),
+]
+
+NOOPS += [
+    pytest.param(POETRY, PY + "RUN poetry install --no-root\n", id="poetry-no-root-already"),
+    pytest.param(
+        {"pyproject.toml": "[project]\nname = 'x'\n", "x.py": ""},
+        PY + "RUN uv sync --no-install-project\n",
+        id="uv-no-install-project-already",
+    ),
+    pytest.param(
+        POETRY,
+        "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
+        "RUN poetry install --no-root\nCOPY . .\nRUN poetry install\n",
+        id="poetry-already-prefetched",
+    ),
+]
+
+NOOPS += [
+    pytest.param(
+        DOTNET, NET + "RUN dotnet publish App/App.csproj --no-restore\n", id="dotnet-no-restore"
+    ),
+    pytest.param(
+        DOTNET,
+        NET + "RUN dotnet restore && dotnet publish App/App.csproj\n",
+        id="dotnet-restore-in-the-run",
+    ),
+    pytest.param(
+        MAVEN, "FROM maven:3.9\nWORKDIR /b\nCOPY . .\nRUN mvn test\n", id="maven-test-only"
+    ),
+    pytest.param(
+        {"build.gradle": "", "src/A.java": ""},
+        "FROM gradle:8\nWORKDIR /b\nCOPY . .\nRUN gradle test\n",
+        id="gradle-test-only",
+    ),
+]
+
+NOOPS += [
+    pytest.param(
+        CARGO,
+        "FROM rust:1.79\nWORKDIR /a\nCOPY Cargo.toml ./\n" + STUB + "COPY . .\nRUN cargo build\n",
+        id="cargo-already-prefetched",
+    ),
+    pytest.param(CARGO, RUST + "RUN cargo install ripgrep\n", id="cargo-install-of-a-crate"),
+    pytest.param(
+        MIX, "FROM elixir:1.16\nWORKDIR /a\nCOPY . .\nRUN mix deps.get\n", id="mix-deps-get-only"
+    ),
+]
+
+DECLINES = [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nENV GOFLAGS=-trimpath\nRUN go build .\n",
+        "changes the state",
+        id="go-env-between",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ./gen.sh\nRUN go build .\n",
+        "`RUN ./gen.sh` runs before it",
+        id="go-run-between",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /\nCOPY . .\nRUN go build .\n",
+        "no WORKDIR",
+        id="go-no-workdir",
+    ),
+    pytest.param(
+        {"main.go": GO["main.go"]},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build .\n",
+        "go.mod is not among the files",
+        id="go-mod-missing",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN --mount=type=bind,target=/x go build .\n",
+        "flags other than",
+        id="go-bind-mount",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "source", "expected"), REWRITES)
+def test_rewrite(tmp_path: Path, files: dict[str, str], source: str, expected: str) -> None:
+    result = _fix(tmp_path, files, source)
+    assert result.code == expected, [f.message for f in result.fixes]
+    assert [f.code for f in result.fixes if f.applied] == [codes.PREFETCH]
+    assert _fix(tmp_path, {}, result.code).code == result.code
+
+
+@pytest.mark.parametrize(("files", "source", "expected"), REWRITES)
+def test_only_reported_without_unsafe_fixes(
+    tmp_path: Path, files: dict[str, str], source: str, expected: str
+) -> None:
+    result = _fix(tmp_path, files, source, unsafe=False)
+    assert result.code == source
+    found = [f for f in result.fixes if f.code == codes.PREFETCH]
+    assert [(f.applied, f.tier) for f in found] == [(False, "unsafe")]
+    assert "--unsafe-fixes would copy" in found[0].message
+
+
+@pytest.mark.parametrize(("files", "source"), NOOPS)
+def test_noop(tmp_path: Path, files: dict[str, str], source: str) -> None:
+    result = _fix(tmp_path, files, source, select=[codes.PREFETCH])
+    assert result.code == source
+    assert not [f for f in result.fixes if f.code == codes.PREFETCH]
+
+
+@pytest.mark.parametrize(("files", "source", "reason"), DECLINES)
+def test_decline(tmp_path: Path, files: dict[str, str], source: str, reason: str) -> None:
+    result = _fix(tmp_path, files, source)
+    assert result.code == source
+    found = [f for f in result.fixes if f.code == codes.PREFETCH]
+    assert len(found) == 1 and not found[0].applied and reason in found[0].reason, found
+
+
+DECLINES += [
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && cd src && npm run build\n",
+        "the chain runs `cd src`",
+        id="npm-cd",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && export CI=1 && npm run build\n",
+        "the chain runs `export CI=1`",
+        id="npm-export",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci; npm run build\n",
+        "not a plain `&&` list",
+        id="npm-semicolon",
+    ),
+    pytest.param(
+        {**NPM, "node_modules/x/index.js": ""},
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n",
+        "COPY would overwrite what the install wrote",
+        id="npm-node-modules-in-context",
+    ),
+    pytest.param(
+        {
+            **NPM,
+            "package.json": '{"name": "x", "scripts": {"prepare": "node gen.js", "build": "tsc"}}',
+        },
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n",
+        "prepare",
+        id="npm-prepare-script",
+    ),
+]
+
+DECLINES += [
+    pytest.param(
+        POETRY,
+        PY + "RUN pip install poetry && poetry install\n",
+        "`pip install poetry` runs before `poetry install`",
+        id="poetry-not-first",
+    ),
+    pytest.param(
+        {"x.py": ""},
+        PY + "RUN pdm install\n",
+        "pyproject.toml is not among the files",
+        id="pdm-without-pyproject",
+    ),
+]
+
+DECLINES += [
+    pytest.param(
+        MAVEN,
+        "FROM maven:3.9\nWORKDIR /b\nCOPY . .\nRUN mvn -f other/pom.xml package\n",
+        "names another pom.xml",
+        id="maven-file-flag",
+    ),
+    pytest.param(
+        {"build.gradle": "", "src/A.java": ""},
+        "FROM gradle:8\nWORKDIR /b\nCOPY . .\nRUN gradle -p sub build\n",
+        "another directory",
+        id="gradle-project-dir",
+    ),
+    pytest.param(
+        DOTNET,
+        NET + "RUN dotnet build Other/Other.csproj\n",
+        "Other/Other.csproj is not among the files",
+        id="dotnet-project-missing",
+    ),
+]
+
+DECLINES += [
+    pytest.param(
+        {**CARGO, "Cargo.toml": "[package]\nname = 'a'\n[[bin]]\nname = 'a'\npath = 'bin/a.rs'\n"},
+        RUST + "RUN cargo build\n",
+        "a [bin] target is not at src/main.rs",
+        id="cargo-bin-elsewhere",
+    ),
+    pytest.param(
+        CARGO,
+        "FROM rust:1.79\nWORKDIR /a\nCOPY src/main.rs ./src/\nCOPY . .\nRUN cargo build\n",
+        "where the stub target would be created",
+        id="cargo-src-already-in-image",
+    ),
+    pytest.param(
+        {**CARGO, "Cargo.toml": "[package]\nname = 'a'\n[[test]]\nname = 'it'\n"},
+        RUST + "RUN cargo build\n",
+        "declares [[test]] targets",
+        id="cargo-explicit-test-target",
+    ),
+    pytest.param(
+        {**CARGO, "Cargo.toml": "[workspace]\nmembers = ['a']\n"},
+        RUST + "RUN cargo build\n",
+        "Cargo.toml is a workspace",
+        id="cargo-workspace",
+    ),
+    pytest.param(
+        MIX,
+        "FROM elixir:1.16\nWORKDIR /a\nCOPY . .\nRUN mix archive.install hex phx_new && "
+        "mix deps.get && mix compile\n",
+        "runs before `mix deps.get`",
+        id="mix-other-command-first",
+    ),
+]
+
+CHAINS = [
+    ("npm ci && npm run build", ("npm ci", "npm run build")),
+    ("npm ci   &&   npm run build && npm prune", ("npm ci", "npm run build", "npm prune")),
+    (
+        "pip install -r 'a b.txt' && python -c 'x && y'",
+        ("pip install -r 'a b.txt'", "python -c 'x && y'"),
+    ),
+    ("npm ci", ("npm ci",)),
+]
+NOT_CHAINS = [
+    "npm ci; npm run build",
+    "npm ci || true",
+    "npm ci | tee log",
+    "(npm ci) && npm run build",
+    "npm ci && echo $(date)",
+    "npm ci > log && npm run build",
+    "npm ci && `x`",
+    "npm ci &",
+    "npm ci && { npm run build; }",
+    "npm ci && 'unterminated",
+    "npm ci &&",
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), CHAINS)
+def test_chain_parts(text: str, parts: tuple[str, ...]) -> None:
+    assert chain_parts(text) == parts
+
+
+@pytest.mark.parametrize("text", NOT_CHAINS)
+def test_chain_parts_refuses(text: str) -> None:
+    assert chain_parts(text) is None
+
+
+def test_split_run_text_accepts_only_the_same_chain() -> None:
+    original = "RUN --mount=type=cache,target=/root/.npm npm ci && npm run build"
+    install = "RUN --mount=type=cache,target=/root/.npm npm ci"
+    rest = "RUN --mount=type=cache,target=/root/.npm npm run build"
+    assert split_run_text(original, install, rest)
+    assert not split_run_text(original, rest, install)
+    assert not split_run_text(original, "RUN npm ci", "RUN npm run build")
+    assert not split_run_text(original, install, "RUN --mount=type=cache,target=/root/.npm true")
+
+
+def test_table_has_one_row_per_ecosystem_with_its_reason() -> None:
+    names = [row.ecosystem for row in ROWS]
+    assert len(names) == len(set(names))
+    for row in ROWS:
+        assert row.unsafe and row.prefetch and row.triggers
+        assert f"- {row.ecosystem}" in RULE.doc or row.ecosystem in RULE.doc
+    assert RULE.code == codes.PREFETCH and RULE.name == "prefetch-deps" and RULE.tier == "unsafe"
+
+
+def test_rule_doc_matches_the_doc_page() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "fixes" / "DFX007.md").read_text()
+    assert page.startswith(f"# {RULE.code} {RULE.name}\n")
+    assert f"Tier: {RULE.tier}" in page and RULE.summary in page and RULE.doc.strip() in page
+    for row in ROWS:
+        assert f"| {row.ecosystem} | {row.triggers} |" in page
