@@ -9,33 +9,38 @@ plain `install && build` chain around it. `ROWS` holds one entry per ecosystem.
 
 from __future__ import annotations
 
-import posixpath
-import re
 import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
+from dockerfix.fixes.prefetch_rows import (
+    ROWS,
+    Declined,
+    Prefetch,
+    PrefetchRow,
+    Project,
+    chain_parts,
+    read_script,
+)
 from dockerfix.fixes.rule import rule, short
 from dockerfix.fixes.split_copy import SplitCandidate, find_split, manifest_copies
-from dockerfix.model import shell
 from dockerfix.model.constraints import conflicts
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, step_effect
 from dockerfix.model.paths import PathSet, is_under, normalize
 from dockerfix.model.runs import script_text
-from dockerfix.model.stages import Model, Stage, Step
-from dockerfix.model.volatility import P_SOURCE
+from dockerfix.model.stages import Model, Stage, State, Step
+from dockerfix.model.volatility import P_SPLIT
 from dockerfix.pipeline.plan import PlannedRun
 from dockerfix.syntax import parse
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    pass  # type: ignore[import-not-found, unused-ignore]
 
 RULE = rule(
     codes.PREFETCH,
@@ -128,696 +133,11 @@ verified as for every rewrite. Without `--unsafe-fixes` the finding is only repo
 """,
 )
 
-Mode = Literal["add", "split"]
 # RUN flags a dependency step may carry over from the build (a cache mount shared by both).
 _CARRIED_MOUNTS = ("type=cache", "type=secret", "type=ssh")
 _NOT_APPLIED = (
     "it adds a command and changes what the image contains: applied only with --unsafe-fixes"
 )
-
-
-@dataclass(frozen=True)
-class Project:
-    """The files a broad copy puts in the build's working directory, as the build will see them."""
-
-    files: Mapping[str, str]  # path relative to the working directory → context path
-    ctx: BuildContext
-    dirs: frozenset[str] = frozenset()
-
-    @staticmethod
-    def of(image_files: Mapping[str, str], workdir: str, ctx: BuildContext) -> Project:
-        files = {
-            posixpath.relpath(img, workdir): src
-            for img, src in image_files.items()
-            if is_under(img, workdir) and img != workdir
-        }
-        dirs = {posixpath.dirname(f) for f in files}
-        for d in list(dirs):
-            while d:
-                dirs.add(d)
-                d = posixpath.dirname(d)
-        return Project(files, ctx, frozenset(dirs - {""}))
-
-    def exists(self, rel: str) -> bool:
-        return rel in self.files
-
-    def has_dir(self, rel: str) -> bool:
-        return rel.strip("/") in self.dirs
-
-    def read(self, rel: str) -> str | None:
-        src = self.files.get(rel)
-        return self.ctx.read_text(src) if src is not None else None
-
-    def matching(self, pattern: str) -> list[str]:
-        regex = re.compile(
-            "".join("[^/]*" if ch == "*" else re.escape(ch) for ch in pattern) + r"\Z"
-        )
-        return sorted(f for f in self.files if regex.match(f))
-
-
-@dataclass(frozen=True)
-class Cmd:
-    """One simple command of a RUN: its static words, their source text, its `VAR=x` prefixes."""
-
-    argv: tuple[str, ...]
-    raw: tuple[str, ...]
-    prefix: tuple[str, ...] = ()
-    moved: bool = False  # runs after a `cd`
-
-    @property
-    def source(self) -> str:
-        return " ".join((*self.prefix, *self.raw))
-
-
-@dataclass(frozen=True)
-class RunScript:
-    """A shell-form RUN as the rows see it: its commands, and its `&&` parts when it is a plain
-    chain (no `cd`, `;`, `||`, pipes, subshells or redirections)."""
-
-    commands: tuple[Cmd, ...]
-    chain: tuple[str, ...] | None
-
-
-@dataclass(frozen=True)
-class Prefetch:
-    """What a row plans for one RUN: the dependency-only command (shell text), and for a split
-    chain the text that stays after the copy. ``creates``: project folders the command creates
-    for itself and removes again (cargo's stub target): neither read from nor left in the
-    image."""
-
-    command: str
-    rest: str | None = None
-    creates: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Declined:
-    reason: str
-
-
-Outcome = Prefetch | Declined | None
-Planner = Callable[[RunScript, Project], Outcome]
-
-
-@dataclass(frozen=True)
-class PrefetchRow:
-    """One ecosystem: what triggers it, the manifests it copies, the dependency-only command.
-
-    ``required``: groups of manifests of which at least one must be copied; the others are
-    copied when they exist (the classifier names what the dependency command reads).
-    """
-
-    ecosystem: str
-    triggers: str
-    manifests: tuple[str, ...]
-    required: tuple[tuple[str, ...], ...]
-    prefetch: str
-    unsafe: str
-    plan: Planner
-    mode: Mode = "add"
-
-
-# --- RUN scripts -----------------------------------------------------------------------------
-
-
-def chain_parts(text: str) -> tuple[str, ...] | None:
-    """The parts of a plain `a && b && c` list, or None when the text is anything else."""
-    parts: list[str] = []
-    current: list[str] = []
-    quote = ""
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            current.append(ch)
-            if ch == "\\" and quote == '"' and i + 1 < len(text):
-                current.append(text[i + 1])
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-            current.append(ch)
-        elif ch == "\\":
-            if i + 1 >= len(text):
-                return None
-            current.extend(text[i : i + 2])
-            i += 1
-        elif text.startswith("&&", i):
-            parts.append("".join(current).strip())
-            current = []
-            i += 1
-        elif ch in ";|&()<>`{}\n#" or text.startswith("$(", i):
-            return None
-        else:
-            current.append(ch)
-        i += 1
-    if quote:
-        return None
-    parts.append("".join(current).strip())
-    return tuple(parts) if all(parts) else None
-
-
-def read_script(text: str) -> RunScript | None:
-    """The commands of a RUN's shell text, or None when the shell analysis cannot see them all."""
-    script = shell.analyze(text)
-    if script.opaque:
-        return None
-    commands = []
-    for cmd in script.commands:
-        if cmd.in_subshell or any(w.value is None for w in cmd.argv):
-            return None
-        if not cmd.argv:
-            continue
-        prefix = tuple(f"{name}={word.raw}" for name, word in cmd.assignments)
-        argv = tuple(w.value or "" for w in cmd.argv)
-        commands.append(Cmd(argv, tuple(w.raw for w in cmd.argv), prefix, cmd.cwd != ()))
-    return RunScript(tuple(commands), chain_parts(text))
-
-
-def _positionals(argv: Sequence[str]) -> list[str]:
-    return [a for a in argv if not a.startswith("-")]
-
-
-def _has_flag(argv: Sequence[str], *names: str) -> bool:
-    return any(a in names or any(a.startswith(n + "=") for n in names) for a in argv)
-
-
-def _with_flags(cmd: Cmd, sub_index: int, flags: Sequence[str]) -> str:
-    """The command's text with ``flags`` added right after its subcommand."""
-    raw = list(cmd.raw)
-    missing = [f for f in flags if f not in cmd.argv]
-    words = [*cmd.prefix, *raw[: sub_index + 1], *missing, *raw[sub_index + 1 :]]
-    return " ".join(words)
-
-
-def _tool(cmd: Cmd) -> str:
-    return posixpath.basename(cmd.argv[0]) if cmd.argv else ""
-
-
-def _runs_before(commands: Sequence[Cmd], index: int, test: Callable[[Cmd], bool]) -> bool:
-    return any(test(c) for c in commands[:index])
-
-
-_MOVED = "`{}` runs in a directory a `cd` chose: its manifests are not the ones at the WORKDIR"
-
-
-# --- npm, yarn, pnpm, bun, pip: a plain `install && build` chain -------------------------------
-
-# Commands that change the shell's state for the commands after them: a chain holding one
-# cannot be cut in two RUNs.
-_STATEFUL = frozenset(
-    {"cd", "pushd", "popd", "export", "set", "unset", "source", ".", "umask", "alias", "shopt"}
-)
-
-
-def _is_chain_install(cmd: Cmd) -> str | None:
-    """The ecosystem of a dependency install that may start a chain, or None."""
-    tool, args = _tool(cmd), _positionals(cmd.argv[1:])
-    if tool == "python" and cmd.argv[1:3] == ("-m", "pip"):
-        tool, args = "pip", _positionals(cmd.argv[3:])
-    if tool in ("pip", "pip3"):
-        return "pip" if args[:1] == ["install"] else None
-    if tool == "npm" and args[:1] in (["ci"], ["install"], ["i"]) and len(args) == 1:
-        return "npm"
-    if tool == "yarn" and (args == [] or args == ["install"]):
-        return "yarn"
-    if tool in ("pnpm", "bun") and args in (["install"], ["i"]):
-        return tool
-    return None
-
-
-def _chain_planner(ecosystem: str) -> Planner:
-    def plan(run: RunScript, project: Project) -> Outcome:
-        commands = run.commands
-        if len(commands) < 2 or _is_chain_install(commands[0]) != ecosystem:
-            return None
-        if run.chain is None or len(run.chain) != len(commands):
-            return Declined(
-                "the RUN is not a plain `&&` list (`;`, `||`, pipes, redirections or "
-                "subshells): it cannot be cut in two RUNs"
-            )
-        stateful = next((c for c in commands if _tool(c) in _STATEFUL), None)
-        if stateful is not None:
-            return Declined(
-                f"the chain runs `{stateful.source}`, which changes the shell state for the "
-                "commands after it: it cannot be cut in two RUNs"
-            )
-        k = 0
-        while k < len(commands) and _is_chain_install(commands[k]) is not None:
-            k += 1
-        if k == len(commands):
-            return None  # only installs: split-copy's business
-        return Prefetch(" && ".join(run.chain[:k]), rest=" && ".join(run.chain[k:]))
-
-    return plan
-
-
-def _not_first(commands: Sequence[Cmd], i: int) -> Declined | None:
-    """A dependency step takes only the build command: what runs before it may be needed."""
-    if i == 0:
-        return None
-    return Declined(
-        f"`{commands[0].source}` runs before `{commands[i].source}` in the same RUN and the "
-        "dependency step may need it: put the build command in a RUN of its own"
-    )
-
-
-# --- poetry, uv, pdm, composer, mix: the same install without the project ---------------------
-
-
-def _variant_planner(
-    tools: tuple[str, ...],
-    sub: str,
-    flags: tuple[str, ...],
-    already: tuple[str, ...],
-    then: tuple[str, ...] = (),
-) -> Planner:
-    """`tool sub …` → `tool sub <flags> …` before the copy, unless a flag in ``already`` is there.
-
-    With ``then``, the install counts only when a later command of the RUN runs one of these
-    subcommands of the same tool (`mix deps.get && mix compile`).
-    """
-
-    def plan(run: RunScript, project: Project) -> Outcome:
-        for i, cmd in enumerate(run.commands):
-            if _tool(cmd) not in tools or _positionals(cmd.argv[1:])[:1] != [sub]:
-                continue
-            if _has_flag(cmd.argv, *already):
-                return None
-            if then and not any(
-                _tool(c) == _tool(cmd) and _positionals(c.argv[1:])[:1] in [[t] for t in then]
-                for c in run.commands[i + 1 :]
-            ):
-                return None
-            if cmd.moved:
-                return Declined(_MOVED.format(cmd.source))
-            return _not_first(run.commands, i) or Prefetch(
-                _with_flags(cmd, cmd.argv.index(sub), flags)
-            )
-        return None
-
-    return plan
-
-
-def _is_mix_local(cmd: Cmd) -> bool:
-    return _tool(cmd) == "mix" and cmd.argv[1:2] in (("local.hex",), ("local.rebar",))
-
-
-def _plan_mix(run: RunScript, project: Project) -> Outcome:
-    """`mix deps.get` chained before `mix compile` or `mix release`; the `mix local.hex` and
-    `mix local.rebar` before it (deps.get needs them) go with it."""
-    for i, cmd in enumerate(run.commands):
-        if _tool(cmd) != "mix" or cmd.argv[1:2] != ("deps.get",):
-            continue
-        later = run.commands[i + 1 :]
-        if not any(
-            _tool(c) == "mix" and c.argv[1:2] in (("compile",), ("release",)) for c in later
-        ):
-            return None
-        if cmd.moved:
-            return Declined(_MOVED.format(cmd.source))
-        if not all(_is_mix_local(c) for c in run.commands[:i]):
-            return _not_first(run.commands, i)
-        return Prefetch(" && ".join(c.source for c in run.commands[: i + 1]))
-    return None
-
-
-# --- maven, gradle, dotnet ----------------------------------------------------------------------
-
-_MAVEN_GOALS = frozenset({"package", "install", "verify"})
-_GRADLE_TASKS = frozenset({"build", "bootJar", "assemble", "installDist", "shadowJar"})
-
-
-def _plan_maven(run: RunScript, project: Project) -> Outcome:
-    for i, cmd in enumerate(run.commands):
-        if _tool(cmd) not in ("mvn", "mvnw") or not _MAVEN_GOALS & set(cmd.argv[1:]):
-            continue
-        if cmd.moved:
-            return Declined(_MOVED.format(cmd.source))
-        if _has_flag(cmd.argv, "-f", "--file"):
-            return Declined(f"`{cmd.source}` names another pom.xml (-f)")
-        return _not_first(run.commands, i) or Prefetch(f"{cmd.raw[0]} -B dependency:go-offline")
-    return None
-
-
-def _plan_gradle(run: RunScript, project: Project) -> Outcome:
-    for i, cmd in enumerate(run.commands):
-        tasks = {a.rsplit(":", 1)[-1] for a in _positionals(cmd.argv[1:])}
-        if _tool(cmd) not in ("gradle", "gradlew") or not _GRADLE_TASKS & tasks:
-            continue
-        if cmd.moved:
-            return Declined(_MOVED.format(cmd.source))
-        if _has_flag(cmd.argv, "-p", "--project-dir", "-b", "--build-file"):
-            return Declined(f"`{cmd.source}` builds a project in another directory (-p/-b)")
-        return _not_first(run.commands, i) or Prefetch(f"{cmd.raw[0]} dependencies --no-daemon")
-    return None
-
-
-_DOTNET_PROJECTS = (".sln", ".slnx", ".csproj", ".fsproj", ".vbproj")
-_DOTNET_VALUE_FLAGS = frozenset(
-    {
-        "-c",
-        "--configuration",
-        "-o",
-        "--output",
-        "-f",
-        "--framework",
-        "-r",
-        "--runtime",
-        "-p",
-        "--property",
-        "-v",
-        "--verbosity",
-        "-a",
-        "--arch",
-        "--os",
-    }
-)
-
-
-def _plan_dotnet(run: RunScript, project: Project) -> Outcome:
-    for i, cmd in enumerate(run.commands):
-        if _tool(cmd) != "dotnet" or cmd.argv[1:2] not in (("build",), ("publish",)):
-            continue
-        if "--no-restore" in cmd.argv or _runs_before(
-            run.commands, i, lambda c: c.argv[:2] == ("dotnet", "restore")
-        ):
-            return None
-        if cmd.moved:
-            return Declined(_MOVED.format(cmd.source))
-        named = _dotnet_project(cmd.argv[2:])
-        if named is not None and not project.exists(posixpath.normpath(named)):
-            return Declined(f"{named} is not among the files the copy sends")
-        if named is None and not any(project.matching("*" + ext) for ext in _DOTNET_PROJECTS):
-            return Declined("no solution or project file at the WORKDIR for `dotnet restore`")
-        words = ["dotnet", "restore"]
-        if named is not None:
-            words.append(cmd.raw[cmd.argv.index(named)])
-        runtime = _flag_value(cmd.argv, "-r") or _flag_value(cmd.argv, "--runtime")
-        if runtime is not None:
-            words += ["-r", shlex.quote(runtime)]
-        return _not_first(run.commands, i) or Prefetch(" ".join(words))
-    return None
-
-
-def _dotnet_project(args: Sequence[str]) -> str | None:
-    """The project or solution a `dotnet build|publish` names (its first positional)."""
-    skip = False
-    for word in args:
-        if skip:
-            skip = False
-        elif word in _DOTNET_VALUE_FLAGS:
-            skip = True
-        elif not word.startswith("-"):
-            return word if word.endswith(_DOTNET_PROJECTS) else None
-    return None
-
-
-# --- go --------------------------------------------------------------------------------------
-
-_GO_BUILDS = frozenset({"build", "install", "test", "vet", "generate"})
-
-
-def _is_go_download(cmd: Cmd) -> bool:
-    return _tool(cmd) == "go" and cmd.argv[1:3] == ("mod", "download")
-
-
-def _plan_go(run: RunScript, project: Project) -> Outcome:
-    for i, cmd in enumerate(run.commands):
-        tool = _tool(cmd)
-        if tool == "go" and len(cmd.argv) > 1 and cmd.argv[1] in _GO_BUILDS:
-            pass
-        elif tool == "make" and _positionals(cmd.argv[1:])[:1] == ["build"]:
-            makefile = project.read("Makefile") or project.read("makefile") or ""
-            if not re.search(r"\bgo\s+build\b", makefile):
-                continue
-        else:
-            continue
-        if _runs_before(run.commands, i, _is_go_download):
-            return None
-        if project.has_dir("vendor") or "-mod=vendor" in cmd.argv:
-            return None  # the modules are vendored: nothing to download
-        if cmd.moved:
-            return Declined(_MOVED.format(cmd.source))
-        if declined := _not_first(run.commands, i):
-            return declined
-        if _has_flag(cmd.argv, "-C", "-modfile"):
-            return Declined(f"`{cmd.source}` reads its go.mod from elsewhere (-C/-modfile)")
-        return Prefetch("go mod download")
-    return None
-
-
-# --- cargo -----------------------------------------------------------------------------------
-
-
-def _plan_cargo(run: RunScript, project: Project) -> Outcome:
-    for i, cmd in enumerate(run.commands):
-        if _tool(cmd) != "cargo" or len(cmd.argv) < 2:
-            continue
-        sub = cmd.argv[1]
-        if sub == "install":
-            path = _flag_value(cmd.argv, "--path")
-            if path not in (".", "./"):
-                continue
-        elif sub != "build":
-            continue
-        if _runs_before(run.commands, i, lambda c: c.argv[:2] == ("cargo", "fetch")):
-            return None
-        if cmd.moved:
-            return Declined(_MOVED.format(cmd.source))
-        if declined := _not_first(run.commands, i):
-            return declined
-        if _has_flag(cmd.argv, "--manifest-path"):
-            return Declined(f"`{cmd.source}` names another Cargo.toml (--manifest-path)")
-        return _cargo_stub(project)
-    return None
-
-
-def _flag_value(argv: Sequence[str], name: str) -> str | None:
-    for i, word in enumerate(argv):
-        if word == name and i + 1 < len(argv):
-            return argv[i + 1]
-        if word.startswith(name + "="):
-            return word[len(name) + 1 :]
-    return None
-
-
-def _cargo_stub(project: Project) -> Outcome:
-    text = project.read("Cargo.toml")
-    if text is None:
-        return None  # the required-manifest check explains it
-    try:
-        manifest = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return Declined("Cargo.toml does not parse")
-    if "workspace" in manifest:
-        return Declined(
-            "Cargo.toml is a workspace: every member needs its manifest and a stub target, "
-            "which dockerfix does not write; copy them and run `cargo fetch` yourself"
-        )
-    for key, default in (("lib", "src/lib.rs"), ("bin", "src/main.rs")):
-        targets = manifest.get(key)
-        entries = targets if isinstance(targets, list) else [targets] if targets else []
-        for entry in entries:
-            if isinstance(entry, dict) and entry.get("path", default) != default:
-                return Declined(f"a [{key}] target is not at {default}: the stub would not match")
-    extra = [k for k in ("bench", "example", "test") if manifest.get(k)]
-    if extra:
-        return Declined(
-            f"Cargo.toml declares [[{extra[0]}]] targets, which the stub does not create"
-        )
-    lib = "lib" in manifest or (project.exists("src/lib.rs") and not project.exists("src/main.rs"))
-    binary = "bin" in manifest or project.exists("src/main.rs") or not lib
-    steps = ["mkdir -p src"]
-    if binary:
-        steps.append("echo 'fn main() {}' > src/main.rs")
-    if lib:
-        steps.append("touch src/lib.rs")
-    steps += ["cargo fetch", "rm -rf src"]
-    return Prefetch(" && ".join(steps), creates=("src",))
-
-
-# --- rows ------------------------------------------------------------------------------------
-
-
-_CHAIN_UNSAFE = (
-    "the two RUNs make two layers instead of one, and the install no longer sees the sources "
-    "(dockerfix checks it reads only the manifests)"
-)
-
-
-def _chain_row(
-    ecosystem: str, triggers: str, manifests: tuple[str, ...], required: str
-) -> PrefetchRow:
-    return PrefetchRow(
-        ecosystem,
-        triggers,
-        manifests,
-        ((required,),) if required else (),
-        "the install part of the chain",
-        _CHAIN_UNSAFE,
-        _chain_planner(ecosystem),
-        "split",
-    )
-
-
-ROWS: tuple[PrefetchRow, ...] = (
-    PrefetchRow(
-        "go",
-        "`go build`, `go install`, `go test`, `go vet`, `go generate`; `make build` when the "
-        "Makefile runs `go build`",
-        ("go.mod", "go.sum", "go.work", "go.work.sum"),
-        (("go.mod",),),
-        "go mod download",
-        "`go mod download` fetches every module go.mod names into GOMODCACHE (/go/pkg/mod), "
-        "also modules no built package imports",
-        _plan_go,
-    ),
-    PrefetchRow(
-        "cargo",
-        "`cargo build`, `cargo install --path .` of a single crate",
-        ("Cargo.toml", "Cargo.lock"),
-        (("Cargo.toml",),),
-        "mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo fetch && rm -rf src",
-        "`cargo fetch` downloads the crates of every target and platform into ~/.cargo; the "
-        "stub source is created and removed",
-        _plan_cargo,
-    ),
-    PrefetchRow(
-        "poetry",
-        "`poetry install` without `--no-root`",
-        ("pyproject.toml", "poetry.lock", "poetry.toml"),
-        (("pyproject.toml",),),
-        "poetry install --no-root (same other flags)",
-        "the dependency-only install runs a command the Dockerfile did not; the environment "
-        "is the same once the original install adds the project, caches may hold more",
-        _variant_planner(("poetry",), "install", ("--no-root",), ("--no-root", "--only-root")),
-    ),
-    PrefetchRow(
-        "uv",
-        "`uv sync` without `--no-install-project`",
-        ("pyproject.toml", "uv.lock", ".python-version", "uv.toml"),
-        (("pyproject.toml",),),
-        "uv sync --no-install-project (same other flags)",
-        "the dependency-only sync runs a command the Dockerfile did not; .venv is the same once "
-        "the original sync adds the project, the uv cache may hold more",
-        _variant_planner(("uv",), "sync", ("--no-install-project",), ("--no-install-project",)),
-    ),
-    PrefetchRow(
-        "pdm",
-        "`pdm install` without `--no-self`",
-        ("pyproject.toml", "pdm.lock", "pdm.toml"),
-        (("pyproject.toml",),),
-        "pdm install --no-self (same other flags)",
-        "the dependency-only install runs a command the Dockerfile did not; the environment is "
-        "the same once the original install adds the project, caches may hold more",
-        _variant_planner(("pdm",), "install", ("--no-self",), ("--no-self",)),
-    ),
-    PrefetchRow(
-        "composer",
-        "`composer install` without `--no-scripts --no-autoloader`",
-        ("composer.json", "composer.lock", "auth.json"),
-        (("composer.json",),),
-        "composer install --no-scripts --no-autoloader (same other flags)",
-        "the first install skips scripts and the autoloader; the original install then runs "
-        "them with the sources present, and the composer cache may hold more",
-        _variant_planner(
-            ("composer", "composer.phar"),
-            "install",
-            ("--no-scripts", "--no-autoloader"),
-            (),
-        ),
-    ),
-    PrefetchRow(
-        "maven",
-        "`mvn …` or `./mvnw …` running `package`, `install` or `verify`",
-        ("pom.xml (every module's, at its path)", "mvnw", ".mvn/"),
-        (("pom.xml",),),
-        "mvn -B dependency:go-offline (./mvnw with the wrapper)",
-        "`dependency:go-offline` resolves every plugin and dependency of every scope into ~/.m2, "
-        "more than `package` may need",
-        _plan_maven,
-    ),
-    PrefetchRow(
-        "gradle",
-        "`./gradlew` or `gradle` running `build`, `bootJar`, `assemble`, `installDist`, "
-        "`shadowJar`",
-        (
-            "gradlew",
-            "gradle/",
-            "settings.gradle[.kts]",
-            "build.gradle[.kts]",
-            "gradle.properties",
-            "buildSrc/",
-        ),
-        (("settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts"),),
-        "./gradlew dependencies --no-daemon (gradle without the wrapper)",
-        "`dependencies` starts Gradle once more and fills ~/.gradle (caches, the wrapper "
-        "distribution) before the sources arrive",
-        _plan_gradle,
-    ),
-    PrefetchRow(
-        "dotnet",
-        "`dotnet build` or `dotnet publish` without a restore before it",
-        (
-            "*.sln",
-            "every *.csproj / *.fsproj at its path",
-            "nuget.config",
-            "Directory.Build.props",
-            "Directory.Packages.props",
-            "global.json",
-        ),
-        (),
-        "dotnet restore <the project or solution the build names>",
-        "`dotnet restore` writes obj/ files and fills ~/.nuget/packages before the sources "
-        "arrive; the build's own restore then finds them up to date",
-        _plan_dotnet,
-    ),
-    PrefetchRow(
-        "mix",
-        "`mix deps.get && mix compile` or `mix deps.get && mix release` in one RUN",
-        ("mix.exs", "mix.lock", "config/"),
-        (("mix.exs",),),
-        "mix deps.get (with the `mix local.hex`/`mix local.rebar` before it)",
-        "`mix deps.get` writes deps/ and ~/.hex before the sources arrive; config/ is copied "
-        "early because mix.exs may read it",
-        _plan_mix,
-    ),
-    _chain_row(
-        "npm",
-        "`npm ci && <build>`, `npm install && <build>`",
-        ("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
-        "package.json",
-    ),
-    _chain_row(
-        "yarn",
-        "`yarn install && <build>`, `yarn && <build>`",
-        ("package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".yarn/releases", ".npmrc"),
-        "package.json",
-    ),
-    _chain_row(
-        "pnpm",
-        "`pnpm install && <build>`",
-        ("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"),
-        "package.json",
-    ),
-    _chain_row(
-        "bun",
-        "`bun install && <build>`",
-        ("package.json", "bun.lock", "bun.lockb", "bunfig.toml"),
-        "package.json",
-    ),
-    _chain_row(
-        "pip",
-        "`pip install -r <requirements> && <build>`",
-        ("the requirements files the install names (nested `-r`/`-c` included)",),
-        "",
-    ),
-)
-
-
-# --- planning --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -1002,7 +322,7 @@ def _broad_copy(
     for earlier in reversed([s for s in stage.steps if s.position < run.position]):
         e = effects[earlier.position]
         if e.kind == "copy-context" and e.writes.overlaps(eff.reads):
-            return earlier if vol[earlier.position] >= P_SOURCE else None
+            return earlier if vol[earlier.position] >= P_SPLIT else None
     return None
 
 
@@ -1061,6 +381,8 @@ def _place(
         if node < 0:
             return Declined("a manifest copy dockerfix inserts runs between the copy and the RUN")
         crossed = trimmed if node == broad.position else effects[node]
+        if platform_only(crossed):
+            continue
         if conflicts(crossed, eff):
             other = next(s for s in stage.steps if s.position == node)
             return Declined(
@@ -1089,9 +411,38 @@ def _written_before(
     )
 
 
+# Build arguments that choose the target platform: no package manager's download reads them
+# (Go downloads every platform's modules; CGO_ENABLED only matters to the compiler).
+PLATFORM_VARS = frozenset(
+    {
+        "TARGETPLATFORM",
+        "TARGETOS",
+        "TARGETARCH",
+        "TARGETVARIANT",
+        "BUILDPLATFORM",
+        "BUILDOS",
+        "BUILDARCH",
+        "BUILDVARIANT",
+        "CGO_ENABLED",
+    }
+)
+
+
+def platform_only(effect: Effect) -> bool:
+    """An ARG or ENV that sets only platform arguments: a download does not see them."""
+    return effect.kind == "env" and bool(effect.writes_vars) and effect.writes_vars <= PLATFORM_VARS
+
+
+def same_state(a: State, b: State) -> bool:
+    """Two build states the download would run the same in: equal but for platform args."""
+    if (a.workdir, a.user, a.shell) != (b.workdir, b.user, b.shell):
+        return False
+    names = set(a.env) | set(b.env)
+    return all(a.env.get(n) == b.env.get(n) or n in PLATFORM_VARS for n in names)
+
+
 def _state_change(run: Step, broad: Step) -> str | None:
-    a, b = broad.state, run.state
-    if (a.workdir, a.user, a.shell, dict(a.env)) != (b.workdir, b.user, b.shell, dict(b.env)):
+    if not same_state(broad.state, run.state):
         return (
             "a WORKDIR, USER, ENV or ARG between the copy and the build changes the state "
             "the download would run in"

@@ -74,10 +74,18 @@ def is_volatile_arg(name: str, has_default: bool) -> bool:
 
 @dataclass(frozen=True)
 class History:
-    """Per-file change frequency from the repository's recent commits."""
+    """The files each of the repository's recent commits changed."""
 
     commits: int
     touched: Mapping[str, int]
+    # The files of each commit, newest first.
+    changes: tuple[frozenset[str], ...] = ()
+
+    def _changing(self, wanted: set[str]) -> int:
+        """How many commits changed at least one of `wanted`."""
+        if self.changes:
+            return sum(1 for files in self.changes if not files.isdisjoint(wanted))
+        return max((self.touched.get(f, 0) for f in wanted), default=0)
 
     def probability(self, files: Iterable[str]) -> float | None:
         if self.commits < 5:
@@ -85,19 +93,15 @@ class History:
         wanted = set(files)
         if not wanted:
             return None
-        hits = sum(1 for f in wanted if f in self.touched)
-        if hits == 0:
-            return 0.01
-        # Upper bound of P(any file changes) by the busiest file and a union estimate.
-        busiest = max(self.touched.get(f, 0) for f in wanted)
-        return min(0.99, max(busiest / self.commits, 0.01))
+        hits = self._changing(wanted)
+        return min(0.99, max(hits / self.commits, 0.01))
 
     def estimate(self, files: Iterable[str], prior: float) -> float:
-        """P(a commit changes one of `files`): the busiest file's share of the commits, pulled
-        toward the class `prior` as if it had been seen over PRIOR_COMMITS more commits, so a
-        short history refines the prior instead of replacing it."""
-        busiest = max((self.touched.get(f, 0) for f in files), default=0)
-        share = (busiest + prior * PRIOR_COMMITS) / (self.commits + PRIOR_COMMITS)
+        """P(a commit changes one of `files`): the share of commits that changed any of them,
+        pulled toward the class `prior` as if it had been seen over PRIOR_COMMITS more
+        commits, so a short history refines the prior instead of replacing it."""
+        hits = self._changing(set(files))
+        share = (hits + prior * PRIOR_COMMITS) / (self.commits + PRIOR_COMMITS)
         return min(0.99, max(share, 0.01))
 
 
@@ -135,14 +139,16 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
         return None
     commits = 0
     touched: dict[str, int] = {}
+    changes: list[frozenset[str]] = []
     for block in log.stdout.split("\x00"):
         names = {line.strip() for line in block.splitlines() if line.strip()}
         if not names and commits == 0 and not block.strip():
             continue
         commits += 1
+        changes.append(frozenset(names))
         for name in names:
             touched[name] = touched.get(name, 0) + 1
-    return History(commits, touched) if commits else None
+    return History(commits, touched, tuple(changes)) if commits else None
 
 
 def _names_files(pattern: str, files: tuple[tuple[str, str], ...] | None) -> bool:

@@ -232,8 +232,9 @@ def _check_planned_run(
     rank = insert_rank[step.position]
     if rank > new_rank[anchor.position]:
         return [f"{label}: the added `{text}` runs after the RUN it prepares"]
-    a, b = anchor.state, step.state
-    if (a.workdir, a.user, a.shell, dict(a.env)) != (b.workdir, b.user, b.shell, dict(b.env)):
+    from dockerfix.fixes.prefetch import platform_only, same_state
+
+    if not same_state(anchor.state, step.state):
         return [f"{label}: the added `{text}` would run in a different state"]
     effect = effects_new[step.position]
     if run.creates:
@@ -241,7 +242,7 @@ def _check_planned_run(
 
         effect = without_scratch(effect, run.creates)
     for other in base[: base.index(anchor.position)]:
-        if new_rank[other] < rank:
+        if new_rank[other] < rank or platform_only(effects_old[other]):
             continue
         first = _covered(effects_old[other], effect, effects_new, insert_rank, rank)
         why = conflicts(first, effect)
