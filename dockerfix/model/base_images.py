@@ -25,16 +25,17 @@ _WORKDIRS = {
     "httpd": "/usr/local/apache2",
     "tomcat": "/usr/local/tomcat",
 }
-_LIBRARY_PREFIXES = ("docker.io/library/", "library/", "index.docker.io/library/")
+_REGISTRY_PREFIXES = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
 
 
 def _name(reference: str) -> str | None:
     """The official image a reference names (`python` for `docker.io/library/python:3.12`)."""
     ref = reference.strip().lower()
-    for prefix in _LIBRARY_PREFIXES:
+    for prefix in _REGISTRY_PREFIXES:
         if ref.startswith(prefix):
             ref = ref[len(prefix) :]
             break
+    ref = ref.removeprefix("library/")
     ref = ref.split("@", 1)[0].split(":", 1)[0]
     return ref if "/" not in ref and ref else None
 

@@ -88,10 +88,13 @@ class PathSet:
             return any(_touches_outside(q, self.outside) for q in other.paths)
         return False
 
-    def describe(self) -> str:
+    def describe(self, limit: int = 3) -> str:
+        """The paths for a message: the first `limit`, then how many more."""
         if self.everything:
             return "any path"
         parts = sorted(self.paths)
+        if len(parts) > limit:
+            parts = [*parts[:limit], f"{len(parts) - limit} more"]
         if self.outside is not None:
             parts.append("anything outside " + ", ".join(sorted(self.outside)))
         return ", ".join(parts) if parts else "nothing"

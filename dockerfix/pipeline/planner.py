@@ -25,6 +25,7 @@ from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.volatility import History, step_volatility
 from dockerfix.pipeline.order import OrderProblem, best_order, expected_cost, is_linear_extension
 from dockerfix.pipeline.plan import StagePlan
+from dockerfix.pipeline.safe_mode import is_metadata
 from dockerfix.syntax import parse
 
 # A move must save at least this much expected cost (and 2% of the total) to be worth a diff.
@@ -77,12 +78,20 @@ def _preds(
     waived: dict[tuple[int, int], Effect],
     relaxed: frozenset[str] = frozenset(),
     pinned: frozenset[int] = frozenset(),
+    meta: frozenset[int] = frozenset(),
 ) -> dict[int, frozenset[int]]:
+    """The steps each step must follow: conflicts, pins, and the metadata order (the safe-mode
+    check keeps metadata and state instructions in their order)."""
     preds: dict[int, set[int]] = {n: set() for n in nodes}
     for i, a in enumerate(nodes):
         for b in nodes[i + 1 :]:
             first = waived.get((a, b), effects[a])
-            if a in pinned or b in pinned or conflicts(first, effects[b], relaxed):
+            if (
+                a in pinned
+                or b in pinned
+                or (a in meta and b in meta)
+                or conflicts(first, effects[b], relaxed)
+            ):
                 preds[b].add(a)
     return {n: frozenset(p) for n, p in preds.items()}
 
@@ -113,7 +122,10 @@ def plan_stage(
     relaxed = stamps if unsafe and codes.BUILD_STAMPS in enabled else frozenset()
     plan = StagePlan(stage, list(base))
     shadows = shadow_waivers(base, effects)
-    problem = OrderProblem(tuple(base), vol, cost, _preds(base, effects, shadows, relaxed, pinned))
+    meta = frozenset(p for p in base if is_metadata(steps[p], relaxed))
+    problem = OrderProblem(
+        tuple(base), vol, cost, _preds(base, effects, shadows, relaxed, pinned, meta)
+    )
     plan.cost_before = plan.cost_after = expected_cost(base, problem)
     candidates, declines = split_candidates(stage, effects, vol)
     candidates = [
@@ -284,7 +296,10 @@ def _plan_split(
             waived[pair] = replace(shadowed, writes=PathSet(kept))
         else:
             waived[pair] = shadowed
-    problem = OrderProblem(tuple(nodes), vol, cost, _preds(nodes, effects, waived, relaxed, pinned))
+    meta = frozenset(p for p in nodes if p in steps and is_metadata(steps[p], relaxed))
+    problem = OrderProblem(
+        tuple(nodes), vol, cost, _preds(nodes, effects, waived, relaxed, pinned, meta)
+    )
     minimal = _split_only_order(nodes, candidates, inserted)
     minimal_ok = is_linear_extension(minimal, problem)
     if reorder:

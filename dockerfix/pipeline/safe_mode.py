@@ -120,8 +120,8 @@ def _verify_stage(
     extra_texts = new_texts - old_texts
     if old.end_state != new.end_state:
         return [f"{label}: the final environment, workdir, user or shell differ"]
-    old_meta = [_norm(s.instruction.text) for s in old.steps if _is_meta(s, relaxed)]
-    new_meta = [_norm(s.instruction.text) for s in new.steps if _is_meta(s, relaxed)]
+    old_meta = [_norm(s.instruction.text) for s in old.steps if is_metadata(s, relaxed)]
+    new_meta = [_norm(s.instruction.text) for s in new.steps if is_metadata(s, relaxed)]
     if old_meta != new_meta:
         return [f"{label}: metadata instructions changed order"]
     effects_old = old_effects if old_effects is not None else stage_effects(old_model, old, ctx)
@@ -332,7 +332,8 @@ def _check_inserted(
     return []
 
 
-def _is_meta(step: Step, relaxed: frozenset[str]) -> bool:
+def is_metadata(step: Step, relaxed: frozenset[str] = frozenset()) -> bool:
+    """Instructions whose relative order the safe-mode check keeps (metadata and state)."""
     if step.keyword not in _METADATA:
         return False
     if step.keyword == "ARG" and relaxed:

@@ -291,7 +291,9 @@ DECLINES = [
     ),
     (
         "pnpm",
-        {"package.json": '{"scripts": {"preinstall": "npx only-allow pnpm"}}'},
+        # `npx only-allow pnpm` reads no project file (fixtures/cases/pnpm-only-allow-preinstall);
+        # any other preinstall may.
+        {"package.json": '{"scripts": {"preinstall": "node scripts/check-engines.js"}}'},
         ("package.json has a preinstall script: pnpm install runs it and it may read any file",),
     ),
     (

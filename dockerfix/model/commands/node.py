@@ -159,6 +159,10 @@ def _package_json(ctx: _Ctx, acc: _Reads, path: str, required: bool) -> dict[str
     return data
 
 
+# Lifecycle scripts that read no project file: `npx only-allow pnpm` checks which package
+# manager runs the install, and nothing else.
+_HARMLESS_SCRIPT = re.compile(r"npx only-allow (npm|pnpm|yarn|bun)")
+
 # Well-known packages whose own install scripts read the project's files: installing them
 # before those files are copied changes what the install produces.
 LIFECYCLE_PACKAGES = {
@@ -174,7 +178,7 @@ LIFECYCLE_PACKAGES = {
 def _check_scripts(acc: _Reads, tool: _NodeTool, path: str, data: Mapping[str, Any]) -> None:
     scripts = _table(data, "scripts")
     for name in tool.scripts:
-        if name in scripts:
+        if name in scripts and not _HARMLESS_SCRIPT.fullmatch(str(scripts[name]).strip()):
             acc.decline(
                 f"{path} has a {name} script: {tool.command} runs it and it may read any file"
             )

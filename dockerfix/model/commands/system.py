@@ -51,7 +51,7 @@ def _local_packages(words: Iterable[str], suffix: str) -> list[str]:
     return [w for w in words if _is_local_path(w) or w.endswith(suffix)]
 
 
-@handles("apt-get", "apt", "aptitude")
+@handles("apt-get", "apt", "aptitude", "xx-apt-get", "xx-apt")
 def _apt(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(args, _APT_VALUE)
     if not parsed.positionals:
@@ -127,7 +127,7 @@ _APK_VALUE = (
 )
 
 
-@handles("apk")
+@handles("apk", "xx-apk")
 def _apk(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(args, _APK_VALUE)
     if not parsed.positionals:
@@ -308,6 +308,21 @@ def _zypper(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if action == "query":
         return _simple("noop", "zypper")
     return unknown_effect(args, f"`zypper {sub}` is not a zypper command dockerfix knows")
+
+
+@handles("docker-php-ext-install", "docker-php-ext-enable", "docker-php-ext-configure", "pecl")
+def _php_extension(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
+    """The official PHP images' extension helpers (and pecl): they build from the PHP sources
+    under /usr/src and write the extension and its ini file, never the application."""
+    if prog == "docker-php-ext-enable":
+        return _simple("system-packages", None, writes=("/usr/local/etc/php",), cost=0.5)
+    return _simple(
+        "system-packages",
+        None,
+        writes=("/usr/local/lib/php", "/usr/local/etc/php", "/usr/local/include/php", "/tmp"),
+        network=prog == "pecl",
+        cost=10.0,
+    )
 
 
 @handles("ldconfig", "update-ca-certificates", "locale-gen", "update-locale")
