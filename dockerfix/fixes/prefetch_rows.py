@@ -448,6 +448,9 @@ def _plan_go(run: RunScript, project: Project) -> Outcome:
             return None
         if project.has_dir("vendor") or "-mod=vendor" in cmd.argv:
             return None  # the modules are vendored: nothing to download
+        gomod = project.read("go.mod")
+        if gomod is not None and not re.search(r"^\s*require\b", gomod, re.MULTILINE):
+            return None  # the standard library only: nothing to download
         if cmd.moved:
             return Declined(_MOVED.format(cmd.source))
         if declined := _not_first(run.commands, i):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 from dataclasses import dataclass
 
@@ -29,7 +30,22 @@ def _segments(path: str) -> tuple[str, ...]:
 
 
 def paths_overlap(a: str, b: str) -> bool:
-    """True when one path is the other or lies below it (globs match conservatively)."""
+    """True when one path is the other or lies below it.
+
+    A glob segment of one path matches one segment of a concrete other path (`/app/*.sbt`
+    does not reach `/app/.git/HEAD`); `**`, or globs on both sides, match conservatively.
+    """
+    glob_a, glob_b = bool(_GLOB_CHARS & set(a)), bool(_GLOB_CHARS & set(b))
+    if glob_a != glob_b:
+        pattern, path = (a, b) if glob_a else (b, a)
+        ps = [s for s in pattern.split("/") if s]
+        qs = [s for s in path.split("/") if s]
+        for p_seg, q_seg in zip(ps, qs):
+            if "**" in p_seg:
+                return True
+            if not fnmatch.fnmatchcase(q_seg, p_seg):
+                return False
+        return True
     sa, sb = _segments(a), _segments(b)
     n = min(len(sa), len(sb))
     return sa[:n] == sb[:n]

@@ -11,7 +11,7 @@ from dockerfix.fixes import codes
 from dockerfix.fixes.prefetch import ROWS, RULE, chain_parts, split_run_text
 
 GO = {
-    "go.mod": "module example.com/x\n\ngo 1.22\n",
+    "go.mod": "module example.com/x\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n",
     "go.sum": "",
     "main.go": "package main\n\nfunc main() {}\n",
 }

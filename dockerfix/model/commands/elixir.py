@@ -59,6 +59,7 @@ def _no_deps(text: str | None) -> bool:
     """mix.exs declares no dependency: no `deps:` in the project, or `deps` returns `[]`."""
     if text is None:
         return False
+    text = re.sub(r"#[^\n]*", "", text)  # comments (a generated mix.exs lists examples)
     if not re.search(r"\bdeps:", text):
         return True
     return bool(re.search(r"defp?\s+deps(?:\(\))?\s+do\s*\[\s*\]\s*end", text))

@@ -125,7 +125,8 @@ def _bundle_install(
     lock = "gems.locked" if gemfile.endswith("gems.rb") else f"{gemfile}.lock"
     acc = _Reads()
     _gemfile(ctx, acc, norm(gemfile), set())
-    acc.add(lock, join(app_config, "config"))
+    # Bundler installs from vendor/cache when the project keeps its gems there.
+    acc.add(lock, join(app_config, "config"), "vendor/cache")
     deployment = parsed.has("--deployment") or _truthy(ctx.env.get("BUNDLE_DEPLOYMENT"))
     target = parsed.last("--path") or ("vendor/bundle" if deployment else gem_home)
     writes = [target]

@@ -13,7 +13,7 @@ CASES = [
         {"Gemfile": "source 'https://rubygems.org'\ngem 'rails'\n"},
         "install",
         "bundler",
-        ("Gemfile", "Gemfile.lock", ".bundle/config"),
+        ("Gemfile", "Gemfile.lock", ".bundle/config", "vendor/cache"),
         False,
         (),
     ),
@@ -22,7 +22,7 @@ CASES = [
         {"Gemfile": "source 'https://rubygems.org'\ngemspec\n"},
         "install",
         "bundler",
-        ("Gemfile", "*.gemspec", "Gemfile.lock", ".bundle/config"),
+        ("Gemfile", "*.gemspec", "Gemfile.lock", ".bundle/config", "vendor/cache"),
         True,
         (
             "Gemfile has a gemspec line: bundler loads the *.gemspec, which usually reads "
@@ -34,7 +34,7 @@ CASES = [
         {"Gemfile": "gem 'engine', path: 'engines/engine'\n"},
         "install",
         "bundler",
-        ("Gemfile", "Gemfile.lock", ".bundle/config"),
+        ("Gemfile", "Gemfile.lock", ".bundle/config", "vendor/cache"),
         True,
         (
             "Gemfile installs a gem from a local path (gem 'engine', path: 'engines/engine'): "
@@ -46,7 +46,7 @@ CASES = [
         {"Gemfile": "eval_gemfile 'Gemfile.shared'\n", "Gemfile.shared": "gem 'pg'\n"},
         "install",
         "bundler",
-        ("Gemfile", "Gemfile.shared", "Gemfile.lock", ".bundle/config"),
+        ("Gemfile", "Gemfile.shared", "Gemfile.lock", ".bundle/config", "vendor/cache"),
         False,
         (),
     ),
