@@ -59,6 +59,7 @@ project files, output folders present in the build context.
 )
 
 ALLOWED_FLAGS = ("--chown", "--chmod", "--link")
+_ONLY_MANIFESTS = "this COPY sends only dependency manifests already"
 # How to make an install leave its lock file as the build context has it.
 _LOCK_ADVICE = {
     "Pipfile.lock": "use `pipenv install --deploy` (or `pipenv sync`), which never rewrites it",
@@ -132,12 +133,12 @@ def find_split(
     if not provided:
         return Decline(r, b, "the install reads none of the files this COPY sends")
     if len(provided) == len(files):
-        return Decline(r, b, "this COPY sends only dependency manifests already")
+        return Decline(r, b, _ONLY_MANIFESTS)
     provided_paths = {img for img, _ in provided}
     rest = PathSet(frozenset(p for p in broad.writes.paths if p not in provided_paths))
     if rest.overlaps(install.reads):
         others = sorted(p for p in rest.paths if install.reads.overlaps(PathSet.of(p)))[:3]
-        return Decline(r, b, "the install also reads " + ", ".join(others))
+        return Decline(r, b, "the install may also read " + ", ".join(others))
     clobbered = sorted(p for p in broad.writes.paths if install.writes.overlaps(PathSet.of(p)))
     read_back = [p for p in clobbered if p in provided_paths]
     unsafe = ""
@@ -256,6 +257,8 @@ def split_candidates(
         outcome = find_split(broad_step, effects[broad_step.position], install, eff)
         if isinstance(outcome, SplitCandidate):
             found.append(outcome)
+        elif outcome.reason == _ONLY_MANIFESTS:
+            continue  # already the cache-friendly form: a source edit does not rerun it
         elif eff.kind == "run-install" or eff.install_like:
             declines.append(outcome)
     return found, declines

@@ -21,7 +21,7 @@ from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.dockerignore import IgnoreFile, parse_dockerignore
 from dockerfix.model.effects import Effect, flag_value, stage_effects
 from dockerfix.model.stages import Model, Stage, Step, build_model
-from dockerfix.model.variables import expand
+from dockerfix.model.variables import expand_word
 from dockerfix.syntax import parse
 
 __all__ = [
@@ -294,7 +294,7 @@ def _use_of(
 
 
 def _source_ref(raw: str, step: Step, model: Model, ctx: BuildContext) -> SourceRef:
-    value = expand(raw, step.state.env, model.tree.escape).value
+    value = expand_word(raw, step.state.env, model.tree.escape)
     if value is None:
         return SourceRef(raw, None, None)
     rel = clean(value)

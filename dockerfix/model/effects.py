@@ -9,7 +9,7 @@ from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.effect import ALL_VARS, ContextCopy, CopySource, Effect, StepKind
 from dockerfix.model.paths import PathSet, normalize
 from dockerfix.model.stages import Model, Stage, Step
-from dockerfix.model.variables import expand, referenced_names
+from dockerfix.model.variables import expand, expand_word, referenced_names
 
 # The effect types live in `effect`; importers of this module keep finding them here.
 __all__ = [
@@ -49,7 +49,7 @@ def step_effect(
         names = frozenset(ins.value[0::2]) if keyword == "ENV" else _arg_names(ins)
         return Effect("env", reads_vars=arg_vars, writes_vars=names)
     if keyword == "WORKDIR":
-        target = expand(ins.value[0] if ins.value else "", env, escape).value
+        target = expand_word(ins.value[0] if ins.value else "", env, escape)
         path = None
         if target is not None and (target.startswith("/") or step.state.workdir is not None):
             path = normalize(target, step.state.workdir or "/")
@@ -129,7 +129,7 @@ def _copy_effect(
 ) -> Effect:
     ins = step.instruction
     dest_value = (
-        expand(ins.value[-1], step.state.env, model.tree.escape).value if ins.value else None
+        expand_word(ins.value[-1], step.state.env, model.tree.escape) if ins.value else None
     )
     # Only a relative destination depends on the working directory.
     relative = dest_value is None or not dest_value.startswith("/")
@@ -173,7 +173,7 @@ def _copy_effect(
     if ctx is not None and not dest_is_dir:
         # A directory source copies its contents into the destination directory.
         dest_is_dir = any(
-            ctx.is_dir(clean(expand(s, step.state.env, model.tree.escape).value or "\0"))
+            ctx.is_dir(clean(expand_word(s, step.state.env, model.tree.escape) or "\0"))
             for s in sources
         )
     copy = ContextCopy(resolved, dest, dest_is_dir, tuple(ins.flags))
@@ -207,7 +207,7 @@ def _is_root(user: str | None) -> bool:
 
 
 def _dest(raw: str, step: Step, model: Model) -> str | None:
-    value = expand(raw, step.state.env, model.tree.escape).value
+    value = expand_word(raw, step.state.env, model.tree.escape)
     if value is None:
         return None
     if value.startswith("/"):
@@ -226,7 +226,7 @@ def _resolve_source(
     step: Step,
     model: Model,
 ) -> CopySource:
-    pattern = expand(raw, step.state.env, model.tree.escape).value
+    pattern = expand_word(raw, step.state.env, model.tree.escape)
     if pattern is None or ctx is None or dest is None:
         return CopySource(raw, None)
     rel = clean(pattern)

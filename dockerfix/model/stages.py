@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from dockerfix.model.base_images import default_user, default_workdir
 from dockerfix.model.paths import normalize
-from dockerfix.model.variables import expand
+from dockerfix.model.variables import expand, expand_word
 from dockerfix.syntax import Dockerfile, Instruction
 from dockerfix.syntax.lineparse import parse_words
 
@@ -168,7 +168,7 @@ def _advance(
             args.add(name)
         return State(state.workdir, MappingProxyType(env), state.user, state.shell, frozenset(args))
     if keyword == "WORKDIR":
-        target = expand(ins.value[0] if ins.value else "", env, escape).value
+        target = expand_word(ins.value[0] if ins.value else "", env, escape)
         if target is None:
             workdir = None
         elif target.startswith("/"):
@@ -179,7 +179,7 @@ def _advance(
             workdir = None
         return State(workdir, state.env, state.user, state.shell, state.args)
     if keyword == "USER":
-        user = expand(ins.value[0] if ins.value else "", env, escape).value
+        user = expand_word(ins.value[0] if ins.value else "", env, escape)
         return State(state.workdir, state.env, user, state.shell, state.args)
     if keyword == "SHELL":
         shell = tuple(ins.value) if ins.json else None

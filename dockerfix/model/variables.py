@@ -92,3 +92,34 @@ def _resolve(
         return "", used, False
     # `?`: fails the build when unset; the value is what it is.
     return value or "", used, False
+
+
+def unquote(text: str) -> str | None:
+    """`text` with its shell quotes removed, as BuildKit's word processing removes them
+    (`WORKDIR "/src/My App"` is `/src/My App`); None for an unbalanced quote."""
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        ch = text[pos]
+        if ch in "\"'":
+            end = text.find(ch, pos + 1)
+            if end < 0:
+                return None
+            out.append(text[pos + 1 : end])
+            pos = end + 1
+        else:
+            out.append(ch)
+            pos += 1
+    return "".join(out)
+
+
+def expand_word(text: str, env: Mapping[str, str | None], escape: str = "\\") -> str | None:
+    """One word of a COPY/ADD/WORKDIR/USER instruction as the build sees it: variables
+    expanded, quotes removed. None when unknown (a `$` inside single quotes stays literal
+    in BuildKit, which this does not model, so it is unknown too)."""
+    if "'" in text and "$" in text:
+        return None
+    value = expand(text, env, escape).value
+    if value is None:
+        return None
+    return unquote(value) if ("'" in value or '"' in value) else value
