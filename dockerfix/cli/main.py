@@ -152,6 +152,7 @@ def fix_command(
     """
     if check and write:
         _fail_usage("--check and --write cannot be used together")
+    _refuse_misspelt_command(paths)
     if context is not None and not context.is_dir():
         die(f"--context {context}: not a directory", EXIT_INPUT)
     from dockerfix.config import ConfigError, find_config, load_config
@@ -211,6 +212,18 @@ def fix_command(
         )
 
 
+def _refuse_misspelt_command(paths: tuple[Path, ...]) -> None:
+    """`dockerfix explian`: a first word that is no file but close to a subcommand."""
+    if not paths or paths[0].exists() or "/" in str(paths[0]):
+        return
+    import difflib
+
+    names = sorted({*main.commands, *_DefaultCommandGroup.lazy} - {"fix"})
+    close = difflib.get_close_matches(str(paths[0]), names, n=1, cutoff=0.75)
+    if close:
+        _fail_usage(f"unknown command {str(paths[0])!r} (did you mean {close[0]!r}?)")
+
+
 def _codes(text: str | None) -> tuple[str, ...] | None:
     if text is None:
         return None
@@ -266,6 +279,8 @@ def _run_paths(
         composed = compose_contexts(p for p in paths if p.is_dir()) if context is None else {}
     except ComposeError as exc:
         die(str(exc), EXIT_INPUT)
+    if not found and not quiet:
+        click.echo("dockerfix: no Dockerfiles found", err=True)
     jobs_list = [
         _Job(
             path,
@@ -311,6 +326,10 @@ def _run_paths(
             outcome.unchanged += 1
             continue
         outcome.changed += 1
+        if check and not quiet:
+            # As black says "would reformat PATH": the CI log names each file to fix.
+            for name in (source.display, *(_display(e.path) for e in result.edits)):
+                click.echo(f"would rewrite {name}", err=True)
         if write:
             # The Dockerfile rewrite may rely on the .dockerignore edit: that goes first.
             try:
@@ -542,7 +561,10 @@ def entry() -> None:
         code = main.main(standalone_mode=False, prog_name="dockerfix")
     except click.UsageError as exc:
         hint = " (see 'dockerfix --help')"
-        click.echo(f"dockerfix: error: {exc.format_message()}{hint}", err=True)
+        message = exc.format_message()
+        if "'--fix'" in message:
+            message = "No such option '--fix': dockerfix applies fixes with --write"
+        click.echo(f"dockerfix: error: {message}{hint}", err=True)
         sys.exit(EXIT_INPUT)
     except click.ClickException as exc:
         click.echo(f"dockerfix: error: {exc.format_message()}", err=True)

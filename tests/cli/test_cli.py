@@ -576,3 +576,30 @@ def test_a_file_that_fails_to_parse_appears_in_every_format(tmp_path: Path) -> N
     bad.unlink()
     clean = json.loads(run("--format", "sarif", str(tmp_path)).stdout)["runs"][0]
     assert clean["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
+
+
+def test_check_names_each_file_that_would_change(tmp_path: Path) -> None:
+    project(tmp_path)
+    clean = tmp_path / "ok" / "Dockerfile"
+    clean.parent.mkdir()
+    clean.write_text("FROM busybox\nCMD [\"true\"]\n")
+    result = run("--check", str(tmp_path), env={"DOCKERFIX_NO_CACHE": "1"})
+    assert result.returncode == 1
+    lines = result.stderr.decode().splitlines()
+    assert f"would rewrite {tmp_path / 'Dockerfile'}" in lines
+    assert not any(str(clean) in line for line in lines)  # the unchanged file is not named
+
+
+def test_first_steps_mistakes_get_a_hint(tmp_path: Path) -> None:
+    typo = run("explian", env={"DOCKERFIX_NO_CACHE": "1"})
+    assert (typo.returncode, typo.stderr) == (
+        2,
+        b"dockerfix: error: unknown command 'explian' (did you mean 'explain'?)\n",
+    )
+    fix = run("--fix", str(project(tmp_path)))
+    assert fix.returncode == 2 and b"applies fixes with --write" in fix.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = run(str(empty))
+    assert nothing.returncode == 0
+    assert nothing.stderr.splitlines()[0] == b"dockerfix: no Dockerfiles found"
