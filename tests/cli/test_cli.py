@@ -582,7 +582,7 @@ def test_check_names_each_file_that_would_change(tmp_path: Path) -> None:
     project(tmp_path)
     clean = tmp_path / "ok" / "Dockerfile"
     clean.parent.mkdir()
-    clean.write_text("FROM busybox\nCMD [\"true\"]\n")
+    clean.write_text('FROM busybox\nCMD ["true"]\n')
     result = run("--check", str(tmp_path), env={"DOCKERFIX_NO_CACHE": "1"})
     assert result.returncode == 1
     lines = result.stderr.decode().splitlines()
