@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.model.commands.helpers import run
+from tests.model.commands.helpers import classify_test
 
 # (command, files, kind, ecosystem, reads, reads_all, reasons)
 CASES = [
@@ -32,25 +30,4 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("command", "files", "kind", "eco", "reads", "reads_all", "reasons"),
-    CASES,
-    ids=[f"{i}:{c[0][:40]}" for i, c in enumerate(CASES)],
-)
-def test_classify(
-    command: str,
-    files: dict[str, str],
-    kind: str,
-    eco: str | None,
-    reads: tuple[str, ...],
-    reads_all: bool,
-    reasons: tuple[str, ...],
-) -> None:
-    effect = run(command, files)
-    assert (effect.kind, effect.ecosystem, effect.reads, effect.reads_all, effect.reasons) == (
-        kind,
-        eco,
-        reads,
-        reads_all,
-        reasons,
-    )
+test_classify = classify_test(CASES)

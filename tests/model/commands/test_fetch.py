@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.model.commands.helpers import run
+from tests.model.commands.helpers import classify_test, writes_test
 
 # (command, files, kind, ecosystem, reads, reads_all, reasons)
 CASES = [
@@ -22,28 +20,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("command", "files", "kind", "eco", "reads", "reads_all", "reasons"),
-    CASES,
-    ids=[f"{i}:{c[0][:40]}" for i, c in enumerate(CASES)],
-)
-def test_classify(
-    command: str,
-    files: dict[str, str],
-    kind: str,
-    eco: str | None,
-    reads: tuple[str, ...],
-    reads_all: bool,
-    reasons: tuple[str, ...],
-) -> None:
-    effect = run(command, files)
-    assert (effect.kind, effect.ecosystem, effect.reads, effect.reads_all, effect.reasons) == (
-        kind,
-        eco,
-        reads,
-        reads_all,
-        reasons,
-    )
+test_classify = classify_test(CASES)
 
 
 # (command, env, writes, writes_all, network)
@@ -62,13 +39,4 @@ WRITE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("command", "env", "writes", "writes_all", "network"),
-    WRITE_CASES,
-    ids=[c[0][:40] for c in WRITE_CASES],
-)
-def test_writes(
-    command: str, env: dict[str, str], writes: tuple[str, ...], writes_all: bool, network: bool
-) -> None:
-    effect = run(command, {"package.json": "{}"}, env)
-    assert (effect.writes, effect.writes_all, effect.network) == (writes, writes_all, network)
+test_writes = writes_test(WRITE_CASES)

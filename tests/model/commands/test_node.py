@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from dockerfix.model.commands import classify
-from tests.model.commands.helpers import run
+from tests.model.commands.helpers import classify_test, writes_test
 
 NPM_WS = {
     "package.json": '{"name": "root", "workspaces": ["packages/*"]}',
@@ -201,28 +199,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("command", "files", "kind", "eco", "reads", "reads_all", "reasons"),
-    CASES,
-    ids=[f"{i}:{c[0][:40]}" for i, c in enumerate(CASES)],
-)
-def test_classify(
-    command: str,
-    files: dict[str, str],
-    kind: str,
-    eco: str | None,
-    reads: tuple[str, ...],
-    reads_all: bool,
-    reasons: tuple[str, ...],
-) -> None:
-    effect = run(command, files)
-    assert (effect.kind, effect.ecosystem, effect.reads, effect.reads_all, effect.reasons) == (
-        kind,
-        eco,
-        reads,
-        reads_all,
-        reasons,
-    )
+test_classify = classify_test(CASES)
 
 
 # (command, env, writes, writes_all, network)
@@ -231,16 +208,7 @@ WRITE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("command", "env", "writes", "writes_all", "network"),
-    WRITE_CASES,
-    ids=[c[0][:40] for c in WRITE_CASES],
-)
-def test_writes(
-    command: str, env: dict[str, str], writes: tuple[str, ...], writes_all: bool, network: bool
-) -> None:
-    effect = run(command, {"package.json": "{}"}, env)
-    assert (effect.writes, effect.writes_all, effect.network) == (writes, writes_all, network)
+test_writes = writes_test(WRITE_CASES)
 
 
 def test_workspaces_without_a_listing_decline() -> None:
