@@ -21,6 +21,7 @@ from dockerfix.cli.options import (
     EXIT_OK,
     die,
 )
+from dockerfix.fixes.codes import SECRET_IN_CONTEXT
 from dockerfix.settings import Settings
 
 EXAMPLES = """\b
@@ -180,7 +181,7 @@ def fix_command(
             _fail_usage(f"unknown fix code {code!r} (known: {', '.join(sorted(codes.KNOWN))})")
     try:
         if paths == (Path("-"),):
-            sys.exit(_run_stdin(stdin_filename, context, options, check))
+            sys.exit(_run_stdin(stdin_filename, context, options, check, quiet))
         if Path("-") in paths:
             _fail_usage("'-' (stdin) cannot be combined with other paths")
         sys.exit(
@@ -235,22 +236,31 @@ def _fail_usage(message: str) -> None:
 
 
 def _run_stdin(
-    stdin_filename: Path | None, context: Path | None, options: Settings, check: bool
+    stdin_filename: Path | None,
+    context: Path | None,
+    options: Settings,
+    check: bool,
+    quiet: bool = False,
 ) -> int:
+    """Editor mode: the rewritten text on stdout, the findings on stderr as in file mode."""
     display = str(stdin_filename) if stdin_filename else "<stdin>"
     data = sys.stdin.buffer.read()
     try:
         source = read_bytes(data, display, stdin_filename)
     except InputError as exc:
         die(str(exc), EXIT_INPUT)
-    if context is None and stdin_filename is not None:
-        context = stdin_filename.parent
+    if context is None and stdin_filename is not None and stdin_filename.parent.is_dir():
+        context = stdin_filename.parent  # a name in no existing folder: no build context
     result, messages = _fix_text(source, context, options.with_changes(edit_dockerignore=False))
     for message in messages:
         click.echo(message, err=True)
     if result.error is not None:
         sys.stdout.buffer.write(data)
         return EXIT_INPUT
+    if not quiet:
+        for fix in result.fixes:
+            if not fix.applied or fix.tier == "unsafe":
+                click.echo(f"{display}:{fix.line}: {fix.code} {fix.message}", err=True)
     sys.stdout.buffer.write(result.code.encode("utf-8"))
     return EXIT_CHANGES if check and result.changed else EXIT_OK
 
@@ -309,18 +319,22 @@ def _run_paths(
                     )
                 )
             continue
+        edited = {f for edit in result.edits for f in edit.fixes}
         if fmt != "diff":
             reports.append(make_report(source.display, result.original, result.code, result.fixes))
             for edit in result.edits:
                 shown = _display(edit.path)
                 reports.append(make_report(shown, edit.original or "", edit.new, edit.fixes))
-        if fmt == "diff" and not quiet:
-            for fix in result.fixes:
-                # Findings not applied, and applied ones that change the image: say them.
-                if not fix.applied or fix.tier == "unsafe":
-                    click.echo(f"{source.display}:{fix.line}: {fix.code} {fix.message}", err=True)
-            # An edit of another file changes what the image contains: always say what.
-            for fix in (f for edit in result.edits for f in edit.fixes):
+        if fmt == "diff":
+            said = [
+                # Findings not applied, applied ones that change the image, and what an edit
+                # of another file changes; a secret in the context even with --quiet.
+                fix
+                for fix in (*result.fixes, *(f for edit in result.edits for f in edit.fixes))
+                if (not quiet and (not fix.applied or fix.tier == "unsafe" or fix in edited))
+                or fix.code == SECRET_IN_CONTEXT
+            ]
+            for fix in said:
                 click.echo(f"{source.display}:{fix.line}: {fix.code} {fix.message}", err=True)
         if not result.changed and not result.edits:
             outcome.unchanged += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dockerfix.fixes import codes
 from dockerfix.report.model import FileReport
 
 
@@ -22,7 +23,8 @@ def render_github(reports: list[FileReport]) -> str:
                 f"::error file={path},line={report.error_line}::{_escape_data(report.error)}"
             )
         for fix in report.fixes:
-            level = "notice" if fix.tier == "display-only" else "warning"
+            secret = fix.code == codes.SECRET_IN_CONTEXT  # a warning, whatever its tier
+            level = "notice" if fix.tier == "display-only" and not secret else "warning"
             title = _escape_property(fix.code)
             message = _escape_data(fix.message)
             lines.append(f"::{level} file={path},line={fix.line},title={title}::{message}")

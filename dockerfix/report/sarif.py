@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from dockerfix import __version__
+from dockerfix.fixes import codes
 from dockerfix.fixes.registry import rules
 from dockerfix.report.model import FileReport, Hunk
 
@@ -25,7 +26,10 @@ def _replacement(hunk: Hunk) -> dict[str, Any]:
     return {"deletedRegion": region, "insertedContent": {"text": hunk.new}}
 
 
-def _level(tier: str) -> str:
+def _level(tier: str, code: str = "") -> str:
+    """A secret in the build context is a warning whatever its tier; other advice a note."""
+    if code == codes.SECRET_IN_CONTEXT:
+        return "warning"
     return "note" if tier == "display-only" else "warning"
 
 
@@ -54,7 +58,7 @@ def render_sarif(reports: list[FileReport]) -> str:
         for fix in report.fixes:
             result: dict[str, Any] = {
                 "ruleId": fix.code,
-                "level": _level(fix.tier),
+                "level": _level(fix.tier, fix.code),
                 "message": {"text": fix.message},
                 "locations": [
                     {

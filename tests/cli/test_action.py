@@ -638,3 +638,27 @@ def test_post_review(
     assert sent == [("/repos/o/r/pulls/7/reviews", n) for n in posts]
     if refuse_lines:
         assert "```suggestion" in FakeGitHub.requests[-1][2]["body"]
+
+
+def test_action_review_step_takes_the_documented_args_verbatim(tmp_path: Path) -> None:
+    """`args: --unsafe-fixes` (docs/github-action.md) starts with a dash: it must reach the
+    module as the value of --dockerfix-args, not as an option of its own."""
+    repo = make_pr(tmp_path, BASE_TREE, {"Dockerfile": PY_PR_BROAD_COPY})
+    step = ACTION["runs"]["steps"][2]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BASE_SHA": _git(repo, "rev-parse", "main"),
+        "HEAD_SHA": _git(repo, "rev-parse", "pr"),
+        "PYTHON": sys.executable,
+        "DOCKERFIX": DOCKERFIX,
+        "MODE": "review",
+        "ARGS": "--unsafe-fixes",
+        "REPORTER": "github-pr-review",
+        "DRY_RUN": "true",
+    }
+    result = subprocess.run(
+        ["bash", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert [c["path"] for c in json.loads(result.stdout)["comments"]][:1] == ["Dockerfile"]

@@ -603,3 +603,44 @@ def test_first_steps_mistakes_get_a_hint(tmp_path: Path) -> None:
     nothing = run(str(empty))
     assert nothing.returncode == 0
     assert nothing.stderr.splitlines()[0] == b"dockerfix: no Dockerfiles found"
+
+
+def test_stdin_mode_reports_findings_and_accepts_a_name_in_no_folder(tmp_path: Path) -> None:
+    text = "FROM python\nCOPY . .\nRUN pip install -r requirements.txt\n"
+    env = {"DOCKERFIX_NO_CACHE": "1"}
+    nowhere = run("-", "--stdin-filename", "nosuchdir/Dockerfile", input=text.encode(), env=env)
+    assert (nowhere.returncode, nowhere.stdout) == (0, text.encode())
+    assert nowhere.stderr.decode().startswith("nosuchdir/Dockerfile:3: DFX002 ")
+    assert "no build context is known" in nowhere.stderr.decode()
+    # With the context there, the findings on stderr are the file mode's, the text on stdout.
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app.py").write_text("print(1)\n")
+    here = run("-", "--stdin-filename", str(tmp_path / "Dockerfile"), input=text.encode(), env=env)
+    assert here.returncode == 0
+    assert here.stdout.decode() == (
+        "FROM python\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n"
+    )
+    quiet = run("-", "-q", "--stdin-filename", "nosuchdir/Dockerfile", input=text.encode(), env=env)
+    assert quiet.stderr == b""
+
+
+def test_secrets_are_reported_even_when_quiet(tmp_path: Path) -> None:
+    path = project(tmp_path)
+    (tmp_path / ".env").write_text("API_TOKEN=abc\n")
+    quiet = run("--check", "-q", str(path), env={"DOCKERFIX_NO_CACHE": "1"})
+    assert b"DFX005" in quiet.stderr and b".env" in quiet.stderr
+    # The no-op twin: without a secret, --quiet says nothing.
+    (tmp_path / ".env").unlink()
+    silent = run("--check", "-q", str(path), env={"DOCKERFIX_NO_CACHE": "1"})
+    assert silent.stderr == b""
+
+
+def test_a_secret_is_a_warning_in_sarif_and_github(tmp_path: Path) -> None:
+    path = project(tmp_path)
+    (tmp_path / ".env").write_text("API_TOKEN=abc\n")
+    env = {"DOCKERFIX_NO_CACHE": "1"}
+    sarif = json.loads(run("--format", "sarif", str(path), env=env).stdout)
+    levels = {r["ruleId"]: r["level"] for r in sarif["runs"][0]["results"]}
+    assert levels["DFX005"] == "warning"
+    github = run("--format", "github", str(path), env=env).stdout.decode()
+    assert any(line.startswith("::warning ") and "DFX005" in line for line in github.splitlines())
