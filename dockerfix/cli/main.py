@@ -277,7 +277,11 @@ def _run_paths(
     config: Any = None,
     jobs: int = 1,
 ) -> int:
-    from dockerfix.integrations.compose import ComposeError, compose_contexts
+    from dockerfix.integrations.compose import (
+        ComposeError,
+        compose_contexts,
+        compose_contexts_above,
+    )
     from dockerfix.integrations.discover import discover
 
     if fmt != "diff":
@@ -286,7 +290,14 @@ def _run_paths(
     reports = []
     found = list(discover(paths, exclude))
     try:
-        composed = compose_contexts(p for p in paths if p.is_dir()) if context is None else {}
+        composed = (
+            {
+                **compose_contexts_above(p for p in paths if p.is_file()),
+                **compose_contexts(p for p in paths if p.is_dir()),
+            }
+            if context is None
+            else {}
+        )
     except ComposeError as exc:
         die(str(exc), EXIT_INPUT)
     if not found and not quiet:

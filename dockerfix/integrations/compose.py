@@ -91,3 +91,31 @@ def compose_contexts(roots: Iterable[Path]) -> dict[Path, Path]:
     for compose_file in find_compose_files(roots):
         mapping.update(contexts_from(compose_file))
     return mapping
+
+
+def compose_contexts_above(files: Iterable[Path]) -> dict[Path, Path]:
+    """For Dockerfiles named one by one (pre-commit, the Action, a file argument): the compose
+    files in each one's folder and every folder above it, up to its repository's top (or the
+    current directory, or the file's own folder outside both)."""
+    from dockerfix.integrations.gitrepo import find_git_dir
+
+    mapping: dict[Path, Path] = {}
+    seen: set[Path] = set()
+    cwd = Path.cwd().resolve()
+    for file in files:
+        folder = file.resolve().parent
+        git_dir = find_git_dir(folder)
+        top = git_dir.parent if git_dir is not None else None
+        if top is None:
+            top = cwd if folder == cwd or cwd in folder.parents else folder
+        while True:
+            for name in COMPOSE_NAMES:
+                candidate = folder / name
+                if candidate not in seen and candidate.is_file():
+                    seen.add(candidate)
+                    for dockerfile, context in contexts_from(candidate).items():
+                        mapping.setdefault(dockerfile, context)
+            if folder == top or folder.parent == folder:
+                break
+            folder = folder.parent
+    return mapping

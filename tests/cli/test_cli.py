@@ -644,3 +644,27 @@ def test_a_secret_is_a_warning_in_sarif_and_github(tmp_path: Path) -> None:
     assert levels["DFX005"] == "warning"
     github = run("--format", "github", str(path), env=env).stdout.decode()
     assert any(line.startswith("::warning ") and "DFX005" in line for line in github.splitlines())
+
+
+def test_compose_file_gives_the_context_of_a_file_argument(tmp_path: Path) -> None:
+    # As pre-commit and the Action call it: the Dockerfile by name, not the folder.
+    app = tmp_path / "services" / "api"
+    app.mkdir(parents=True)
+    project(app)
+    (app / "Dockerfile").unlink()
+    docker = tmp_path / "docker"
+    docker.mkdir()
+    dockerfile = docker / "api.Dockerfile"
+    dockerfile.write_text(UNOPTIMIZED)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    env = {"DOCKERFIX_NO_CACHE": "1"}
+    # The no-op twin: without a compose file, the context is docker/ (no manifests there).
+    assert run("--check", str(dockerfile), env=env).returncode == 0
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n    build:\n      context: services/api\n"
+        "      dockerfile: ../../docker/api.Dockerfile\n"
+    )
+    by_file = run("--check", str(dockerfile), env=env)
+    by_folder = run("--check", str(tmp_path), env=env)
+    assert by_file.returncode == by_folder.returncode == 1, by_file.stderr
+    assert f"would rewrite {dockerfile}".encode() in by_file.stderr
