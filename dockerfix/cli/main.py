@@ -25,6 +25,12 @@ from dockerfix.fixes.codes import SECRET_IN_CONTEXT
 from dockerfix.settings import Settings
 
 EXAMPLES = """\b
+Commands:
+  explain   what invalidates each step, and what a change reruns
+  verify    build a Dockerfile and its rewrite for real and compare the images
+  rules     the fixes, and the documentation of each
+
+\b
 Examples:
   dockerfix                      show the rewrite of every Dockerfile under . as a diff
   dockerfix --write              apply it in place
@@ -87,8 +93,16 @@ class _Outcome:
     failed: int = 0
 
 
+class _FixCommand(click.Command):
+    """The default command: its usage reads `dockerfix [OPTIONS] [PATHS]...`."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("dockerfix", " ".join(self.collect_usage_pieces(ctx)))
+
+
 @main.command(
     "fix",
+    cls=_FixCommand,
     epilog=EXAMPLES,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

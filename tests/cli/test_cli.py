@@ -668,3 +668,10 @@ def test_compose_file_gives_the_context_of_a_file_argument(tmp_path: Path) -> No
     by_folder = run("--check", str(tmp_path), env=env)
     assert by_file.returncode == by_folder.returncode == 1, by_file.stderr
     assert f"would rewrite {dockerfile}".encode() in by_file.stderr
+
+
+def test_help_shows_the_usage_and_the_subcommands() -> None:
+    out = run("--help").stdout.decode()
+    assert out.startswith("Usage: dockerfix [OPTIONS] [PATHS]...\n")
+    for name in ("explain", "verify", "rules"):
+        assert f"\n    {name} " in out
