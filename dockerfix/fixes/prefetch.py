@@ -354,7 +354,17 @@ def _place(
     if flags is None:
         return Declined("the RUN has flags other than cache, secret or ssh mounts")
     keyword = run.instruction.cmd
-    text = " ".join([keyword, *flags, prefetch.command])
+    command = prefetch.command
+    moved = _workdir_move(broad, run)
+    if moved is None and not same_state(broad.state, run.state):
+        return Declined(
+            "a USER, ENV or ARG between the copy and the build changes the state the download "
+            "would run in"
+        )
+    if moved is not None:
+        # The build runs in a WORKDIR set after the copy: the download goes there by itself.
+        command = f"cd {shlex.quote(moved)} && {command}"
+    text = " ".join([keyword, *flags, command])
     tree = parse(text + "\n")
     if tree.errors or len(tree.instructions) != 1:
         return Declined(f"`{prefetch.command}` does not parse as a RUN")
@@ -370,9 +380,6 @@ def _place(
     provided = {
         img: src for img, src in split.provided if not any(is_under(img, c) for c in creates)
     }
-    state_problem = _state_change(run, broad)
-    if state_problem:
-        return Declined(state_problem)
     trimmed = replace(broad_eff, writes=_without(broad_eff.writes, set(provided)))
     if creates and _written_before(stage, effects, order, broad, creates):
         return Declined("files already in the image where the stub target would be created")
@@ -381,7 +388,7 @@ def _place(
         if node < 0:
             return Declined("a manifest copy dockerfix inserts runs between the copy and the RUN")
         crossed = trimmed if node == broad.position else effects[node]
-        if platform_only(crossed):
+        if platform_only(crossed) or (moved is not None and crossed.dir_only):
             continue
         if conflicts(crossed, eff):
             other = next(s for s in stage.steps if s.position == node)
@@ -441,6 +448,15 @@ def same_state(a: State, b: State) -> bool:
     return all(a.env.get(n) == b.env.get(n) or n in PLATFORM_VARS for n in names)
 
 
+def _workdir_move(broad: Step, run: Step) -> str | None:
+    """The build's working directory when a WORKDIR between the copy and the build is the
+    only change of state (the download then runs `cd` there); None otherwise."""
+    a, b = broad.state, run.state
+    if b.workdir is None or a.workdir == b.workdir:
+        return None
+    return b.workdir if same_state(replace(a, workdir=b.workdir), b) else None
+
+
 def _state_change(run: Step, broad: Step) -> str | None:
     if not same_state(broad.state, run.state):
         return (
@@ -470,6 +486,10 @@ def _norm(text: str) -> str:
     return text.rstrip("\r\n")
 
 
+def _is_cd_to_workdir(argv: list[str]) -> bool:
+    return len(argv) == 2 and argv[0] == "cd" and argv[1].startswith("/")
+
+
 def split_run_text(original: str, install: str, rest: str) -> bool:
     """The two RUN texts run exactly the original's `&&` chain, in order, with its flags."""
     tree = parse(original + "\n")
@@ -489,7 +509,10 @@ def split_run_text(original: str, install: str, rest: str) -> bool:
             chain = chain_parts(sub.instructions[0].args)
             if chain is None:
                 return False
-            pieces += [shlex.split(p) for p in chain]
+            split = [shlex.split(p) for p in chain]
+            if text is install and len(split) > 1 and _is_cd_to_workdir(split[0]):
+                split = split[1:]  # the `cd` to the build's WORKDIR that this fix adds
+            pieces += split
     except ValueError:
         return False
     return pieces == words

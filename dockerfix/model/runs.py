@@ -116,6 +116,19 @@ def analyse_run(
         )
     workdir = state.workdir
     project = workdir if workdir not in (None, "/") else None
+    if project is None and workdir is not None:
+        # `cd /srv/app && npm install` from `/`: the project is where every command runs.
+        working = [
+            cmd for cmd in script.commands if not (cmd.argv and cmd.argv[0].value in _SHELL_STATE)
+        ]
+        cwds = {
+            normalize(posixpath.join(workdir, *cmd.cwd)) if cmd.cwd else workdir
+            for cmd in working
+            if cmd.cwd is not None
+        }
+        if working and len(cwds) == 1 and all(cmd.cwd is not None for cmd in working):
+            only = next(iter(cwds))
+            project = only if only != "/" else None
     effects = dict(prior)
     blocked: list[str] = []
     reader = image_reader(stage.steps, step.position, effects, ctx, blocked)
@@ -253,6 +266,9 @@ def analyse_run(
         notes=tuple(dict.fromkeys(notes)),
     )
 
+
+# Builtins that only change the shell's own state: they run "nowhere".
+_SHELL_STATE = frozenset({"cd", "set", "export", "true", ":"})
 
 _DEVICES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty")
 

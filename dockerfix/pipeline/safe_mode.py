@@ -232,9 +232,18 @@ def _check_planned_run(
     rank = insert_rank[step.position]
     if rank > new_rank[anchor.position]:
         return [f"{label}: the added `{text}` runs after the RUN it prepares"]
+    import shlex
+
     from dockerfix.fixes.prefetch import platform_only, same_state
 
-    if not same_state(anchor.state, step.state):
+    workdir = anchor.state.workdir
+    cd = f"cd {shlex.quote(workdir)} && " if workdir is not None else None
+    moved = (
+        cd is not None
+        and cd in run.text
+        and same_state(replace(step.state, workdir=workdir), anchor.state)
+    )
+    if not moved and not same_state(anchor.state, step.state):
         return [f"{label}: the added `{text}` would run in a different state"]
     effect = effects_new[step.position]
     if run.creates:
@@ -244,6 +253,8 @@ def _check_planned_run(
     for other in base[: base.index(anchor.position)]:
         if new_rank[other] < rank or platform_only(effects_old[other]):
             continue
+        if moved and effects_old[other].dir_only:
+            continue  # the download `cd`s to the build's WORKDIR by itself
         first = _covered(effects_old[other], effect, effects_new, insert_rank, rank)
         why = conflicts(first, effect)
         if why:
