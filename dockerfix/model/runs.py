@@ -116,17 +116,13 @@ def analyse_run(
         )
     workdir = state.workdir
     project = workdir if workdir not in (None, "/") else None
-    if project is None and workdir is not None:
+    if project is None:
         # `cd /srv/app && npm install` from `/`: the project is where every command runs.
         working = [
             cmd for cmd in script.commands if not (cmd.argv and cmd.argv[0].value in _SHELL_STATE)
         ]
-        cwds = {
-            normalize(posixpath.join(workdir, *cmd.cwd)) if cmd.cwd else workdir
-            for cmd in working
-            if cmd.cwd is not None
-        }
-        if working and len(cwds) == 1 and all(cmd.cwd is not None for cmd in working):
+        cwds = {_cwd(workdir, cmd) for cmd in working}
+        if working and len(cwds) == 1 and None not in cwds:
             only = next(iter(cwds))
             project = only if only != "/" else None
     effects = dict(prior)
@@ -152,9 +148,7 @@ def analyse_run(
                 static = False
             else:
                 cmd_env[name] = word.value
-        cwd = None
-        if workdir is not None and cmd.cwd is not None:
-            cwd = normalize(posixpath.join(workdir, *cmd.cwd)) if cmd.cwd else workdir
+        cwd = _cwd(workdir, cmd)
 
         def read_file(path: str, _cwd: str | None = cwd) -> str | None:
             return reader(normalize(path, _cwd)) if _cwd is not None else None
@@ -265,6 +259,18 @@ def analyse_run(
         project_dir=project,
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _cwd(workdir: str | None, cmd: shell.Command) -> str | None:
+    """The directory a command runs in: the WORKDIR, moved by the `cd`s before it (an
+    absolute `cd` needs no known WORKDIR); None when unknown."""
+    if cmd.cwd is None:
+        return None
+    if cmd.cwd and cmd.cwd[0].startswith("/"):
+        return normalize(posixpath.join(*cmd.cwd))
+    if workdir is None:
+        return None
+    return normalize(posixpath.join(workdir, *cmd.cwd)) if cmd.cwd else workdir
 
 
 # Builtins that only change the shell's own state: they run "nowhere".

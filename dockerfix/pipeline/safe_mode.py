@@ -154,7 +154,7 @@ def _verify_stage(
         if new_steps[n].keyword == "RUN" and _norm(new_steps[n].instruction.text) == r.text
     }
     copies = [n for n in inserted if n not in runs]
-    problems = _check_inserted(label, new, copies, effects_new, rewritable)
+    problems = _check_inserted(label, new, copies, effects_new, rewritable, frozenset(runs))
     if problems:
         return problems
     new_rank = {mapping[p]: i for i, p in enumerate(s.position for s in new.steps) if p in mapping}
@@ -309,9 +309,11 @@ def _check_inserted(
     inserted: list[int],
     effects_new: dict[int, Effect],
     rewritable: frozenset[str] = frozenset(),
+    added_runs: frozenset[int] = frozenset(),
 ) -> list[str]:
     """Each inserted instruction copies files that a later COPY copies again, identically
-    (a `rewritable` lock file may be rewritten by the install in between)."""
+    (a `rewritable` lock file may be rewritten by the install in between, and so may the
+    files an added dependency RUN touches: the later copy puts them back)."""
     order = [s.position for s in new.steps]
     for node in inserted:
         eff = effects_new[node]
@@ -332,7 +334,7 @@ def _check_inserted(
                 ):
                     rewritten = True
                     break
-                if other_eff.dir_only or img in rewritable:
+                if other_eff.dir_only or img in rewritable or other in added_runs:
                     continue  # a WORKDIR creates directories, never changes a file
                 if other_eff.writes.overlaps(PathSet.of(img)) and other not in inserted:
                     break
