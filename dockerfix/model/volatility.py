@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import itertools
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -28,10 +29,13 @@ PRIOR_COMMITS = 20
 # A broad copy less volatile than this is not worth splitting an install around.
 P_SPLIT = 0.3
 
-_VOLATILE_ARG = re.compile(
-    r"(VERSION|COMMIT|SHA|REVISION|GIT|BUILD_?(DATE|TIME|NUMBER|ID)|DATE|TIMESTAMP|CREATED|REF)",
-    re.IGNORECASE,
+# Words of an ARG's name that say its value changes with every build (`GIT_COMMIT`, `VCS_REF`,
+# `BUILD_DATE`, `SOURCE_DATE_EPOCH`); matched as whole words, so `PREFIX` is no `REF`.
+_STAMP_WORDS = frozenset(
+    {"COMMIT", "SHA", "REVISION", "GIT", "DATE", "TIMESTAMP", "CREATED", "REF"}
 )
+_BUILD_WORDS = frozenset({"DATE", "TIME", "NUMBER", "ID"})
+_OWN_VERSION = re.compile(r"((APP|BUILD|RELEASE|IMAGE|PROJECT)_)?VERSION", re.IGNORECASE)
 
 
 @functools.cache
@@ -69,7 +73,15 @@ def is_manifest(path: str) -> bool:
 
 def is_volatile_arg(name: str, has_default: bool) -> bool:
     """ARGs whose value changes with every build (version, commit, date)."""
-    return bool(_VOLATILE_ARG.search(name)) and not has_default
+    words = name.upper().split("_")
+    pairs = itertools.pairwise(words)
+    stamp = (
+        bool(_STAMP_WORDS.intersection(words))
+        or any(a == "BUILD" and b in _BUILD_WORDS for a, b in pairs)
+        or name.upper() in ("BUILDDATE", "BUILDTIME", "BUILDNUMBER", "BUILDID", "GITCOMMIT")
+        or bool(_OWN_VERSION.fullmatch(name))
+    )
+    return stamp and not has_default
 
 
 @dataclass(frozen=True)

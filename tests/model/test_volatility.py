@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dockerfix.model.ecosystems import ECOSYSTEMS, Ecosystem
-from dockerfix.model.volatility import is_manifest, manifest_patterns
+from dockerfix.model.volatility import is_manifest, is_volatile_arg, manifest_patterns
 
 # Files the ecosystem table named but the run-time list of manifests missed.
 NEWLY_MANIFESTS = [
@@ -109,3 +109,27 @@ def test_the_patterns_are_the_rows_file_patterns() -> None:
     }
     assert set(manifest_patterns()) == from_rows
     assert len(manifest_patterns()) == len(from_rows)
+
+
+@pytest.mark.parametrize(
+    ("name", "stamp"),
+    [
+        ("GIT_COMMIT", True),
+        ("VCS_REF", True),
+        ("BUILD_DATE", True),
+        ("BUILD_NUMBER", True),
+        ("SOURCE_DATE_EPOCH", True),
+        ("GITHUB_SHA", True),
+        ("VERSION", True),
+        ("APP_VERSION", True),
+        # A dependency's pinned version, and names that merely contain a stamp word's letters.
+        ("S6_VERSION", False),
+        ("NODE_VERSION", False),
+        ("PREFIX", False),
+        ("SHARED_DIR", False),
+        ("TARGETPLATFORM", False),
+    ],
+)
+def test_build_stamp_names(name: str, stamp: bool) -> None:
+    assert is_volatile_arg(name, has_default=False) is stamp
+    assert is_volatile_arg(name, has_default=True) is False
