@@ -69,7 +69,7 @@ def reorder_diagnostics(
     """
     placed = {n: i for i, n in enumerate(order)}
     rank_old = {p: i for i, p in enumerate(base)}
-    kept = _longest_kept(base, placed)
+    kept = longest_kept(base, placed)
     out: list[Diagnostic] = []
     for position in base:
         if position in kept:
@@ -107,7 +107,7 @@ def reorder_diagnostics(
     return out
 
 
-def _longest_kept(base: Sequence[int], placed: dict[int, int]) -> set[int]:
+def longest_kept(base: Sequence[int], placed: dict[int, int]) -> set[int]:
     """The original steps on a longest subsequence that the new order keeps in base order
     (patience sorting over their new places; ties go to the earliest steps)."""
     import bisect

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from dockerfix.fixes import codes
 from dockerfix.fixes.build_stamps import build_stamp_args, stamp_diagnostics
-from dockerfix.fixes.reorder import reorder_diagnostics
+from dockerfix.fixes.reorder import longest_kept, reorder_diagnostics
 from dockerfix.fixes.rule import short
 from dockerfix.fixes.split_copy import (
     Decline,
@@ -151,7 +151,11 @@ def plan_stage(
         if codes.BUILD_STAMPS not in enabled or not relaxed:
             order = _only_moving(order, base, lambda p: steps[p].keyword != "ARG")
         order_cost = expected_cost(order, problem)
-        if is_linear_extension(order, problem) and _worth(plan.cost_before, order_cost):
+        moved = len(base) - len(longest_kept(base, {n: i for i, n in enumerate(order)}))
+        # Every moved step must pay for its place in the diff: the gain grows with the moves.
+        if is_linear_extension(order, problem) and _worth(
+            plan.cost_before, order_cost, max(1, moved)
+        ):
             best, best_cost = order, order_cost
     inserted: dict[int, str] = {}
     split_chosen = False
@@ -232,9 +236,10 @@ def _only_moving(order: list[int], base: list[int], movable: Callable[[int], boo
     return [p if movable(p) else next(fixed) for p in order]
 
 
-def _worth(before: float, after: float) -> bool:
+def _worth(before: float, after: float, moves: int = 1) -> bool:
+    """A saving worth a diff: at least MIN_GAIN per moved step and MIN_GAIN_RATIO of the whole."""
     gain = before - after
-    return gain >= MIN_GAIN and gain >= MIN_GAIN_RATIO * before
+    return gain >= MIN_GAIN * moves and gain >= MIN_GAIN_RATIO * before
 
 
 def _plan_split(
