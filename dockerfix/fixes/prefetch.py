@@ -457,15 +457,6 @@ def _workdir_move(broad: Step, run: Step) -> str | None:
     return b.workdir if same_state(replace(a, workdir=b.workdir), b) else None
 
 
-def _state_change(run: Step, broad: Step) -> str | None:
-    if not same_state(broad.state, run.state):
-        return (
-            "a WORKDIR, USER, ENV or ARG between the copy and the build changes the state "
-            "the download would run in"
-        )
-    return None
-
-
 def without_scratch(effect: Effect, scratch: Sequence[str] | set[str]) -> Effect:
     """``effect`` without the reads and writes below folders the RUN creates and removes."""
 

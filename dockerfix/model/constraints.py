@@ -7,9 +7,43 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dockerfix.model.effects import ALL_VARS, Effect
+from dockerfix.model.stages import Step
+from dockerfix.syntax.lineparse import parse_words
 
 if TYPE_CHECKING:  # networkx is imported only when a graph is built
     import networkx as nx
+
+
+# Metadata and state instructions keep their relative order in every rewrite: the planner
+# orders them so, and the safe-mode check refuses a rewrite that does not.
+_METADATA = frozenset(
+    {
+        "CMD",
+        "ENTRYPOINT",
+        "LABEL",
+        "EXPOSE",
+        "VOLUME",
+        "HEALTHCHECK",
+        "STOPSIGNAL",
+        "ONBUILD",
+        "MAINTAINER",
+        "USER",
+        "WORKDIR",
+        "SHELL",
+        "ENV",
+        "ARG",
+    }
+)
+
+
+def is_metadata(step: Step, relaxed: frozenset[str] = frozenset()) -> bool:
+    """Instructions whose relative order the safe-mode check keeps (metadata and state)."""
+    if step.keyword not in _METADATA:
+        return False
+    if step.keyword == "ARG" and relaxed:
+        names = {w.partition("=")[0] for w in parse_words(step.instruction.args, "\\")}
+        return not names <= relaxed
+    return True
 
 
 def _vars_overlap(a: frozenset[str], b: frozenset[str]) -> set[str]:

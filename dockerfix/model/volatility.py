@@ -99,15 +99,6 @@ class History:
             return sum(1 for files in self.changes if not files.isdisjoint(wanted))
         return max((self.touched.get(f, 0) for f in wanted), default=0)
 
-    def probability(self, files: Iterable[str]) -> float | None:
-        if self.commits < 5:
-            return None
-        wanted = set(files)
-        if not wanted:
-            return None
-        hits = self._changing(wanted)
-        return min(0.99, max(hits / self.commits, 0.01))
-
     def estimate(self, files: Iterable[str], prior: float) -> float:
         """P(a commit changes one of `files`): the share of commits that changed any of them,
         pulled toward the class `prior` as if it had been seen over PRIOR_COMMITS more

@@ -17,7 +17,7 @@ from dockerfix.fixes.split_copy import (
     split_diagnostics,
 )
 from dockerfix.fixes.suppression import Suppressions
-from dockerfix.model.constraints import conflicts
+from dockerfix.model.constraints import conflicts, is_metadata
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, stage_effects, step_effect
 from dockerfix.model.paths import PathSet
@@ -25,7 +25,6 @@ from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.volatility import History, step_volatility
 from dockerfix.pipeline.order import OrderProblem, best_order, expected_cost, is_linear_extension
 from dockerfix.pipeline.plan import StagePlan
-from dockerfix.pipeline.safe_mode import is_metadata
 from dockerfix.syntax import parse
 
 # A move must save at least this much expected cost (and 2% of the total) to be worth a diff.

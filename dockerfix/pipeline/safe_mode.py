@@ -11,36 +11,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dockerfix.model.constraints import conflicts
+from dockerfix.model.constraints import conflicts, is_metadata
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import ALL_VARS, Effect, stage_effects
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.pipeline.plan import PlannedRun
 from dockerfix.syntax import Dockerfile, parse
-from dockerfix.syntax.lineparse import parse_words
 
 if TYPE_CHECKING:
     from dockerfix.analysis import Analysis
-
-_METADATA = frozenset(
-    {
-        "CMD",
-        "ENTRYPOINT",
-        "LABEL",
-        "EXPOSE",
-        "VOLUME",
-        "HEALTHCHECK",
-        "STOPSIGNAL",
-        "ONBUILD",
-        "MAINTAINER",
-        "USER",
-        "WORKDIR",
-        "SHELL",
-        "ENV",
-        "ARG",
-    }
-)
 
 
 def verify_rewrite(
@@ -343,16 +323,6 @@ def _check_inserted(
                     f"{label}: inserted copy of {ctx_path} is not copied again identically later"
                 ]
     return []
-
-
-def is_metadata(step: Step, relaxed: frozenset[str] = frozenset()) -> bool:
-    """Instructions whose relative order the safe-mode check keeps (metadata and state)."""
-    if step.keyword not in _METADATA:
-        return False
-    if step.keyword == "ARG" and relaxed:
-        names = {w.partition("=")[0] for w in parse_words(step.instruction.args, "\\")}
-        return not names <= relaxed
-    return True
 
 
 def _relevant_state(

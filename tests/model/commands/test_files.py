@@ -46,6 +46,18 @@ CASES = [
 test_classify = classify_test(CASES)
 
 
+# The files a user or group tool writes (every such row expects exactly these).
+USER_FILES = (
+    "/etc/passwd",
+    "/etc/shadow",
+    "/etc/group",
+    "/etc/gshadow",
+    "/etc/subuid",
+    "/etc/subgid",
+    "/var/log/lastlog",
+    "/var/log/faillog",
+)
+
 # (command, env, writes, writes_all, network)
 WRITE_CASES = [
     ("rm -rf /var/lib/apt/lists/*", {}, ("/var/lib/apt/lists/*",), False, False),
@@ -55,32 +67,14 @@ WRITE_CASES = [
     (
         "groupadd -r app",
         {},
-        (
-            "/etc/passwd",
-            "/etc/shadow",
-            "/etc/group",
-            "/etc/gshadow",
-            "/etc/subuid",
-            "/etc/subgid",
-            "/var/log/lastlog",
-            "/var/log/faillog",
-        ),
+        USER_FILES,
         False,
         False,
     ),
     (
         "useradd -r -M -u 1000 app",
         {},
-        (
-            "/etc/passwd",
-            "/etc/shadow",
-            "/etc/group",
-            "/etc/gshadow",
-            "/etc/subuid",
-            "/etc/subgid",
-            "/var/log/lastlog",
-            "/var/log/faillog",
-        ),
+        USER_FILES,
         False,
         False,
     ),
