@@ -10,7 +10,6 @@ plain `install && build` chain around it. `ROWS` holds one entry per ecosystem.
 from __future__ import annotations
 
 import shlex
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -36,11 +35,6 @@ from dockerfix.model.stages import Model, Stage, State, Step
 from dockerfix.model.volatility import P_SPLIT
 from dockerfix.pipeline.plan import PlannedRun
 from dockerfix.syntax import parse
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass  # type: ignore[import-not-found, unused-ignore]
 
 RULE = rule(
     codes.PREFETCH,
@@ -135,6 +129,10 @@ verified as for every rewrite. Without `--unsafe-fixes` the finding is only repo
 
 # RUN flags a dependency step may carry over from the build (a cache mount shared by both).
 _CARRIED_MOUNTS = ("type=cache", "type=secret", "type=ssh")
+_UNKNOWN_WORKDIR = (
+    "the base image's working directory is not known to dockerfix, so neither is the folder "
+    "the build runs in: add a WORKDIR before the copy"
+)
 _NOT_APPLIED = (
     "it adds a command and changes what the image contains: applied only with --unsafe-fixes"
 )
@@ -161,6 +159,7 @@ class _Found:
     texts: tuple[str, ...]  # the manifest copies, then the dependency RUN
     replacement: str | None
     files: tuple[str, ...]  # the context paths copied
+    assumption: str = ""  # the dependency step's Effect.assumption, when it relies on one
 
 
 def plan_prefetches(
@@ -217,7 +216,8 @@ def plan_prefetches(
             Diagnostic(
                 codes.PREFETCH,
                 f"{what[0].upper()}{what[1:]} so that source edits do not download the "
-                f"{outcome.row.ecosystem} dependencies again",
+                f"{outcome.row.ecosystem} dependencies again"
+                + (f" (unsafe: {outcome.assumption})" if outcome.assumption else ""),
                 line,
                 "unsafe",
                 applied=True,
@@ -241,7 +241,13 @@ def _apply(plan: PrefetchPlan, found: _Found) -> None:
         plan.replaced[run.position] = found.replacement
     creates = tuple(normalize(c, run.state.workdir or "/") for c in found.prefetch.creates)
     plan.planned.append(
-        PlannedRun(found.texts[-1], _norm(run.instruction.text), found.replacement, creates)
+        PlannedRun(
+            found.texts[-1],
+            _norm(run.instruction.text),
+            found.replacement,
+            creates,
+            assumed=bool(found.assumption),
+        )
     )
 
 
@@ -279,6 +285,10 @@ def _plan_run(
     workdir = run.state.workdir
     copy = effects[broad.position].copy
     if copy is None or not copy.known:
+        if workdir is None and any(
+            isinstance(row.plan(script, Project({}, ctx)), Prefetch) for row in ROWS
+        ):
+            return Declined(_UNKNOWN_WORKDIR)
         return None
     project = Project.of(copy.image_files(), workdir or "/", ctx)
     for row in ROWS:
@@ -289,10 +299,12 @@ def _plan_run(
             return outcome
         if (broad.position, row.ecosystem) in done or _prefetched(stage, effects, run, row):
             return None
-        if workdir in (None, "/"):
+        if workdir is None:
+            return Declined(_UNKNOWN_WORKDIR)
+        if workdir == "/":
             return Declined(
-                "the build runs in / (no WORKDIR): dockerfix cannot tell project files from "
-                "system files; set a WORKDIR"
+                "the build runs in / (no WORKDIR): dockerfix cannot tell the project's files "
+                "from the system's there; set a WORKDIR before the copy"
             )
         for group in row.required:
             if not any(project.exists(m) for m in group):
@@ -305,11 +317,13 @@ def _plan_run(
 
 
 def _prefetched(stage: Stage, effects: Mapping[int, Effect], run: Step, row: PrefetchRow) -> bool:
-    """An install of this ecosystem already runs before the build in this stage."""
+    """An install of this ecosystem's project dependencies already runs before the build in
+    this stage (one that reads files: `mix local.hex` installs a tool, not the project's deps)."""
     return any(
         s.position < run.position
         and effects[s.position].kind == "run-install"
         and row.ecosystem in effects[s.position].ecosystems
+        and (effects[s.position].reads.everything or bool(effects[s.position].reads.paths))
         for s in stage.steps
     )
 
@@ -370,6 +384,9 @@ def _place(
         return Declined(f"`{prefetch.command}` does not parse as a RUN")
     step = Step(run.position, tree.instructions[0], run.stage, run.state)
     eff = step_effect(step, model, stage, ctx, effects)
+    assumption = ""
+    if eff.assumed is not None:
+        eff, assumption = eff.assumed, eff.assumption
     creates = {normalize(c, run.state.workdir or "/") for c in prefetch.creates}
     if creates:
         eff = without_scratch(eff, creates)
@@ -390,6 +407,10 @@ def _place(
         crossed = trimmed if node == broad.position else effects[node]
         if platform_only(crossed) or (moved is not None and crossed.dir_only):
             continue
+        if conflicts(crossed, eff) and node == broad.position:
+            return Declined(
+                f"the download may read more of what `{short(broad)}` sends than its manifests"
+            )
         if conflicts(crossed, eff):
             other = next(s for s in stage.steps if s.position == node)
             return Declined(
@@ -400,7 +421,9 @@ def _place(
     rest = None
     if prefetch.rest is not None:
         rest = " ".join([keyword, *flags, prefetch.rest])
-    return _Found(row, run, broad, prefetch, (*copies, text), rest, tuple(provided.values()))
+    return _Found(
+        row, run, broad, prefetch, (*copies, text), rest, tuple(provided.values()), assumption
+    )
 
 
 def _written_before(

@@ -263,6 +263,24 @@ def _chain_planner(ecosystem: str) -> Planner:
     return plan
 
 
+def _split_leading(run: RunScript, leading: Callable[[Cmd], bool]) -> Outcome:
+    """A plain chain that starts with dependency-only commands (`dotnet restore && dotnet
+    publish`): those run before the broad copy, the rest after it."""
+    k = 0
+    while k < len(run.commands) and leading(run.commands[k]):
+        k += 1
+    if k == 0 or k == len(run.commands):
+        return None
+    if run.chain is None or len(run.chain) != len(run.commands):
+        return Declined(
+            "the RUN is not a plain `&&` list (`;`, `||`, pipes, redirections or "
+            "subshells): it cannot be cut in two RUNs"
+        )
+    if any(c.moved for c in run.commands[:k]):
+        return Declined(_MOVED.format(run.commands[0].source))
+    return Prefetch(" && ".join(run.chain[:k]), rest=" && ".join(run.chain[k:]))
+
+
 def _not_first(commands: Sequence[Cmd], i: int) -> Declined | None:
     """A dependency step takes only the build command: what runs before it may be needed."""
     if i == 0:
@@ -390,9 +408,9 @@ def _plan_dotnet(run: RunScript, project: Project) -> Outcome:
     for i, cmd in enumerate(run.commands):
         if _tool(cmd) != "dotnet" or cmd.argv[1:2] not in (("build",), ("publish",)):
             continue
-        if "--no-restore" in cmd.argv or _runs_before(
-            run.commands, i, lambda c: c.argv[:2] == ("dotnet", "restore")
-        ):
+        if _runs_before(run.commands, i, _is_dotnet_restore):
+            return _split_leading(run, _is_dotnet_restore)
+        if "--no-restore" in cmd.argv:
             return None
         if cmd.moved:
             return Declined(_MOVED.format(cmd.source))
@@ -409,6 +427,10 @@ def _plan_dotnet(run: RunScript, project: Project) -> Outcome:
             words += ["-r", shlex.quote(runtime)]
         return _not_first(run.commands, i) or Prefetch(" ".join(words))
     return None
+
+
+def _is_dotnet_restore(cmd: Cmd) -> bool:
+    return _tool(cmd) == "dotnet" and cmd.argv[1:2] == ("restore",)
 
 
 def _dotnet_project(args: Sequence[str]) -> str | None:
@@ -445,7 +467,7 @@ def _plan_go(run: RunScript, project: Project) -> Outcome:
         else:
             continue
         if _runs_before(run.commands, i, _is_go_download):
-            return None
+            return _split_leading(run, _is_go_download)
         if project.has_dir("vendor") or "-mod=vendor" in cmd.argv:
             return None  # the modules are vendored: nothing to download
         gomod = project.read("go.mod")

@@ -86,6 +86,8 @@ class SplitCandidate:
     unsafe: str = ""
     # The image paths of those lock files.
     rewritten: tuple[str, ...] = ()
+    # The split holds only under the install's assumption (Effect.assumption): unsafe.
+    assumed: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,10 @@ def find_split(
     bad_flags = [f.split("=")[0] for f in copy.flags if f.split("=")[0] not in ALLOWED_FLAGS]
     if bad_flags:
         return Decline(r, b, f"the COPY uses {', '.join(bad_flags)}")
+    assumption = ""
+    if install.assumed is not None:
+        # It reads only its manifests unless its Git-hook script matters: unsafe.
+        install, assumption = install.assumed, install.assumption
     if install.kind != "run-install" or install.reads.everything:
         reason = "; ".join(install.notes) or "the install step may read any project file"
         return Decline(r, b, reason)
@@ -162,7 +168,8 @@ def find_split(
     for ctx_path in (c for _, c in provided):
         if any(ch in ctx_path for ch in "*?[\\") or "$" in ctx_path:
             return Decline(r, b, f"manifest path {ctx_path!r} needs quoting dockerfix does not do")
-    return SplitCandidate(b, r, provided, unsafe, tuple(read_back))
+    unsafe = "; ".join(u for u in (assumption, unsafe) if u)
+    return SplitCandidate(b, r, provided, unsafe, tuple(read_back), assumed=bool(assumption))
 
 
 def _unknown_copy(step: Step, copy: ContextCopy | None) -> str:
@@ -288,12 +295,14 @@ def split_diagnostics(
                     f"copy {files} before `{short(steps[cand.install])}` so that source "
                     "edits do not rerun it"
                 )
-                if cand.unsafe:
+                if cand.rewritten:
                     kept = ", ".join(posixpath.basename(p) for p in cand.rewritten)
                     message += (
                         f"; the image keeps the build context's {kept} where the install "
                         "may have rewritten it"
                     )
+                if cand.assumed:
+                    message += f"; unsafe: {cand.unsafe.split('; ')[0]}"
                 out.append(
                     Diagnostic(
                         codes.SPLIT_COPY,

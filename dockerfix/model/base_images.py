@@ -24,6 +24,19 @@ _WORKDIRS = {
     "nginx": "/",
     "httpd": "/usr/local/apache2",
     "tomcat": "/usr/local/tomcat",
+    "buildpack-deps": "/",
+    "gcc": "/",
+    "erlang": "/",
+    "elixir": "/",
+    "openjdk": "/",
+    "eclipse-temurin": "/",
+    "maven": "/",
+    "composer": "/app",
+    "dart": "/root",
+}
+# Images of other publishers: name → (working directory, tags whose Dockerfile sets another).
+_PUBLISHED = {
+    "oven/bun": ("/home/bun/app", ("distroless",)),
 }
 _REGISTRY_PREFIXES = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
 
@@ -40,10 +53,24 @@ def _name(reference: str) -> str | None:
     return ref if "/" not in ref and ref else None
 
 
+def _published(reference: str) -> str | None:
+    """The working directory of a known image of another publisher (`oven/bun:1`)."""
+    ref = reference.strip().lower()
+    for prefix in _REGISTRY_PREFIXES:
+        ref = ref.removeprefix(prefix)
+    name, _, tag = ref.split("@", 1)[0].partition(":")
+    known = _PUBLISHED.get(name)
+    if known is None or any(word in tag for word in known[1]):
+        return None
+    return known[0]
+
+
 def default_workdir(reference: str) -> str | None:
     """The working directory a stage `FROM reference` starts in, when dockerfix knows it."""
     name = _name(reference)
-    return _WORKDIRS.get(name) if name is not None else None
+    if name is None:
+        return _published(reference)
+    return _WORKDIRS.get(name)
 
 
 def default_user(reference: str) -> str | None:

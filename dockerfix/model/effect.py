@@ -96,3 +96,7 @@ class Effect:
     # Directories this step creates are root's (a root WORKDIR, a COPY without --chown): two
     # such steps create the same directory whichever runs first.
     root_dirs: bool = False
+    # A RUN that may read any file only for a reason the unsafe tier may set aside (an install
+    # whose lifecycle script only installs Git hooks): its effect if that holds, and the reason.
+    assumed: Effect | None = None
+    assumption: str = ""

@@ -88,6 +88,26 @@ def analyse_run(
     ctx: BuildContext | None,
     prior: Mapping[int, Effect],
 ) -> Effect:
+    """What a RUN reads and writes; for one that may read anything only because of an
+    assumption the unsafe tier may make, also its effect under that assumption."""
+    seen: list[str] = []
+    effect = _analyse_run(step, model, stage, ctx, prior, False, seen)
+    if effect.kind == "run-unknown" and seen:
+        assumed = _analyse_run(step, model, stage, ctx, prior, True, [])
+        if assumed.kind == "run-install":
+            return replace(effect, assumed=assumed, assumption="; ".join(dict.fromkeys(seen)))
+    return effect
+
+
+def _analyse_run(
+    step: Step,
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
+    prior: Mapping[int, Effect],
+    assume: bool,
+    seen: list[str],
+) -> Effect:
     from dockerfix.model.commands import classify
 
     ins = step.instruction
@@ -116,15 +136,15 @@ def analyse_run(
         )
     workdir = state.workdir
     project = workdir if workdir not in (None, "/") else None
-    if project is None:
-        # `cd /srv/app && npm install` from `/`: the project is where every command runs.
-        working = [
-            cmd for cmd in script.commands if not (cmd.argv and cmd.argv[0].value in _SHELL_STATE)
-        ]
-        cwds = {_cwd(workdir, cmd) for cmd in working}
-        if working and len(cwds) == 1 and None not in cwds:
-            only = next(iter(cwds))
-            project = only if only != "/" else None
+    # `cd /srv/app && npm install` from `/` (or from the base image's /go): the project is
+    # where every command runs.
+    working = [
+        cmd for cmd in script.commands if not (cmd.argv and cmd.argv[0].value in _SHELL_STATE)
+    ]
+    cwds = {_cwd(workdir, cmd) for cmd in working}
+    only = next(iter(cwds)) if len(cwds) == 1 else None
+    if only is not None and (project is None or not is_under(only, project)):
+        project = only if only != "/" else None
     effects = dict(prior)
     blocked: list[str] = []
     reader = image_reader(stage.steps, step.position, effects, ctx, blocked)
@@ -162,6 +182,10 @@ def analyse_run(
             )
 
         effect = classify(argv, env=cmd_env, read_file=read_file, glob=glob)
+        if effect.assumed is not None:
+            seen.append(effect.assumption)
+            if assume:
+                effect = effect.assumed
         kind = effect.kind
         if kind == "download" and effect.ecosystem is not None:
             kind = "install"  # go mod download, cargo fetch, mvn dependency:go-offline …

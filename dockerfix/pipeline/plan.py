@@ -16,13 +16,15 @@ class PlannedRun:
     original RUN ``anchor`` in the same state, and nothing it moved across conflicts with it.
     With ``replacement``, the anchor itself was split: ``text`` and ``replacement`` together
     run the anchor's `&&` chain. ``creates`` are project folders ``text`` creates for itself and
-    removes again (a stub target): its reads and writes below them do not count.
+    removes again (a stub target): its reads and writes below them do not count. ``assumed``:
+    ``text`` is checked at its assumed effect (`Effect.assumption`, a Git-hook script).
     """
 
     text: str
     anchor: str
     replacement: str | None = None
     creates: tuple[str, ...] = ()
+    assumed: bool = False
 
 
 @dataclass
@@ -41,6 +43,8 @@ class StagePlan:
     cost_after: float = 0.0
     # Lock files (image paths) an unsafe split lets the install rewrite before the copy.
     rewritable: frozenset[str] = frozenset()
+    # Install RUNs (their text) moved on an assumption (Effect.assumption): unsafe splits.
+    assumed: frozenset[str] = frozenset()
     replaced: dict[int, str] = field(default_factory=dict)
     planned_runs: list[PlannedRun] = field(default_factory=list)
 

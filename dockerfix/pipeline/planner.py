@@ -189,6 +189,11 @@ def plan_stage(
             if c.unsafe and placed[c.install] < placed[c.broad]
             for p in c.rewritten
         )
+        plan.assumed = frozenset(
+            steps[c.install].instruction.text.rstrip("\r\n")
+            for c in candidates
+            if c.assumed and placed[c.install] < placed[c.broad]
+        )
     applied, declined, pairs = split_diagnostics(best, split_chosen, steps, candidates, declines)
     plan.diagnostics = [
         *applied,
@@ -259,6 +264,10 @@ def _plan_split(
     for cand in candidates:
         by_broad.setdefault(cand.broad, {}).update(dict(cand.provided))
     effects = dict(effects)
+    for cand in candidates:
+        assumed = effects[cand.install].assumed
+        if cand.assumed and assumed is not None:
+            effects[cand.install] = assumed  # the unsafe split moves it on that assumption
     vol, cost = dict(vol), dict(cost)
     nodes: list[int] = []
     inserted: dict[int, str] = {}

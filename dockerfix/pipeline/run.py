@@ -92,6 +92,7 @@ def run_fixes(analysis: Analysis) -> Result:
         else frozenset()
     )
     rewritable = frozenset().union(*(p.rewritable for p in plans))
+    assumed = frozenset().union(*(p.assumed for p in plans))
     planned = [r for p in plans for r in p.planned_runs]
     problems = verify_rewrite(
         tree,
@@ -101,6 +102,7 @@ def run_fixes(analysis: Analysis) -> Result:
         analysis=planning,
         rewritable=rewritable,
         planned=planned,
+        assumed=assumed,
     )
     if problems:
         kept = [d if not d.applied else _unapplied(d) for d in diagnostics]

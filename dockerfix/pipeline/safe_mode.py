@@ -31,6 +31,7 @@ def verify_rewrite(
     analysis: Analysis | None = None,
     rewritable: frozenset[str] = frozenset(),
     planned: Sequence[PlannedRun] = (),
+    assumed: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Problems that make the rewrite unsafe (an empty list means it may be written).
 
@@ -39,7 +40,8 @@ def verify_rewrite(
     modelling the original again; the new text is always parsed and modelled from scratch.
     ``rewritable`` names lock files an unsafe split lets the install rewrite before the
     later copy puts them back. ``planned`` are the RUNs --unsafe-fixes adds (DFX007):
-    accepted only as planned.
+    accepted only as planned. ``assumed`` are the install RUNs (their text) an unsafe split
+    moved on their assumption (`Effect.assumption`): checked with their assumed effect.
     """
     new = parse(new_text)
     if new.errors:
@@ -69,6 +71,7 @@ def verify_rewrite(
             old_effects,
             rewritable,
             planned,
+            assumed,
         )
     return problems
 
@@ -83,6 +86,7 @@ def _verify_stage(
     old_effects: dict[int, Effect] | None = None,
     rewritable: frozenset[str] = frozenset(),
     planned: Sequence[PlannedRun] = (),
+    assumed: frozenset[str] = frozenset(),
 ) -> list[str]:
     label = f"stage {old.index + 1}"
     old_texts = Counter(_norm(s.instruction.text) for s in old.steps)
@@ -106,6 +110,9 @@ def _verify_stage(
         return [f"{label}: metadata instructions changed order"]
     effects_old = old_effects if old_effects is not None else stage_effects(old_model, old, ctx)
     effects_new = stage_effects(new_model, new, ctx)
+    if assumed:
+        effects_old = _assuming(old, effects_old, assumed)
+        effects_new = _assuming(new, effects_new, assumed)
     # Identify each new step with an original one by text, in order of appearance.
     pool: dict[str, list[int]] = {}
     for s in old.steps:
@@ -170,6 +177,16 @@ def _verify_stage(
     return []
 
 
+def _assuming(stage: Stage, effects: dict[int, Effect], texts: frozenset[str]) -> dict[int, Effect]:
+    """The effects with each RUN of ``texts`` taken at its assumed effect."""
+    out = dict(effects)
+    for step in stage.steps:
+        eff = out[step.position]
+        if eff.assumed is not None and _norm(step.instruction.text) in texts:
+            out[step.position] = eff.assumed
+    return out
+
+
 def _split_aliases(
     old_texts: Counter[str], new: Stage, planned: Sequence[PlannedRun]
 ) -> dict[str, str]:
@@ -226,6 +243,8 @@ def _check_planned_run(
     if not moved and not same_state(anchor.state, step.state):
         return [f"{label}: the added `{text}` would run in a different state"]
     effect = effects_new[step.position]
+    if run.assumed and effect.assumed is not None:
+        effect = effect.assumed
     if run.creates:
         from dockerfix.fixes.prefetch import without_scratch
 

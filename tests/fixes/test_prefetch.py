@@ -200,17 +200,70 @@ REWRITES += [
     ),
 ]
 
+HUSKY = {
+    "package.json": '{"name": "x", "scripts": {"prepare": "husky install", "build": "tsc"}, '
+    '"devDependencies": {"husky": "^8.0.0"}}',
+    "package-lock.json": "{}",
+    "src/a.ts": "export {};\n",
+}
+REWRITES += [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go mod download && go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
+        "RUN go build -o /app .\n",
+        id="go-download-in-the-same-run",
+    ),
+    pytest.param(
+        {
+            **DOTNET,
+            "App.sln": 'Project("{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}") = "App", '
+            '"App\\App.csproj", "{11111111-1111-1111-1111-111111111111}"\nEndProject\n',
+        },
+        NET + "RUN dotnet restore && dotnet publish App/App.csproj\n",
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY App.sln ./\n"
+        "COPY App/App.csproj ./App/\nRUN dotnet restore\nCOPY . .\n"
+        "RUN dotnet publish App/App.csproj\n",
+        id="dotnet-restore-in-the-run",
+    ),
+    pytest.param(
+        {"DiscordBot.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>', "Program.cs": ""},
+        NET + "RUN dotnet restore && dotnet publish -c Release -o /app\n",
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY DiscordBot.csproj ./\n"
+        "RUN dotnet restore\nCOPY . .\nRUN dotnet publish -c Release -o /app\n",
+        id="dotnet-restore-and-publish-chained",
+    ),
+    pytest.param(
+        MIX,
+        "FROM elixir:1.16\nWORKDIR /a\nRUN mix local.hex --force && mix local.rebar --force\n"
+        "COPY . .\nRUN mix deps.get && mix compile\n",
+        "FROM elixir:1.16\nWORKDIR /a\nRUN mix local.hex --force && mix local.rebar --force\n"
+        "COPY mix.exs ./\nRUN mix deps.get\nCOPY . .\nRUN mix deps.get && mix compile\n",
+        id="mix-after-hex-and-rebar-install",
+    ),
+    pytest.param(
+        {"server/" + name: text for name, text in GO.items()},
+        "FROM golang:1.22\nCOPY server /server\nWORKDIR /server\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nCOPY server/go.mod server/go.sum /server/\n"
+        "RUN cd /server && go mod download\nCOPY server /server\nWORKDIR /server\n"
+        "RUN go build -o /app .\n",
+        id="go-workdir-after-copy-from-base-workdir",
+    ),
+    pytest.param(
+        HUSKY,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n",
+        "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n"
+        "COPY . .\nRUN npm run build\n",
+        id="npm-chain-with-husky-prepare",
+    ),
+]
+
 NOOPS = [
     pytest.param(
         GO,
         "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
         "COPY . .\nRUN go build -o /app .\n",
         id="go-already-prefetched",
-    ),
-    pytest.param(
-        GO,
-        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go mod download && go build -o /app .\n",
-        id="go-download-in-the-same-run",
     ),
     pytest.param(
         {**GO, "vendor/modules.txt": "# none\n"},
@@ -270,11 +323,6 @@ NOOPS += [
 NOOPS += [
     pytest.param(
         DOTNET, NET + "RUN dotnet publish App/App.csproj --no-restore\n", id="dotnet-no-restore"
-    ),
-    pytest.param(
-        DOTNET,
-        NET + "RUN dotnet restore && dotnet publish App/App.csproj\n",
-        id="dotnet-restore-in-the-run",
     ),
     pytest.param(
         MAVEN, "FROM maven:3.9\nWORKDIR /b\nCOPY . .\nRUN mvn test\n", id="maven-test-only"
@@ -367,6 +415,27 @@ def test_decline(tmp_path: Path, files: dict[str, str], source: str, reason: str
 
 
 DECLINES += [
+    pytest.param(
+        MAVEN,
+        "FROM maven:3.9\nCOPY . .\nRUN mvn -B package\n",
+        "the build runs in / (no WORKDIR)",
+        id="maven-in-root",
+    ),
+    pytest.param(
+        MAVEN,
+        "FROM example.com/jdk:17\nCOPY . .\nRUN mvn -B package\n",
+        "the base image's working directory is not known",
+        id="maven-unknown-base-workdir",
+    ),
+    pytest.param(
+        {
+            **HUSKY,
+            "package.json": '{"name": "x", "scripts": {"prepare": "husky install && node gen.js"}}',
+        },
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n",
+        "prepare",
+        id="npm-prepare-more-than-git-hooks",
+    ),
     pytest.param(
         NPM,
         "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && cd src && npm run build\n",

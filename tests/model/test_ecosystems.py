@@ -272,8 +272,17 @@ DECLINES = [
     ),
     (
         "npm",
-        {"package.json": '{"scripts": {"prepare": "husky install"}}'},
+        {"package.json": '{"scripts": {"prepare": "node scripts/prepare.js"}}'},
         ("package.json has a prepare script: npm install runs it and it may read any file",),
+    ),
+    (
+        "npm",
+        {"package.json": '{"scripts": {"prepare": "husky install"}}'},
+        (
+            "package.json has a prepare script `husky install`, which only installs Git hooks: "
+            "run before the sources are copied it finds no .git, so the image's .git (and hook "
+            "folder) may differ",
+        ),
     ),
     (
         "yarn-classic",

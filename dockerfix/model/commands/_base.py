@@ -11,7 +11,7 @@ import posixpath
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 if sys.version_info >= (3, 11):
@@ -50,6 +50,10 @@ class CommandEffect:
     network: bool = False
     cost: float = 0.0
     reasons: tuple[str, ...] = ()
+    # What the command reads if an assumption dockerfix cannot prove holds (a lifecycle script
+    # that only installs Git hooks reads no other project file), and that assumption.
+    assumed: CommandEffect | None = None
+    assumption: str = ""
 
 
 NOOP = CommandEffect(kind="noop")
@@ -118,6 +122,8 @@ class _Reads:
         self.paths: list[str] = []
         self.reasons: list[str] = []
         self.all = False
+        self.declined = False  # a reason to read everything that no assumption removes
+        self.assumptions: list[str] = []
 
     def add(self, *paths: str) -> None:
         for path in paths:
@@ -131,20 +137,37 @@ class _Reads:
 
     def decline(self, reason: str) -> None:
         self.all = True
+        self.declined = True
         self.note(reason)
+
+    def assume(self, reason: str) -> None:
+        """May read more, for a reason the unsafe tier may set aside (see CommandEffect)."""
+        self.all = True
+        self.note(reason)
+        if reason not in self.assumptions:
+            self.assumptions.append(reason)
 
     def effect(
         self, kind: Kind, eco: str | None, writes: Iterable[str], *, network: bool, cost: float
     ) -> CommandEffect:
-        return CommandEffect(
+        narrowed = CommandEffect(
             kind=kind,
             ecosystem=eco,
             reads=tuple(self.paths),
-            reads_all=self.all,
             writes=_unique(writes),
             network=network,
             cost=cost,
+            reasons=tuple(r for r in self.reasons if r not in self.assumptions),
+        )
+        if not self.all:
+            return narrowed
+        assumed = self.assumptions and not self.declined
+        return replace(
+            narrowed,
+            reads_all=True,
             reasons=tuple(self.reasons),
+            assumed=narrowed if assumed else None,
+            assumption="; ".join(self.assumptions) if assumed else "",
         )
 
 

@@ -107,10 +107,20 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
     ),
     Ecosystem(
         name="bun",
-        manifests=("package.json", "bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"),
+        manifests=(
+            "package.json",
+            "bun.lock",
+            "bun.lockb",
+            "bunfig.toml",
+            ".npmrc",
+            "package-lock.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+        ),
         detect=("bun.lock", "bun.lockb"),
         install_examples=("bun install --frozen-lockfile", "bun install --production"),
-        extra_reads="workspace packages' package.json; the project's own lifecycle scripts run",
+        extra_reads="workspace packages' package.json; the project's own lifecycle scripts run; "
+        "with no bun lockfile, the package-lock.json, yarn.lock or pnpm-lock.yaml it migrates",
         unsafe_variant="`bun install --frozen-lockfile --ignore-scripts` before `COPY . .`",
         output_dirs=("node_modules",),
         dependency_install=("bun", "install", "--frozen-lockfile"),
@@ -175,21 +185,49 @@ LIFECYCLE_PACKAGES = {
 }
 
 
+# Packages whose install scripts only install Git hooks: they read and write .git (and their
+# own hook folder), and no file the image's programs use.
+GIT_HOOK_PACKAGES = frozenset({"husky", "simple-git-hooks", "lefthook", "yorkie"})
+
+# A lifecycle script that only installs Git hooks (`husky install`, `cd .. && husky`, …).
+_GIT_HOOK_SCRIPT = re.compile(
+    r"(?:cd [\w./-]+ && )?(?:is-ci \|\| )?(?:(?:npx|yarn|pnpm(?: exec)?|bunx) )?"
+    r"(?:husky(?: install)?(?: [\w./-]+)?|simple-git-hooks|lefthook install)"
+    r"(?: \|\| (?:true|exit 0))?"
+)
+_GIT_HOOKS_ONLY = (
+    "{what}, which only installs Git hooks: run before the sources are copied it finds no "
+    ".git, so the image's .git (and hook folder) may differ"
+)
+
+
 def _check_scripts(acc: _Reads, tool: _NodeTool, path: str, data: Mapping[str, Any]) -> None:
     scripts = _table(data, "scripts")
+    hook_scripts = False
     for name in tool.scripts:
-        if name in scripts and not _HARMLESS_SCRIPT.fullmatch(str(scripts[name]).strip()):
-            acc.decline(
-                f"{path} has a {name} script: {tool.command} runs it and it may read any file"
-            )
+        text = str(scripts.get(name, "")).strip()
+        if name not in scripts or _HARMLESS_SCRIPT.fullmatch(text):
+            continue
+        reason = f"{path} has a {name} script: {tool.command} runs it and it may read any file"
+        if _GIT_HOOK_SCRIPT.fullmatch(text):
+            hook_scripts = True
+            acc.assume(_GIT_HOOKS_ONLY.format(what=f"{path} has a {name} script `{text}`"))
+        else:
+            acc.decline(reason)
     for field in ("dependencies", "devDependencies", "optionalDependencies"):
         for package in _table(data, field):
             why = LIFECYCLE_PACKAGES.get(package)
-            if why is not None:
-                acc.decline(
-                    f"{path} depends on {package}, whose install script {why}: "
-                    f"{tool.command} may read those files"
-                )
+            if why is None:
+                continue
+            reason = (
+                f"{path} depends on {package}, whose install script {why}: "
+                f"{tool.command} may read those files"
+            )
+            if package in GIT_HOOK_PACKAGES:
+                if not hook_scripts:  # the script that runs it is named already
+                    acc.assume(_GIT_HOOKS_ONLY.format(what=f"{path} depends on {package}"))
+            else:
+                acc.decline(reason)
 
 
 def _workspace_patterns(data: Mapping[str, Any]) -> list[str]:
@@ -778,8 +816,21 @@ def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     return unknown_effect(args, f"`pnpm {sub}` is not a pnpm command dockerfix knows")
 
 
+# With no lockfile of its own, bun install migrates another tool's lockfile (and so reads it).
 _BUN = _NodeTool(
-    "bun", "bun", ("bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"), _BUN_SCRIPTS, "bun install"
+    "bun",
+    "bun",
+    (
+        "bun.lock",
+        "bun.lockb",
+        "bunfig.toml",
+        ".npmrc",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+    ),
+    _BUN_SCRIPTS,
+    "bun install",
 )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dockerfix.model.commands import classify
-from tests.model.commands.helpers import classify_test, writes_test
+from tests.model.commands.helpers import classify_test, run, writes_test
 
 NPM_WS = {
     "package.json": '{"name": "root", "workspaces": ["packages/*"]}',
@@ -11,6 +13,17 @@ NPM_WS = {
     "packages/b/package.json": '{"name": "b"}',
 }
 NPM_POSTINSTALL = {"package.json": '{"scripts": {"postinstall": "node scripts/setup.js"}}'}
+# With no lockfile of its own, bun migrates (and so reads) another tool's lockfile.
+BUN_READS = (
+    "package.json",
+    "bun.lock",
+    "bun.lockb",
+    "bunfig.toml",
+    ".npmrc",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+)
 NPM_PLAIN = {"package.json": '{"name": "app", "scripts": {"build": "tsc", "start": "node ."}}'}
 
 
@@ -112,7 +125,11 @@ CASES = [
         "yarn",
         ("package.json", "yarn.lock", ".yarnrc", ".npmrc"),
         True,
-        ("package.json has a prepare script: yarn install runs it and it may read any file",),
+        (
+            "package.json has a prepare script `husky`, which only installs Git hooks: run "
+            "before the sources are copied it finds no .git, so the image's .git (and hook "
+            "folder) may differ",
+        ),
     ),
     (
         "yarn build",
@@ -183,7 +200,7 @@ CASES = [
         NPM_PLAIN,
         "install",
         "bun",
-        ("package.json", "bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"),
+        BUN_READS,
         False,
         (),
     ),
@@ -192,7 +209,7 @@ CASES = [
         {"package.json": '{"scripts": {"preinstall": "node check.js"}}'},
         "install",
         "bun",
-        ("package.json", "bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"),
+        BUN_READS,
         True,
         ("package.json has a preinstall script: bun install runs it and it may read any file",),
     ),
@@ -217,3 +234,36 @@ def test_workspaces_without_a_listing_decline() -> None:
         True,
         ("cannot list the workspace packages packages/*: their install scripts are unknown",),
     )
+
+
+@pytest.mark.parametrize(
+    ("scripts", "assumed"),
+    [
+        ('{"prepare": "husky install"}', True),
+        ('{"postinstall": "cd .. && husky install"}', True),
+        ('{"prepare": "is-ci || husky install"}', True),
+        ('{"prepare": "husky install && node gen.js"}', False),
+        ('{"postinstall": "prisma generate"}', False),
+    ],
+)
+def test_git_hook_scripts_are_an_assumption(scripts: str, assumed: bool) -> None:
+    """A lifecycle script that only installs Git hooks reads everything only on an assumption
+    the unsafe tier may make; any other script stays a plain decline."""
+    effect = run("npm ci", {"package.json": f'{{"scripts": {scripts}}}', "package-lock.json": ""})
+    assert effect.reads_all
+    assert (effect.assumed is not None) is assumed
+    if effect.assumed is not None:
+        assert not effect.assumed.reads_all
+        assert effect.assumed.reads == (
+            "package.json",
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            ".npmrc",
+        )
+        assert "only installs Git hooks" in effect.assumption
+
+
+def test_a_git_hook_package_beside_a_build_script_is_no_assumption() -> None:
+    files = {"package.json": '{"scripts": {"prepare": "tsc"}, "devDependencies": {"husky": "9"}}'}
+    effect = run("npm ci", files)
+    assert effect.reads_all and effect.assumed is None
