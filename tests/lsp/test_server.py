@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from dockerfix.fixes.registry import rules
 from tests.lsp.client import LspClient, apply_edit
 from tests.lsp.conftest import CASES, cli, copy_case
@@ -140,18 +142,27 @@ def test_a_clean_dockerfile_has_no_diagnostics_and_no_code_action(
     assert code_actions(client, uri, []) == []
 
 
-def test_a_syntax_error_is_one_diagnostic(client: LspClient, workspace: Path) -> None:
-    folder = workspace / "broken"
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("FROM alpine:3.20\nFORM x\nRUN echo hi\n", 1, "unknown instruction"),
+        ("FROM alpine:3.20\nRUN <<EOF\necho hi\n", 1, "unterminated heredoc"),
+        ("FROM alpine:3.20\nRUN echo \x00\n", 0, "binary file"),
+    ],
+)
+def test_input_dockerfix_refuses_is_one_diagnostic(
+    client: LspClient, workspace: Path, text: str, line: int, says: str
+) -> None:
+    folder = workspace / f"broken-{says.split()[-1]}"
     folder.mkdir()
-    text = "FROM alpine:3.20\nFORM x\nRUN echo hi\n"
     uri = client.open(folder / "Dockerfile", text)
     diagnostics = client.diagnostics(uri)
     assert len(diagnostics) == 1
     assert diagnostics[0]["severity"] == ERROR
-    assert diagnostics[0]["range"]["start"]["line"] == 1
-    assert "unknown instruction" in diagnostics[0]["message"].lower()
+    assert diagnostics[0]["range"]["start"]["line"] == line
+    assert says in diagnostics[0]["message"]
     assert code_actions(client, uri, diagnostics) == []
-    assert hover(client, uri, 2, 1) is None  # and the server still answers
+    assert hover(client, uri, 0, 1) is None  # and the server still answers
 
 
 def test_unsafe_fixes_are_offered_as_such(client: LspClient, workspace: Path) -> None:
