@@ -13,6 +13,7 @@ import click
 
 from dockerfix import __version__
 from dockerfix.cli.files import InputError, SourceFile, read_bytes, read_path
+from dockerfix.cli.onefile import editor_context, editor_fix, fix_text
 from dockerfix.cli.options import (
     CONTEXT_OPTION,
     EXIT_CHANGES,
@@ -29,6 +30,7 @@ Commands:
   explain   what invalidates each step, and what a change reruns
   verify    build a Dockerfile and its rewrite for real and compare the images
   rules     the fixes, and the documentation of each
+  lsp       the language server (stdio), for editors
 
 \b
 Examples:
@@ -57,6 +59,7 @@ class _DefaultCommandGroup(click.Group):
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
         "explain": ("dockerfix.cli.explain", "explain_command"),
         "verify": ("dockerfix.cli.verify", "verify_command"),
+        "lsp": ("dockerfix.cli.lsp", "lsp_command"),
     }
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -186,8 +189,13 @@ def fix_command(
     if fmt not in ("diff", "json", "sarif", "rdjson", "github", "gnu"):
         die(f"{config.path}: unknown format {fmt!r}", EXIT_INPUT)
     exclude = (*exclude, *config.exclude)
-    if context is None and stdin_filename is not None:
-        context = config.context_for(stdin_filename)
+    if context is None and stdin_filename is not None and paths == (Path("-"),):
+        from dockerfix.integrations.compose import ComposeError
+
+        try:
+            context = editor_context(stdin_filename, config)
+        except ComposeError as exc:
+            die(str(exc), EXIT_INPUT)
     from dockerfix.fixes import codes
 
     for code in sorted({*(options.select or ()), *options.ignore}):
@@ -263,9 +271,7 @@ def _run_stdin(
         source = read_bytes(data, display, stdin_filename)
     except InputError as exc:
         die(str(exc), EXIT_INPUT)
-    if context is None and stdin_filename is not None and stdin_filename.parent.is_dir():
-        context = stdin_filename.parent  # a name in no existing folder: no build context
-    result, messages = _fix_text(source, context, options.with_changes(edit_dockerignore=False))
+    result, messages = editor_fix(source, context, options)
     for message in messages:
         click.echo(message, err=True)
     if result.error is not None:
@@ -414,31 +420,8 @@ def _analyse(job: _Job) -> tuple[SourceFile | None, Any, list[str]]:
     except InputError as exc:
         return None, None, [f"dockerfix: error: {exc}"]
     settings = job.options.with_changes(edit_dockerignore=True)
-    result, messages = _fix_text(source, job.context, settings)
+    result, messages = fix_text(source, job.context, settings)
     return source, result, messages
-
-
-def _fix_text(
-    source: SourceFile, context: Path | None, settings: Settings
-) -> tuple[Any, list[str]]:
-    """The result for one Dockerfile (from the cache when nothing changed), or error lines."""
-    from dockerfix.api import DockerfileSyntaxError, Result, check_syntax, fix_tree, parse
-    from dockerfix.integrations import cache
-
-    key = cache.key_for(source.text, context, source.path, settings.key())
-    cached = cache.load(key) if key is not None else None
-    if cached is not None:
-        return cached, []
-    try:
-        tree = parse(source.text)
-        check_syntax(tree)
-        result = fix_tree(tree, settings, context=context, dockerfile_path=source.path)
-    except DockerfileSyntaxError as exc:
-        failed = Result(source.text, source.text, error=exc.message, error_line=exc.line)
-        return failed, [f"dockerfix: error: {source.display}:{exc.line}: {exc.message}"]
-    if key is not None:
-        cache.store(key, result)
-    return result, []
 
 
 def _analyse_all(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dockerfix.fixes import codes
 from dockerfix.report.model import FileReport
+from dockerfix.report.severity import severity
 
 
 def _escape_data(text: str) -> str:
@@ -23,8 +23,7 @@ def render_github(reports: list[FileReport]) -> str:
                 f"::error file={path},line={report.error_line}::{_escape_data(report.error)}"
             )
         for fix in report.fixes:
-            secret = fix.code == codes.SECRET_IN_CONTEXT  # a warning, whatever its tier
-            level = "notice" if fix.tier == "display-only" and not secret else "warning"
+            level = "warning" if severity(fix) == "warning" else "notice"
             title = _escape_property(fix.code)
             message = _escape_data(fix.message)
             lines.append(f"::{level} file={path},line={fix.line},title={title}::{message}")

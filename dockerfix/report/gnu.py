@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dockerfix.report.model import FileReport
+from dockerfix.report.severity import severity
 
 
 def render_gnu(reports: list[FileReport]) -> str:
@@ -11,6 +12,5 @@ def render_gnu(reports: list[FileReport]) -> str:
         if report.error:
             lines.append(f"{report.path}:{report.error_line}:1: error: {report.error}")
         for fix in report.fixes:
-            kind = "note" if fix.tier == "display-only" else "warning"
-            lines.append(f"{report.path}:{fix.line}:1: {kind}: {fix.code} {fix.message}")
+            lines.append(f"{report.path}:{fix.line}:1: {severity(fix)}: {fix.code} {fix.message}")
     return "".join(line + "\n" for line in lines)

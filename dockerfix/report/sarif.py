@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from dockerfix import __version__
-from dockerfix.fixes import codes
 from dockerfix.fixes.registry import rules
 from dockerfix.report.model import FileReport, Hunk
+from dockerfix.report.severity import severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -24,13 +24,6 @@ def _replacement(hunk: Hunk) -> dict[str, Any]:
     else:
         region = {"startLine": hunk.start, "startColumn": 1, "endLine": hunk.start, "endColumn": 1}
     return {"deletedRegion": region, "insertedContent": {"text": hunk.new}}
-
-
-def _level(tier: str, code: str = "") -> str:
-    """A secret in the build context is a warning whatever its tier; other advice a note."""
-    if code == codes.SECRET_IN_CONTEXT:
-        return "warning"
-    return "note" if tier == "display-only" else "warning"
 
 
 def _rule(code: str) -> dict[str, Any]:
@@ -58,7 +51,7 @@ def render_sarif(reports: list[FileReport]) -> str:
         for fix in report.fixes:
             result: dict[str, Any] = {
                 "ruleId": fix.code,
-                "level": _level(fix.tier, fix.code),
+                "level": severity(fix),
                 "message": {"text": fix.message},
                 "locations": [
                     {

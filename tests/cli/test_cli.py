@@ -454,6 +454,31 @@ def test_compose_file_gives_the_build_context(tmp_path: Path) -> None:
     assert b"1 file would be rewritten" in result.stderr
 
 
+def test_stdin_mode_finds_the_compose_files_build_context(tmp_path: Path) -> None:
+    app = tmp_path / "services" / "api"
+    app.mkdir(parents=True)
+    project(app)
+    (app / "Dockerfile").unlink()
+    docker = tmp_path / "docker"
+    docker.mkdir()
+    name = str(docker / "api.Dockerfile")
+    # Compose files are looked for up to the repository's top.
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    # Without the compose file the context is docker/, which has no manifests: no change.
+    alone = run("-", "--stdin-filename", name, input=UNOPTIMIZED.encode())
+    assert alone.returncode == 0 and alone.stdout.decode() == UNOPTIMIZED
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n    build:\n      context: services/api\n"
+        "      dockerfile: ../../docker/api.Dockerfile\n"
+    )
+    composed = run("-", "--stdin-filename", name, input=UNOPTIMIZED.encode())
+    (docker / "api.Dockerfile").write_text(UNOPTIMIZED)
+    file_mode = run("--write", str(docker / "api.Dockerfile"))
+    assert composed.returncode == file_mode.returncode == 0, composed.stderr
+    assert composed.stdout.decode() != UNOPTIMIZED
+    assert composed.stdout.decode() == (docker / "api.Dockerfile").read_text()
+
+
 def test_jobs_give_the_same_output(tmp_path: Path) -> None:
     for i in range(6):
         (tmp_path / f"svc{i}").mkdir()
