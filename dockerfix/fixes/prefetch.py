@@ -436,7 +436,8 @@ def _written_before(
     """Something before the broad copy wrote where the stub goes (its `rm -rf` would remove it)."""
     before = [effects[n] for n in order[: order.index(broad.position)] if n in effects]
     return any(
-        e.writes.everything or any(is_under(p, c) for p in e.writes.paths for c in creates)
+        (e.writes.everything and e.kind != "run-system")
+        or any(is_under(p, c) for p in e.writes.paths for c in creates)
         for e in before
     )
 

@@ -237,10 +237,33 @@ def _is_chain_install(cmd: Cmd) -> str | None:
     return None
 
 
+def _is_tool_setup(cmd: Cmd) -> bool:
+    """A command that installs the package manager itself and reads no project file
+    (`corepack enable`, `npm i -g pnpm`, `pip install --upgrade pip`): it may lead a chain."""
+    tool, args = _tool(cmd), _positionals(cmd.argv[1:])
+    if tool == "corepack":
+        return args[:1] in (["enable"], ["prepare"], ["install"]) and "install" not in args[1:]
+    if tool == "npm" and args[:1] in (["i"], ["install"]):
+        return _has_flag(cmd.argv, "-g", "--global") and len(args) > 1
+    if tool == "yarn":
+        return args[:2] == ["global", "add"]
+    if tool in ("pip", "pip3") and args[:1] == ["install"]:
+        names = [a.split("=")[0].split("<")[0].split(">")[0] for a in args[1:]]
+        flags_ok = all(
+            a in ("-U", "--upgrade", "-q", "--quiet", "--no-cache-dir") or not a.startswith("-")
+            for a in cmd.argv[2:]
+        )
+        return bool(names) and flags_ok and set(names) <= {"pip", "setuptools", "wheel"}
+    return False
+
+
 def _chain_planner(ecosystem: str) -> Planner:
     def plan(run: RunScript, project: Project) -> Outcome:
         commands = run.commands
-        if len(commands) < 2 or _is_chain_install(commands[0]) != ecosystem:
+        first = 0
+        while first < len(commands) and _is_tool_setup(commands[first]):
+            first += 1
+        if len(commands) - first < 2 or _is_chain_install(commands[first]) != ecosystem:
             return None
         if run.chain is None or len(run.chain) != len(commands):
             return Declined(
@@ -253,7 +276,7 @@ def _chain_planner(ecosystem: str) -> Planner:
                 f"the chain runs `{stateful.source}`, which changes the shell state for the "
                 "commands after it: it cannot be cut in two RUNs"
             )
-        k = 0
+        k = first
         while k < len(commands) and _is_chain_install(commands[k]) is not None:
             k += 1
         if k == len(commands):

@@ -35,8 +35,14 @@ _WORKDIRS = {
     "dart": "/root",
 }
 # Images of other publishers: name → (working directory, tags whose Dockerfile sets another).
+_NOT_DEBIAN_DOTNET = ("chiseled", "distroless", "nanoserver", "windowsservercore", "extra")
 _PUBLISHED = {
     "oven/bun": ("/home/bun/app", ("distroless",)),
+    # The Linux images set neither WORKDIR nor USER; the chiseled ones run as `app`.
+    **{
+        f"mcr.microsoft.com/dotnet/{name}": ("/", _NOT_DEBIAN_DOTNET)
+        for name in ("sdk", "aspnet", "runtime", "runtime-deps", "core/sdk", "core/aspnet")
+    },
 }
 _REGISTRY_PREFIXES = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
 

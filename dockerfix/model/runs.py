@@ -157,6 +157,7 @@ def _analyse_run(
     kinds: set[str] = set()
     ecos: list[str] = []
     notes: list[str] = []
+    tree_reads = True  # every project-reading command names its reads across the tree
     for cmd in script.commands:
         if not cmd.argv or cmd.argv[0].value is None:
             return _unknown("a command name is not static", context_files=mounted)
@@ -187,6 +188,8 @@ def _analyse_run(
             if assume:
                 effect = effect.assumed
         kind = effect.kind
+        if kind not in _PROJECT_FREE:
+            tree_reads = tree_reads and effect.names_tree_reads
         if kind == "download" and effect.ecosystem is not None:
             kind = "install"  # go mod download, cargo fetch, mvn dependency:go-offline …
         install_like = kind == "install" or (
@@ -256,7 +259,8 @@ def _analyse_run(
         read_set = PathSet.all()
         write_set = PathSet.all() if writes or kinds - {"noop", "metadata"} else PathSet()
     else:
-        outside = frozenset({project})
+        top = _copied_tree(step, stage, effects, project) if tree_reads else None
+        outside = frozenset({top or project})
         read_set = PathSet(frozenset(reads), False, outside)
         write_set = PathSet(frozenset(writes), False, outside)
     step_kind: StepKind
@@ -327,6 +331,26 @@ def _segment_match(path: str, pattern: str) -> bool:
     """Glob match where `*` never crosses `/` (shell and workspace-pattern semantics)."""
     parts, pats = path.split("/"), pattern.split("/")
     return len(parts) == len(pats) and all(fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pats))
+
+
+def _copied_tree(
+    step: Step, stage: Stage, effects: Mapping[int, Effect], project: str
+) -> str | None:
+    """The highest folder above ``project`` (not `/`) that an earlier copy of the build
+    context wrote into: the tree a command that names all its reads may read in."""
+    tops = [
+        eff.copy.dest
+        for other in stage.steps
+        if other.position < step.position
+        and (eff := effects.get(other.position)) is not None
+        and eff.kind == "copy-context"
+        and eff.copy is not None
+        and eff.copy.known
+        and eff.copy.dest_is_dir
+        and eff.copy.dest not in (None, "/")
+        and is_under(project, eff.copy.dest)
+    ]
+    return min(tops, key=len) if tops else None
 
 
 def _root_project_files(

@@ -21,6 +21,10 @@ from dockerfix.model.base_images import default_user, default_workdir
         ("oven/bun", "/home/bun/app"),
         ("oven/bun:1-alpine", "/home/bun/app"),
         ("docker.io/oven/bun:latest", "/home/bun/app"),
+        ("mcr.microsoft.com/dotnet/sdk:8.0", "/"),
+        ("mcr.microsoft.com/dotnet/core/aspnet:3.1", "/"),
+        ("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", None),
+        ("mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-1809", None),
         # Unknown: another publisher's image, or a tag built from another Dockerfile.
         ("oven/bun:distroless", None),
         ("example.com/team/python:3.12", None),

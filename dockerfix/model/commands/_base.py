@@ -54,6 +54,10 @@ class CommandEffect:
     # that only installs Git hooks reads no other project file), and that assumption.
     assumed: CommandEffect | None = None
     assumption: str = ""
+    # Its reads name every file it reads in the folders the build context was copied to, not
+    # only in its working directory (`dotnet restore` follows project references across the
+    # tree and looks for Directory.*.props upward).
+    names_tree_reads: bool = False
 
 
 NOOP = CommandEffect(kind="noop")

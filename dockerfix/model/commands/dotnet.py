@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 
 from dockerfix.model.commands._base import (
     Args,
@@ -73,16 +74,27 @@ def _dotnet_references(path: str, text: str) -> list[str]:
     return [join(folder, f.replace("\\", "/")) for f in found]
 
 
+# How far up MSBuild and NuGet look for Directory.*.props, global.json and NuGet.config:
+# every folder to the root (a path above it folds back to the root).
+_UPWARD = 8
+
+
+def _upward(folder: str, names: tuple[str, ...]) -> list[str]:
+    """``names`` in ``folder`` and in each folder above it."""
+    out: list[str] = []
+    for depth in range(_UPWARD + 1):
+        base = norm(posixpath.join(folder, *([".."] * depth)))
+        out += [join(base, n) for n in names]
+    return out
+
+
 def _dotnet_project(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:
     if path in seen:
         return
     seen.add(path)
     acc.add(path)
-    folder = posixpath.dirname(path)
-    acc.add(
-        join(folder, "packages.lock.json"),
-        *(join(folder, f) for f in _DOTNET_SHARED[4:] if folder not in ("", ".")),
-    )
+    folder = posixpath.dirname(path) or "."
+    acc.add(join(folder, "packages.lock.json"), *_upward(folder, _DOTNET_SHARED[4:]))
     text = ctx.text(path)
     if text is None:
         acc.decline(f"{path} is not known: cannot tell which projects it references")
@@ -156,7 +168,7 @@ def _dotnet(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 def _dotnet_restore(ctx: _Ctx, parsed: Args, targets: list[str], packages: str) -> CommandEffect:
     acc = _Reads()
-    acc.add(*_DOTNET_SHARED, *parsed.values("--configfile"))
+    acc.add(*_upward(".", _DOTNET_SHARED), *parsed.values("--configfile"))
     seen: set[str] = set()
     if targets:
         projects = [norm(t) for t in targets]
@@ -180,4 +192,5 @@ def _dotnet_restore(ctx: _Ctx, parsed: Args, targets: list[str], packages: str) 
         packages,
         *(join(posixpath.dirname(p), "obj") for p in sorted(seen) if p.endswith("proj")),
     ]
-    return acc.effect("install", "dotnet", writes, network=True, cost=20.0)
+    effect = acc.effect("install", "dotnet", writes, network=True, cost=20.0)
+    return replace(effect, names_tree_reads=True)

@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from tests.model.commands.helpers import classify_test
 
+SHARED = (
+    "global.json",
+    "NuGet.config",
+    "nuget.config",
+    "NuGet.Config",
+    "Directory.Build.props",
+    "Directory.Build.targets",
+    "Directory.Packages.props",
+)
+PROPS = SHARED[4:]
+# MSBuild and NuGet look in every folder above: the working directory's eight parents
+# (a path above the image's root folds back to it when resolved).
+ABOVE = tuple(f"{'../' * depth}{name}" for depth in range(9) for name in SHARED)
+
 # (command, files, kind, ecosystem, reads, reads_all, reasons)
 CASES = [
     (
@@ -17,25 +31,16 @@ CASES = [
         "install",
         "dotnet",
         (
-            "global.json",
-            "NuGet.config",
-            "nuget.config",
-            "NuGet.Config",
-            "Directory.Build.props",
-            "Directory.Build.targets",
-            "Directory.Packages.props",
+            *ABOVE,
             "App.sln",
             "packages.lock.json",
             "src/Api/Api.csproj",
             "src/Api/packages.lock.json",
-            "src/Api/Directory.Build.props",
-            "src/Api/Directory.Build.targets",
-            "src/Api/Directory.Packages.props",
+            *(f"src/Api/{name}" for name in PROPS),
+            *(f"src/{name}" for name in PROPS),
             "src/Core/Core.csproj",
             "src/Core/packages.lock.json",
-            "src/Core/Directory.Build.props",
-            "src/Core/Directory.Build.targets",
-            "src/Core/Directory.Packages.props",
+            *(f"src/Core/{name}" for name in PROPS),
         ),
         False,
         (),
@@ -46,18 +51,11 @@ CASES = [
         "install",
         "dotnet",
         (
-            "global.json",
-            "NuGet.config",
-            "nuget.config",
-            "NuGet.Config",
-            "Directory.Build.props",
-            "Directory.Build.targets",
-            "Directory.Packages.props",
+            *ABOVE,
             "src/Api/Api.csproj",
             "src/Api/packages.lock.json",
-            "src/Api/Directory.Build.props",
-            "src/Api/Directory.Build.targets",
-            "src/Api/Directory.Packages.props",
+            *(f"src/Api/{name}" for name in PROPS),
+            *(f"src/{name}" for name in PROPS),
         ),
         True,
         ("src/Api/Api.csproj is not known: cannot tell which projects it references",),
