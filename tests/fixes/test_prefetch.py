@@ -258,7 +258,36 @@ REWRITES += [
     ),
 ]
 
+PNPM = {
+    "package.json": '{"name": "ui", "scripts": {"build": "vite build"}}',
+    "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+    "src/main.ts": "",
+}
+REWRITES += [
+    pytest.param(
+        CARGO,
+        "FROM rust:1.79\nRUN apt-get update && apt-get install -y pkg-config\nWORKDIR /a\n"
+        "COPY . .\nRUN cargo build --release\n",
+        "FROM rust:1.79\nRUN apt-get update && apt-get install -y pkg-config\nWORKDIR /a\n"
+        "COPY Cargo.toml ./\n" + STUB + "COPY . .\nRUN cargo build --release\n",
+        id="cargo-after-system-packages",
+    ),
+    pytest.param(
+        PNPM,
+        "FROM node:20\nWORKDIR /ui\nCOPY . .\n"
+        "RUN corepack enable && pnpm install --frozen-lockfile && pnpm build\n",
+        "FROM node:20\nWORKDIR /ui\nCOPY package.json pnpm-lock.yaml ./\n"
+        "RUN corepack enable && pnpm install --frozen-lockfile\nCOPY . .\nRUN pnpm build\n",
+        id="pnpm-chain-after-corepack-enable",
+    ),
+]
+
 NOOPS = [
+    pytest.param(
+        PNPM,
+        "FROM node:20\nWORKDIR /ui\nCOPY . .\nRUN corepack enable && pnpm build\n",
+        id="corepack-then-build-only",
+    ),
     pytest.param(
         GO,
         "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
