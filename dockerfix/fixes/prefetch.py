@@ -82,6 +82,7 @@ Per ecosystem:
 - gradle: `./gradlew|gradle build|bootJar|assemble|installDist|shadowJar` → `gradlew`,
   `gradle/`, `settings.gradle[.kts]`, `build.gradle[.kts]`, `gradle.properties` + `RUN
   ./gradlew dependencies --no-daemon`.
+- sbt: `sbt assembly|stage|compile|package|…` → `build.sbt`, `project/` + `RUN sbt update`.
 - dotnet: `dotnet build|publish` without a restore before it → the solution, project files,
   `nuget.config`, `Directory.*.props`, `global.json` + `RUN dotnet restore <project>`.
 - mix: `mix deps.get && mix compile` (or `mix release`) → `mix.exs`, `mix.lock`, `config/` +
@@ -108,6 +109,8 @@ would have:
   repository and fail: keep the original there with `# dockerfix: ignore[DFX007]`.
 - gradle: `dependencies` resolves the root project's configurations and starts Gradle once more:
   `~/.gradle` holds more caches (and the wrapper distribution earlier).
+- sbt: `update` starts sbt once more and fills `~/.ivy2`, `~/.sbt` and the coursier cache
+  (and `project/target`) before the sources arrive.
 - dotnet: `dotnet restore` writes `obj/` files and fills `~/.nuget/packages` before the sources
   arrive; the build's own restore then finds them up to date.
 - mix: `mix deps.get` writes `deps/` before the sources; `config/` is copied early because

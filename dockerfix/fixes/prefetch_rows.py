@@ -380,6 +380,31 @@ _MAVEN_GOALS = frozenset({"package", "install", "verify"})
 _GRADLE_TASKS = frozenset({"build", "bootJar", "assemble", "installDist", "shadowJar"})
 
 
+# sbt commands that resolve or inspect without compiling (the classifier's list).
+_SBT_RESOLVE = frozenset({"update", "updateClassifiers", "updateSbtClassifiers", "reload"})
+
+
+def _plan_sbt(run: RunScript, project: Project) -> Outcome:
+    for i, cmd in enumerate(run.commands):
+        if _tool(cmd) != "sbt":
+            continue
+        names = [re.split(r"[/:]", c.split()[0])[-1] for c in _sbt_commands(cmd)]
+        if not names or all(n in _SBT_RESOLVE for n in names):
+            continue
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
+        if any(a.startswith(("-sbt-dir", "--sbt-dir", "-ivy")) for a in cmd.argv):
+            return Declined(f"`{cmd.source}` keeps its caches elsewhere (-sbt-dir/-ivy)")
+        return _not_first(run.commands, i) or Prefetch("sbt update")
+    return None
+
+
+def _sbt_commands(cmd: Cmd) -> list[str]:
+    """The sbt commands a command line runs (`sbt clean assembly`, `sbt "clean; stage"`)."""
+    words = [w for w in cmd.argv[1:] if not w.startswith("-")]
+    return [c.strip() for w in words for c in w.split(";") if c.strip()]
+
+
 def _plan_maven(run: RunScript, project: Project) -> Outcome:
     for i, cmd in enumerate(run.commands):
         if _tool(cmd) not in ("mvn", "mvnw") or not _MAVEN_GOALS & set(cmd.argv[1:]):
@@ -694,6 +719,16 @@ ROWS: tuple[PrefetchRow, ...] = (
         "`dependencies` starts Gradle once more and fills ~/.gradle (caches, the wrapper "
         "distribution) before the sources arrive",
         _plan_gradle,
+    ),
+    PrefetchRow(
+        "sbt",
+        "`sbt` running a command that compiles (`assembly`, `stage`, `compile`, `package`, …)",
+        ("build.sbt", "*.sbt", "project/", ".sbtopts", ".jvmopts"),
+        (("build.sbt",),),
+        "sbt update",
+        "`sbt update` starts sbt once more and fills ~/.ivy2, ~/.sbt and the coursier cache "
+        "(and project/target) before the sources arrive",
+        _plan_sbt,
     ),
     PrefetchRow(
         "dotnet",

@@ -258,6 +258,23 @@ REWRITES += [
     ),
 ]
 
+SBT = {
+    "build.sbt": 'name := "trans"\nscalaVersion := "2.13.12"\n',
+    "project/build.properties": "sbt.version=1.9.7\n",
+    "project/plugins.sbt": 'addSbtPlugin("com.eed3si9n" % "sbt-assembly" % "2.1.5")\n',
+    "src/main/scala/Main.scala": "object Main extends App\n",
+}
+SCALA = "FROM sbtscala/scala-sbt:eclipse-temurin-17.0.8_7_1.9.7_2.13.12\nWORKDIR /trans\n"
+REWRITES += [
+    pytest.param(
+        SBT,
+        SCALA + "COPY . /trans\nRUN sbt clean assembly\n",
+        SCALA + "COPY build.sbt /trans/\nCOPY project/plugins.sbt project/build.properties "
+        "/trans/project/\nRUN sbt update\nCOPY . /trans\nRUN sbt clean assembly\n",
+        id="sbt-assembly",
+    ),
+]
+
 PNPM = {
     "package.json": '{"name": "ui", "scripts": {"build": "vite build"}}',
     "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
@@ -283,6 +300,13 @@ REWRITES += [
 ]
 
 NOOPS = [
+    pytest.param(
+        SBT,
+        SCALA + "COPY build.sbt ./\nCOPY project project\nRUN sbt update\nCOPY . .\n"
+        "RUN sbt assembly\n",
+        id="sbt-already-updated",
+    ),
+    pytest.param(SBT, SCALA + "COPY . .\nRUN sbt update\n", id="sbt-update-only"),
     pytest.param(
         PNPM,
         "FROM node:20\nWORKDIR /ui\nCOPY . .\nRUN corepack enable && pnpm build\n",
@@ -629,3 +653,13 @@ def test_rule_doc_matches_the_doc_page() -> None:
     assert f"Tier: {RULE.tier}" in page and RULE.summary in page and RULE.doc.strip() in page
     for row in ROWS:
         assert f"| {row.ecosystem} | {row.triggers} |" in page
+
+
+DECLINES += [
+    pytest.param(
+        SBT,
+        SCALA + "COPY . /trans\nRUN sbt -sbt-dir /cache/sbt assembly\n",
+        "keeps its caches elsewhere",
+        id="sbt-own-cache-dir",
+    ),
+]
