@@ -134,12 +134,27 @@ def plan_stage(
     ]
     declines = [d for d in declines if not sup.ignores(d.install, codes.SPLIT_COPY)]
     if not unsafe:
-        # A split that may change the image (a rewritten lock file) is only reported.
-        declines += [
-            Decline(c.install, c.broad, c.unsafe + " (`--unsafe-fixes` splits it anyway)")
-            for c in candidates
-            if c.unsafe
-        ]
+        # A split that may change the image (a rewritten lock file) is only reported, and
+        # the report says whether --unsafe-fixes would make it.
+        risky = [c for c in candidates if c.unsafe]
+        if risky:
+            would = _unsafe_splits(
+                model, stage, ctx, effects, vol, cost, risky, history, stamps, enabled, pinned
+            )
+            declines += [
+                Decline(
+                    c.install,
+                    c.broad,
+                    c.unsafe
+                    + (
+                        " (`--unsafe-fixes` splits it anyway)"
+                        if c in would
+                        else "; even with `--unsafe-fixes` it is not split: "
+                        + blocked_reason(stage, effects, c, pinned)
+                    ),
+                )
+                for c in risky
+            ]
         candidates = [c for c in candidates if not c.unsafe]
     best = list(base)
     best_cost = plan.cost_before
@@ -228,6 +243,40 @@ def plan_stage(
         ]
         plan.diagnostics += prefetch.diagnostics
     return plan
+
+
+def _unsafe_splits(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
+    effects: dict[int, Effect],
+    vol: dict[int, float],
+    cost: dict[int, float],
+    risky: list[SplitCandidate],
+    history: History | None,
+    stamps: frozenset[str],
+    enabled: frozenset[str],
+    pinned: frozenset[int],
+) -> list[SplitCandidate]:
+    """The unsafe candidates that --unsafe-fixes would split (a dry run of its planning)."""
+    relaxed = stamps if codes.BUILD_STAMPS in enabled else frozenset()
+    split = _plan_split(
+        model,
+        stage,
+        ctx,
+        effects,
+        vol,
+        cost,
+        risky,
+        history,
+        relaxed,
+        reorder=codes.REORDER in enabled,
+        pinned=pinned,
+    )
+    if split is None:
+        return []
+    placed = {n: i for i, n in enumerate(split[0])}
+    return [c for c in risky if placed[c.install] < placed[c.broad]]
 
 
 def _only_moving(order: list[int], base: list[int], movable: Callable[[int], bool]) -> list[int]:
