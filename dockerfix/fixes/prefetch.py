@@ -22,6 +22,8 @@ from dockerfix.fixes.prefetch_rows import (
     PrefetchRow,
     Project,
     chain_parts,
+    RunScript,
+    is_wrapper_chmod,
     read_script,
 )
 from dockerfix.fixes.rule import rule, short
@@ -163,6 +165,7 @@ class _Found:
     replacement: str | None
     files: tuple[str, ...]  # the context paths copied
     assumption: str = ""  # the dependency step's Effect.assumption, when it relies on one
+    chmods: tuple[str, ...] = ()  # image paths of build wrappers the step makes executable
 
 
 def plan_prefetches(
@@ -250,6 +253,7 @@ def _apply(plan: PrefetchPlan, found: _Found) -> None:
             found.replacement,
             creates,
             assumed=bool(found.assumption),
+            chmods=found.chmods,
         )
     )
 
@@ -372,6 +376,11 @@ def _place(
         return Declined("the RUN has flags other than cache, secret or ssh mounts")
     keyword = run.instruction.cmd
     command = prefetch.command
+    between = [s for s in stage.steps if broad.position < s.position < run.position]
+    chmods = [s for s in between if wrapper_chmod_text(s) is not None]
+    if chmods and row.ecosystem in ("maven", "gradle"):
+        # `RUN chmod +x mvnw` between the copy and the build: the download needs it too.
+        command = " && ".join([*(wrapper_chmod_text(s) or "" for s in chmods), command])
     moved = _workdir_move(broad, run)
     if moved is None and not same_state(broad.state, run.state):
         return Declined(
@@ -410,6 +419,8 @@ def _place(
         crossed = trimmed if node == broad.position else effects[node]
         if platform_only(crossed) or (moved is not None and crossed.dir_only):
             continue
+        if any(s.position == node for s in chmods) and row.ecosystem in ("maven", "gradle"):
+            continue  # the download runs the same chmod first
         if conflicts(crossed, eff) and node == broad.position:
             return Declined(
                 f"the download may read more of what `{short(broad)}` sends than its manifests"
@@ -424,8 +435,21 @@ def _place(
     rest = None
     if prefetch.rest is not None:
         rest = " ".join([keyword, *flags, prefetch.rest])
+    wrappers = tuple(
+        normalize(c.argv[2], run.state.workdir or "/")
+        for c in (read_script(command) or RunScript((), None)).commands
+        if is_wrapper_chmod(c)
+    )
     return _Found(
-        row, run, broad, prefetch, (*copies, text), rest, tuple(provided.values()), assumption
+        row,
+        run,
+        broad,
+        replace(prefetch, command=command) if wrappers else prefetch,
+        (*copies, text),
+        rest,
+        tuple(provided.values()),
+        assumption,
+        wrappers,
     )
 
 
@@ -502,6 +526,17 @@ def _without(paths: PathSet, removed: set[str]) -> PathSet:
 
 def _norm(text: str) -> str:
     return text.rstrip("\r\n")
+
+
+def wrapper_chmod_text(step: Step) -> str | None:
+    """The script of a RUN that only makes a build wrapper executable (`chmod +x mvnw`)."""
+    text = script_text(step) if step.keyword == "RUN" and not step.instruction.flags else None
+    script = read_script(text) if text is not None else None
+    if script is None or not script.commands or script.chain is None:
+        return None
+    if not all(is_wrapper_chmod(c) for c in script.commands):
+        return None
+    return " && ".join(script.chain)
 
 
 def _is_cd_to_workdir(argv: list[str]) -> bool:

@@ -405,6 +405,26 @@ def _sbt_commands(cmd: Cmd) -> list[str]:
     return [c.strip() for w in words for c in w.split(";") if c.strip()]
 
 
+def is_wrapper_chmod(cmd: Cmd) -> bool:
+    """`chmod +x mvnw` (or gradlew): makes the build tool's wrapper script executable."""
+    return (
+        _tool(cmd) == "chmod"
+        and len(cmd.argv) == 3
+        and cmd.argv[1] in ("+x", "u+x", "a+x", "755", "0755", "775", "0775")
+        and posixpath.basename(cmd.argv[2]) in ("mvnw", "gradlew")
+        and "/" not in cmd.argv[2].removeprefix("./")
+    )
+
+
+def _wrapper_step(run: RunScript, i: int, command: str) -> Outcome:
+    """The dependency step for the build at ``i``; a `chmod +x` of the wrapper before it in
+    the chain is kept in front (it changes a mode, which the broad copy puts back)."""
+    chmods = [c for c in run.commands[:i] if is_wrapper_chmod(c)]
+    if len(chmods) == i:
+        return Prefetch(" && ".join([*(c.source for c in chmods), command]))
+    return _not_first(run.commands, i)
+
+
 def _plan_maven(run: RunScript, project: Project) -> Outcome:
     for i, cmd in enumerate(run.commands):
         if _tool(cmd) not in ("mvn", "mvnw") or not _MAVEN_GOALS & set(cmd.argv[1:]):
@@ -413,7 +433,7 @@ def _plan_maven(run: RunScript, project: Project) -> Outcome:
             return Declined(_MOVED.format(cmd.source))
         if _has_flag(cmd.argv, "-f", "--file"):
             return Declined(f"`{cmd.source}` names another pom.xml (-f)")
-        return _not_first(run.commands, i) or Prefetch(f"{cmd.raw[0]} -B dependency:go-offline")
+        return _wrapper_step(run, i, f"{cmd.raw[0]} -B dependency:go-offline")
     return None
 
 
@@ -426,7 +446,7 @@ def _plan_gradle(run: RunScript, project: Project) -> Outcome:
             return Declined(_MOVED.format(cmd.source))
         if _has_flag(cmd.argv, "-p", "--project-dir", "-b", "--build-file"):
             return Declined(f"`{cmd.source}` builds a project in another directory (-p/-b)")
-        return _not_first(run.commands, i) or Prefetch(f"{cmd.raw[0]} dependencies --no-daemon")
+        return _wrapper_step(run, i, f"{cmd.raw[0]} dependencies --no-daemon")
     return None
 
 

@@ -25,6 +25,9 @@ class PlannedRun:
     replacement: str | None = None
     creates: tuple[str, ...] = ()
     assumed: bool = False
+    # Files ``text`` changes the mode of (`chmod +x mvnw`), which the broad copy after it puts
+    # back as the build context has them before the original chmod runs again.
+    chmods: tuple[str, ...] = ()
 
 
 @dataclass

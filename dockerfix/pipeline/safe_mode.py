@@ -231,7 +231,9 @@ def _check_planned_run(
         return [f"{label}: the added `{text}` runs after the RUN it prepares"]
     import shlex
 
-    from dockerfix.fixes.prefetch import platform_only, same_state
+    from dockerfix.fixes.prefetch import platform_only, same_state, wrapper_chmod_text
+
+    old_steps = {s.position: s for s in old.steps}
 
     workdir = anchor.state.workdir
     cd = f"cd {shlex.quote(workdir)} && " if workdir is not None else None
@@ -252,9 +254,19 @@ def _check_planned_run(
     for other in base[: base.index(anchor.position)]:
         if new_rank[other] < rank or platform_only(effects_old[other]):
             continue
+        chmod = wrapper_chmod_text(old_steps[other])
+        if chmod is not None and (run.text.split(" ", 1)[-1] + " ").startswith(chmod + " && "):
+            continue  # `chmod +x mvnw`: the added RUN runs the same chmod first
         if moved and effects_old[other].dir_only:
             continue  # the download `cd`s to the build's WORKDIR by itself
-        first = _covered(effects_old[other], effect, effects_new, insert_rank, rank)
+        first = _covered(
+            effects_old[other],
+            effect,
+            effects_new,
+            insert_rank,
+            rank,
+            rewritable=frozenset(run.chmods),
+        )
         why = conflicts(first, effect)
         if why:
             return [f"{label}: the added `{text}` must run after an original step ({why[0]})"]

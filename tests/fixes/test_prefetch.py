@@ -275,6 +275,27 @@ REWRITES += [
     ),
 ]
 
+MVNW = {**MAVEN, "mvnw": "#!/bin/sh\n", ".mvn/wrapper/maven-wrapper.properties": "x=1\n"}
+TEMURIN = "FROM eclipse-temurin:17-jdk-jammy\nWORKDIR /app\n"
+REWRITES += [
+    pytest.param(
+        MVNW,
+        TEMURIN + "COPY . .\nRUN chmod +x mvnw\nRUN ./mvnw package -DskipTests\n",
+        TEMURIN + "COPY mvnw pom.xml ./\nCOPY .mvn/wrapper/maven-wrapper.properties "
+        "./.mvn/wrapper/\nRUN chmod +x mvnw && ./mvnw -B dependency:go-offline\nCOPY . .\n"
+        "RUN chmod +x mvnw\nRUN ./mvnw package -DskipTests\n",
+        id="maven-wrapper-chmod-between",
+    ),
+    pytest.param(
+        MVNW,
+        TEMURIN + "COPY . .\nRUN chmod +x mvnw && ./mvnw package -DskipTests\n",
+        TEMURIN + "COPY mvnw pom.xml ./\nCOPY .mvn/wrapper/maven-wrapper.properties "
+        "./.mvn/wrapper/\nRUN chmod +x mvnw && ./mvnw -B dependency:go-offline\nCOPY . .\n"
+        "RUN chmod +x mvnw && ./mvnw package -DskipTests\n",
+        id="maven-wrapper-chmod-in-the-chain",
+    ),
+]
+
 PNPM = {
     "package.json": '{"name": "ui", "scripts": {"build": "vite build"}}',
     "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
@@ -661,5 +682,15 @@ DECLINES += [
         SCALA + "COPY . /trans\nRUN sbt -sbt-dir /cache/sbt assembly\n",
         "keeps its caches elsewhere",
         id="sbt-own-cache-dir",
+    ),
+]
+
+
+DECLINES += [
+    pytest.param(
+        {**MVNW, "run.sh": "#!/bin/sh\n"},
+        TEMURIN + "COPY . .\nRUN chmod +x run.sh\nRUN ./mvnw package -DskipTests\n",
+        "`RUN chmod +x run.sh` runs between `COPY . .` and the build",
+        id="maven-other-chmod-between",
     ),
 ]
