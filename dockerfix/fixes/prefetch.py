@@ -21,8 +21,8 @@ from dockerfix.fixes.prefetch_rows import (
     Prefetch,
     PrefetchRow,
     Project,
-    chain_parts,
     RunScript,
+    chain_parts,
     is_wrapper_chmod,
     read_script,
 )
