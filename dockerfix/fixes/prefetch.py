@@ -9,6 +9,7 @@ plain `install && build` chain around it. `ROWS` holds one entry per ecosystem.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -74,7 +75,7 @@ COPY . .
 RUN go build -o /app ./cmd/server
 ```
 Per ecosystem:
-- go: `go build|install|test|vet|generate` (or `make build` when the Makefile runs `go build`)
+- go: `go build|install|test|vet|generate` (or `make …` when the Makefile runs `go build`)
   → `COPY go.mod go.sum ./` + `RUN go mod download`; nothing when `vendor/` exists.
 - cargo: `cargo build` or `cargo install --path .` of a single crate → `COPY Cargo.toml
   Cargo.lock ./` + `RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo fetch &&
@@ -279,16 +280,16 @@ def _plan_run(
     done: set[tuple[int, str]],
 ) -> _Found | Declined | None:
     text = script_text(run)
-    if text is None or run.instruction.heredocs:
+    if text is None:
         return None
     if effects[run.position].kind == "run-install" and not effects[run.position].reads.everything:
         return None  # it reads only manifests: split-copy (DFX002) moves it as it is
-    script = read_script(text)
-    if script is None:
-        return None
+    script = read_script(text) if not run.instruction.heredocs else None
     broad = _broad_copy(stage, effects, vol, run)
     if broad is None:
         return None
+    if script is None:
+        return _hidden_build(text)
     workdir = run.state.workdir
     copy = effects[broad.position].copy
     if copy is None or not copy.known:
@@ -321,6 +322,28 @@ def _plan_run(
                 )
         return _place(model, stage, ctx, effects, order, run, broad, row, outcome)
     return None
+
+
+# Builds that download their own dependencies, as they read in a RUN's text.
+_DOWNLOADING_BUILD = re.compile(
+    r"(?<![^\s;&|(`])(?:go (?:build|install)|cargo (?:build|install)|dotnet (?:build|publish)"
+    r"|mix (?:compile|release)|flutter build"
+    r"|(?:\./)?mvnw?\b[^&|;\n]*\b(?:package|install|verify)"
+    r"|(?:\./)?gradlew?\b[^&|;\n]*\b(?:build|bootJar|assemble|shadowJar|installDist))\b"
+)
+
+
+def _hidden_build(text: str) -> Declined | None:
+    """The decline for a RUN whose commands dockerfix cannot read one by one but which
+    builds with a tool that downloads (an `if`, a loop, a heredoc, `$(…)` around it)."""
+    found = _DOWNLOADING_BUILD.search(text)
+    if found is None:
+        return None
+    return Declined(
+        f"`{found.group(0)}` runs inside shell code dockerfix does not take apart (an `if`, a "
+        "loop, a heredoc or a `$(…)`): download the dependencies in a RUN of their own before "
+        "the copy, or give the build a plain RUN"
+    )
 
 
 def _prefetched(stage: Stage, effects: Mapping[int, Effect], run: Step, row: PrefetchRow) -> bool:

@@ -517,6 +517,8 @@ def _dotnet_project(args: Sequence[str]) -> str | None:
 # --- go --------------------------------------------------------------------------------------
 
 _GO_BUILDS = frozenset({"build", "install", "test", "vet", "generate"})
+# A Makefile that builds Go: `go build`, or through a variable (`$(GOCMD) build`).
+_MAKE_GO_BUILD = re.compile(r"(?:\bgo|\$[({]GO\w*[)}])\s+(?:build|install)\b")
 
 
 def _is_go_download(cmd: Cmd) -> bool:
@@ -528,9 +530,9 @@ def _plan_go(run: RunScript, project: Project) -> Outcome:
         tool = _tool(cmd)
         if tool == "go" and len(cmd.argv) > 1 and cmd.argv[1] in _GO_BUILDS:
             pass
-        elif tool == "make" and _positionals(cmd.argv[1:])[:1] == ["build"]:
+        elif tool == "make" and not _has_flag(cmd.argv, "-C", "-f", "--directory", "--file"):
             makefile = project.read("Makefile") or project.read("makefile") or ""
-            if not re.search(r"\bgo\s+build\b", makefile):
+            if not _MAKE_GO_BUILD.search(makefile):
                 continue
         else:
             continue
@@ -648,8 +650,8 @@ def _chain_row(
 ROWS: tuple[PrefetchRow, ...] = (
     PrefetchRow(
         "go",
-        "`go build`, `go install`, `go test`, `go vet`, `go generate`; `make build` when the "
-        "Makefile runs `go build`",
+        "`go build`, `go install`, `go test`, `go vet`, `go generate`; `make …` when the "
+        "Makefile runs `go build` (or `$(GOCMD) build`)",
         ("go.mod", "go.sum", "go.work", "go.work.sum"),
         (("go.mod",),),
         "go mod download",

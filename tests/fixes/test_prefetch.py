@@ -320,7 +320,22 @@ REWRITES += [
     ),
 ]
 
+REWRITES += [
+    pytest.param(
+        {**GO, "Makefile": "GOCMD=go\nGOBUILD=$(GOCMD) build\nbuild: deps\n\t$(GOBUILD) -v\n"},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make build && make ui\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+        "COPY . .\nRUN make build && make ui\n",
+        id="go-make-through-a-variable",
+    ),
+]
+
 NOOPS = [
+    pytest.param(
+        {**GO, "Makefile": "build:\n\tcc -o app main.c\n"},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make -C tools build\n",
+        id="go-make-in-another-folder",
+    ),
     pytest.param(
         SBT,
         SCALA + "COPY build.sbt ./\nCOPY project project\nRUN sbt update\nCOPY . .\n"
@@ -692,5 +707,22 @@ DECLINES += [
         TEMURIN + "COPY . .\nRUN chmod +x run.sh\nRUN ./mvnw package -DskipTests\n",
         "`RUN chmod +x run.sh` runs between `COPY . .` and the build",
         id="maven-other-chmod-between",
+    ),
+]
+
+
+DECLINES += [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n"
+        'RUN if [ "$CGO" = 1 ]; then go build -o /app .; else go build -o /app -tags pure .; fi\n',
+        "`go build` runs inside shell code dockerfix does not take apart",
+        id="go-build-inside-if",
+    ),
+    pytest.param(
+        MVNW,
+        TEMURIN + "COPY . .\nRUN <<EOF\n./mvnw package -DskipTests\nEOF\n",
+        "`./mvnw package` runs inside shell code",
+        id="maven-build-in-a-heredoc",
     ),
 ]
