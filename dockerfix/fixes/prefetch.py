@@ -314,6 +314,8 @@ def _plan_run(
                 "the build runs in / (no WORKDIR): dockerfix cannot tell the project's files "
                 "from the system's there; set a WORKDIR before the copy"
             )
+        if outcome.folder is not None:
+            project = Project.of(copy.image_files(), normalize(outcome.folder, workdir), ctx)
         for group in row.required:
             if not any(project.exists(m) for m in group):
                 return Declined(
@@ -588,6 +590,8 @@ def split_run_text(original: str, install: str, rest: str) -> bool:
             split = [shlex.split(p) for p in chain]
             if text is install and len(split) > 1 and _is_cd_to_workdir(split[0]):
                 split = split[1:]  # the `cd` to the build's WORKDIR that this fix adds
+            if text is rest and pieces and words[0][:1] == ["cd"] and split[:1] == words[:1]:
+                split = split[1:]  # the chain's leading `cd`, repeated in the second RUN
             pieces += split
     except ValueError:
         return False

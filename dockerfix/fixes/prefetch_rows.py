@@ -98,6 +98,8 @@ class Prefetch:
     command: str
     rest: str | None = None
     creates: tuple[str, ...] = ()
+    # The folder a leading `cd` of the chain moves to (both RUNs start with that `cd`).
+    folder: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,8 @@ def _is_tool_setup(cmd: Cmd) -> bool:
 def _chain_planner(ecosystem: str) -> Planner:
     def plan(run: RunScript, project: Project) -> Outcome:
         commands = run.commands
-        first = 0
+        folder = _leading_cd(commands)
+        first = 1 if folder is not None else 0
         while first < len(commands) and _is_tool_setup(commands[first]):
             first += 1
         if len(commands) - first < 2 or _is_chain_install(commands[first]) != ecosystem:
@@ -270,7 +273,7 @@ def _chain_planner(ecosystem: str) -> Planner:
                 "the RUN is not a plain `&&` list (`;`, `||`, pipes, redirections or "
                 "subshells): it cannot be cut in two RUNs"
             )
-        stateful = next((c for c in commands if _tool(c) in _STATEFUL), None)
+        stateful = next((c for c in commands[1 if folder else 0 :] if _tool(c) in _STATEFUL), None)
         if stateful is not None:
             return Declined(
                 f"the chain runs `{stateful.source}`, which changes the shell state for the "
@@ -281,9 +284,19 @@ def _chain_planner(ecosystem: str) -> Planner:
             k += 1
         if k == len(commands):
             return None  # only installs: split-copy's business
-        return Prefetch(" && ".join(run.chain[:k]), rest=" && ".join(run.chain[k:]))
+        rest = run.chain[k:] if folder is None else (run.chain[0], *run.chain[k:])
+        return Prefetch(" && ".join(run.chain[:k]), rest=" && ".join(rest), folder=folder)
 
     return plan
+
+
+def _leading_cd(commands: Sequence[Cmd]) -> str | None:
+    """The folder of a `cd DIR` that starts the chain (both halves of a split repeat it)."""
+    if commands and _tool(commands[0]) == "cd" and len(commands[0].argv) == 2:
+        folder = commands[0].argv[1]
+        if folder not in ("-", "~") and not folder.startswith("~") and "$" not in folder:
+            return folder
+    return None
 
 
 def _split_leading(run: RunScript, leading: Callable[[Cmd], bool]) -> Outcome:

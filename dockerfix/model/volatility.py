@@ -27,7 +27,7 @@ P_BUILD_ARG = 0.5
 # How many commits the class prior weighs against the repository's own history.
 PRIOR_COMMITS = 20
 # A broad copy less volatile than this is not worth splitting an install around.
-P_SPLIT = 0.3
+P_SPLIT = 0.15
 
 # Words of an ARG's name that say its value changes with every build (`GIT_COMMIT`, `VCS_REF`,
 # `BUILD_DATE`, `SOURCE_DATE_EPOCH`); matched as whole words, so `PREFIX` is no `REF`.

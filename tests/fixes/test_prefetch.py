@@ -330,6 +330,16 @@ REWRITES += [
     ),
 ]
 
+REWRITES += [
+    pytest.param(
+        {"web/" + name: text for name, text in NPM.items()},
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci && npm run build\n",
+        "FROM node:20\nWORKDIR /app\nCOPY web/package.json web/package-lock.json ./web/\n"
+        "RUN cd web && npm ci\nCOPY . .\nRUN cd web && npm run build\n",
+        id="npm-chain-after-cd",
+    ),
+]
+
 NOOPS = [
     pytest.param(
         {**GO, "Makefile": "build:\n\tcc -o app main.c\n"},
@@ -674,6 +684,15 @@ def test_split_run_text_accepts_only_the_same_chain() -> None:
     assert not split_run_text(original, install, "RUN --mount=type=cache,target=/root/.npm true")
 
 
+def test_split_run_text_repeats_only_the_leading_cd() -> None:
+    original = "RUN cd web && npm ci && npm run build"
+    assert split_run_text(original, "RUN cd web && npm ci", "RUN cd web && npm run build")
+    assert not split_run_text(original, "RUN cd web && npm ci", "RUN cd app && npm run build")
+    assert not split_run_text(
+        "RUN npm ci && npm run build", "RUN npm ci", "RUN cd web && npm run build"
+    )
+
+
 def test_table_has_one_row_per_ecosystem_with_its_reason() -> None:
     names = [row.ecosystem for row in ROWS]
     assert len(names) == len(set(names))
@@ -724,5 +743,15 @@ DECLINES += [
         TEMURIN + "COPY . .\nRUN <<EOF\n./mvnw package -DskipTests\nEOF\n",
         "`./mvnw package` runs inside shell code",
         id="maven-build-in-a-heredoc",
+    ),
+]
+
+
+DECLINES += [
+    pytest.param(
+        {"web/" + name: text for name, text in NPM.items()},
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci && cd .. && make\n",
+        "the chain runs `cd ..`",
+        id="npm-chain-with-a-second-cd",
     ),
 ]
