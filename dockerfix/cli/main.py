@@ -112,6 +112,11 @@ class _FixCommand(click.Command):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Exit 1 when any file would change; write nothing.")
 @click.option("--write", is_flag=True, help="Apply the rewrite in place.")
+@click.option(
+    "--exit-non-zero-on-write",
+    is_flag=True,
+    help="With --write: exit 1 when a file was written (or created), as a commit hook must.",
+)
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change commands.")
 @click.option("--select", "select", default=None, help="Only these fix codes (comma separated).")
 @click.option("--ignore", "ignore", default=None, help="Skip these fix codes (comma separated).")
@@ -151,6 +156,7 @@ def fix_command(
     paths: tuple[Path, ...],
     check: bool,
     write: bool,
+    exit_non_zero_on_write: bool,
     unsafe_fixes: bool,
     select: str | None,
     ignore: str | None,
@@ -218,6 +224,7 @@ def fix_command(
                 fmt,
                 config,
                 jobs,
+                exit_non_zero_on_write,
             )
         )
     except (SystemExit, KeyboardInterrupt):
@@ -296,6 +303,7 @@ def _run_paths(
     fmt: str = "diff",
     config: Any = None,
     jobs: int = 1,
+    exit_on_write: bool = False,
 ) -> int:
     from dockerfix.integrations.compose import (
         ComposeError,
@@ -358,11 +366,15 @@ def _run_paths(
                 reports.append(make_report(shown, edit.original or "", edit.new, edit.fixes))
         if fmt == "diff":
             said = [
-                # Findings not applied, applied ones that change the image, and what an edit
-                # of another file changes; a secret in the context even with --quiet.
+                # Findings not applied, applied ones that change the image, what an edit of
+                # another file changes, and with --write (no diff shows it) every applied
+                # one; a secret in the context even with --quiet.
                 fix
                 for fix in (*result.fixes, *(f for edit in result.edits for f in edit.fixes))
-                if (not quiet and (not fix.applied or fix.tier == "unsafe" or fix in edited))
+                if (
+                    not quiet
+                    and (not fix.applied or fix.tier == "unsafe" or fix in edited or write)
+                )
                 or fix.code == SECRET_IN_CONTEXT
             ]
             for fix in said:
@@ -403,7 +415,7 @@ def _run_paths(
         click.echo(_summary(outcome, check, write), err=True)
     if outcome.failed:
         return EXIT_INPUT
-    return EXIT_CHANGES if check and outcome.changed else EXIT_OK
+    return EXIT_CHANGES if (check or (write and exit_on_write)) and outcome.changed else EXIT_OK
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,10 @@ def test_check_hook_fails_without_changing_the_file(repo: Path) -> None:
 
 def test_write_hook_rewrites_then_passes(repo: Path) -> None:
     first = _hook(repo, "dockerfix")
-    assert first.returncode == 1  # pre-commit fails a hook that modified files
+    assert first.returncode == 1  # a hook that modified files fails the run
+    assert "- exit code: 1" in first.stdout, first.stdout  # dockerfix says so itself
     assert "- files were modified by this hook" in first.stdout, first.stdout
+    assert "DFX002 copy requirements.txt" in first.stdout  # and shows what it did
     assert (repo / "Dockerfile").read_text() == OPTIMIZED
     _git(repo, "add", ".")
     second = _hook(repo, "dockerfix")
