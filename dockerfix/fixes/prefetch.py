@@ -407,11 +407,18 @@ def _place(
         # `RUN chmod +x mvnw` between the copy and the build: the download needs it too.
         command = " && ".join([*(wrapper_chmod_text(s) or "" for s in chmods), command])
     moved = _workdir_move(broad, run)
+    inline: dict[str, str] = {}
     if moved is None and not same_state(broad.state, run.state):
-        return Declined(
-            "a USER, ENV or ARG between the copy and the build changes the state the download "
-            "would run in"
-        )
+        env = env_difference(broad.state, run.state)
+        if env is None or prefetch.rest is not None or " && " in command:
+            return Declined(
+                "a USER, ENV or ARG between the copy and the build changes the state the "
+                "download would run in"
+            )
+        # An ENV set after the copy: the download gets the same value on its command line.
+        inline = env
+        assignments = " ".join(f"{name}={shlex.quote(v)}" for name, v in sorted(env.items()))
+        command = f"{assignments} {command}"
     if moved is not None:
         # The build runs in a WORKDIR set after the copy: the download goes there by itself.
         command = f"cd {shlex.quote(moved)} && {command}"
@@ -446,6 +453,8 @@ def _place(
             continue
         if any(s.position == node for s in chmods) and row.ecosystem in ("maven", "gradle"):
             continue  # the download runs the same chmod first
+        if inline and crossed.kind == "env" and crossed.writes_vars <= set(inline):
+            continue  # the download sets these variables itself
         if conflicts(crossed, eff) and node == broad.position:
             return Declined(
                 f"the download may read more of what `{short(broad)}` sends than its manifests"
@@ -507,6 +516,11 @@ PLATFORM_VARS = frozenset(
         "BUILDARCH",
         "BUILDVARIANT",
         "CGO_ENABLED",
+        "GOOS",
+        "GOARCH",
+        "GOARM",
+        "GOAMD64",
+        "GOARM64",
     }
 )
 
@@ -522,6 +536,22 @@ def same_state(a: State, b: State) -> bool:
         return False
     names = set(a.env) | set(b.env)
     return all(a.env.get(n) == b.env.get(n) or n in PLATFORM_VARS for n in names)
+
+
+def env_difference(a: State, b: State) -> dict[str, str] | None:
+    """The variables state ``b`` has that ``a`` lacks or has otherwise (platform arguments
+    aside), when that is all that differs and each value is known; None otherwise."""
+    if (a.workdir, a.user, a.shell) != (b.workdir, b.user, b.shell):
+        return None
+    diff: dict[str, str] = {}
+    for name in set(a.env) | set(b.env):
+        if name in PLATFORM_VARS or a.env.get(name) == b.env.get(name):
+            continue
+        value = b.env.get(name)
+        if value is None or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            return None
+        diff[name] = value
+    return diff
 
 
 def _workdir_move(broad: Step, run: Step) -> str | None:

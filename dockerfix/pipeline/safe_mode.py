@@ -177,6 +177,26 @@ def _verify_stage(
     return []
 
 
+def _inline_env(text: str, cd: str | None) -> dict[str, str]:
+    """The `NAME=value` words that start an added RUN's command (after its `cd`)."""
+    import shlex
+
+    body = text.split(" ", 1)[1] if " " in text else ""
+    if cd is not None:
+        body = body.removeprefix(cd)
+    out: dict[str, str] = {}
+    try:
+        words = shlex.split(body)
+    except ValueError:
+        return {}
+    for word in words:
+        name, eq, value = word.partition("=")
+        if not eq or not name.isidentifier():
+            break
+        out[name] = value
+    return out
+
+
 def _assuming(stage: Stage, effects: dict[int, Effect], texts: frozenset[str]) -> dict[int, Effect]:
     """The effects with each RUN of ``texts`` taken at its assumed effect."""
     out = dict(effects)
@@ -237,12 +257,19 @@ def _check_planned_run(
 
     workdir = anchor.state.workdir
     cd = f"cd {shlex.quote(workdir)} && " if workdir is not None else None
+    # `NAME=value` on the added command that gives it the build's value of an ENV set later.
+    inline = {
+        name: value
+        for name, value in _inline_env(run.text, cd).items()
+        if anchor.state.env.get(name) == value and step.state.env.get(name) != value
+    }
+    state = replace(step.state, env={**step.state.env, **inline})
     moved = (
         cd is not None
         and cd in run.text
-        and same_state(replace(step.state, workdir=workdir), anchor.state)
+        and same_state(replace(state, workdir=workdir), anchor.state)
     )
-    if not moved and not same_state(anchor.state, step.state):
+    if not moved and not same_state(anchor.state, state):
         return [f"{label}: the added `{text}` would run in a different state"]
     effect = effects_new[step.position]
     if run.assumed and effect.assumed is not None:
@@ -259,6 +286,8 @@ def _check_planned_run(
             continue  # `chmod +x mvnw`: the added RUN runs the same chmod first
         if moved and effects_old[other].dir_only:
             continue  # the download `cd`s to the build's WORKDIR by itself
+        if effects_old[other].kind == "env" and effects_old[other].writes_vars <= set(inline):
+            continue  # the download sets these variables (to the build's values) itself
         first = _covered(
             effects_old[other],
             effect,

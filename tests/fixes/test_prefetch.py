@@ -340,6 +340,26 @@ REWRITES += [
     ),
 ]
 
+REWRITES += [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nENV GO111MODULE=on GOPROXY=direct\n"
+        "ENV GOOS=linux\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\n"
+        "RUN GO111MODULE=on GOPROXY=direct go mod download\nCOPY . .\n"
+        "ENV GO111MODULE=on GOPROXY=direct\nENV GOOS=linux\nRUN go build -o /app .\n",
+        id="go-env-after-the-copy-inlined",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nENV GOFLAGS=-trimpath\nRUN go build .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\n"
+        "RUN GOFLAGS=-trimpath go mod download\nCOPY . .\nENV GOFLAGS=-trimpath\n"
+        "RUN go build .\n",
+        id="go-env-between",
+    ),
+]
+
 NOOPS = [
     pytest.param(
         {**GO, "Makefile": "build:\n\tcc -o app main.c\n"},
@@ -448,9 +468,9 @@ NOOPS += [
 DECLINES = [
     pytest.param(
         GO,
-        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nENV GOFLAGS=-trimpath\nRUN go build .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nUSER nobody\nRUN go build .\n",
         "changes the state",
-        id="go-env-between",
+        id="go-user-between",
     ),
     pytest.param(
         GO,
@@ -753,5 +773,22 @@ DECLINES += [
         "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci && cd .. && make\n",
         "the chain runs `cd ..`",
         id="npm-chain-with-a-second-cd",
+    ),
+]
+
+
+DECLINES += [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nARG GOPROXY\nRUN go build -o /app .\n",
+        "`ARG GOPROXY` runs between `COPY . .` and the build",
+        id="go-arg-without-a-value-after-the-copy",
+    ),
+    pytest.param(
+        NPM,
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nENV NODE_ENV=production\n"
+        "RUN npm ci && npm run build\n",
+        "a USER, ENV or ARG between the copy and the build",
+        id="npm-chain-env-after-the-copy",
     ),
 ]
