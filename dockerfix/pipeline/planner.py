@@ -24,6 +24,7 @@ from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.volatility import History, step_volatility
 from dockerfix.pipeline.order import OrderProblem, best_order, expected_cost, is_linear_extension
+from dockerfix.pipeline.absolute import absolute_effects, workdirs_before
 from dockerfix.pipeline.plan import StagePlan
 from dockerfix.syntax import parse
 
@@ -110,6 +111,10 @@ def plan_stage(
     `effects` are the stage's step effects in `ctx` when the caller has them already.
     """
     effects = effects if effects is not None else stage_effects(model, stage, ctx)
+    # A copy to a relative destination is planned as its absolute spelling, which a WORKDIR
+    # may cross; the rewrite writes that spelling where one does.
+    absolute = absolute_effects(model, stage, ctx, effects) if codes.REORDER in enabled else {}
+    effects = {**effects, **{p: e for p, (_, e) in absolute.items()}}
     base = [s.position for s in stage.steps]
     steps = {s.position: s for s in stage.steps}
     vol = {p: step_volatility(steps[p], effects[p], history) for p in base}
@@ -232,7 +237,7 @@ def plan_stage(
             lambda position: sup.ignores(position, codes.PREFETCH),
         )
         plan.order, plan.inserted = prefetch.order, prefetch.inserted
-        plan.replaced, plan.planned_runs = prefetch.replaced, prefetch.planned
+        plan.replaced, plan.planned_runs = dict(prefetch.replaced), prefetch.planned
         # A prefetched install no longer reruns after source edits: its split-copy decline
         # would tell an old story.
         lines = {steps[p].instruction.start_line for p in prefetch.prepared}
@@ -242,6 +247,7 @@ def plan_stage(
             if not (d.code == codes.SPLIT_COPY and not d.applied and d.line in lines)
         ]
         plan.diagnostics += prefetch.diagnostics
+    _respell_crossed(plan, absolute)
     return plan
 
 
@@ -277,6 +283,25 @@ def _unsafe_splits(
         return []
     placed = {n: i for i, n in enumerate(split[0])}
     return [c for c in risky if placed[c.install] < placed[c.broad]]
+
+
+def _respell_crossed(plan: StagePlan, absolute: dict[int, tuple[str, Effect]]) -> None:
+    """Write the absolute destination of each copy that the new order gives another
+    working directory (a WORKDIR moved across it)."""
+    steps = list(plan.stage.steps)
+    # What each WORKDIR sets: the working directory of the step after it.
+    sets = {
+        s.position: (steps[i + 1].state if i + 1 < len(steps) else plan.stage.end_state).workdir
+        for i, s in enumerate(steps)
+        if s.keyword == "WORKDIR"
+    }
+    start = steps[0].state.workdir if steps else None
+    by_position = {s.position: s for s in steps}
+    for position, (text, _) in absolute.items():
+        before = workdirs_before(plan.order, position, frozenset(sets))
+        now = sets[before[-1]] if before else start
+        if now != by_position[position].state.workdir:
+            plan.replaced[position] = text
 
 
 def _only_moving(order: list[int], base: list[int], movable: Callable[[int], bool]) -> list[int]:

@@ -90,8 +90,12 @@ def _verify_stage(
 ) -> list[str]:
     label = f"stage {old.index + 1}"
     old_texts = Counter(_norm(s.instruction.text) for s in old.steps)
-    # A RUN split in two (DFX007) stands for the original in its slot.
+    # A RUN split in two (DFX007) stands for the original in its slot, and so does a copy
+    # whose relative destination was written out (absolute.py).
     aliases = _split_aliases(old_texts, new, planned)
+    effects_old = old_effects if old_effects is not None else stage_effects(old_model, old, ctx)
+    respelt = _respelt_copies(old_model, old, new, ctx, effects_old, old_texts)
+    aliases.update({text: _norm(old_step_text) for text, (old_step_text, _) in respelt.items()})
 
     def key(step: Step) -> str:
         text = _norm(step.instruction.text)
@@ -108,8 +112,14 @@ def _verify_stage(
     new_meta = [_norm(s.instruction.text) for s in new.steps if is_metadata(s, relaxed)]
     if old_meta != new_meta:
         return [f"{label}: metadata instructions changed order"]
-    effects_old = old_effects if old_effects is not None else stage_effects(old_model, old, ctx)
     effects_new = stage_effects(new_model, new, ctx)
+    if respelt:
+        # The original copy is checked as its absolute spelling: the same files, the same
+        # paths, whatever WORKDIR runs before it.
+        effects_old = dict(effects_old)
+        by_text = {_norm(s.instruction.text): s.position for s in old.steps}
+        for old_text, effect in respelt.values():
+            effects_old[by_text[_norm(old_text)]] = effect
     if assumed:
         effects_old = _assuming(old, effects_old, assumed)
         effects_new = _assuming(new, effects_new, assumed)
@@ -175,6 +185,29 @@ def _verify_stage(
                     f"`{old_steps[a].instruction.original}` ({why[0]})"
                 ]
     return []
+
+
+def _respelt_copies(
+    model: Model,
+    old: Stage,
+    new: Stage,
+    ctx: BuildContext | None,
+    effects: dict[int, Effect],
+    old_texts: Counter[str],
+) -> dict[str, tuple[str, Effect]]:
+    """New copy texts that are an original copy with its destination made absolute: new text
+    → (the original's text, the absolute spelling's effect)."""
+    from dockerfix.pipeline.absolute import absolute_effects
+
+    new_texts = {_norm(s.instruction.text) for s in new.steps} - set(old_texts)
+    if not new_texts:
+        return {}
+    steps = {s.position: s for s in old.steps}
+    return {
+        text: (steps[position].instruction.text, effect)
+        for position, (text, effect) in absolute_effects(model, old, ctx, effects).items()
+        if text in new_texts and old_texts[_norm(steps[position].instruction.text)] == 1
+    }
 
 
 def _inline_env(text: str, cd: str | None) -> dict[str, str]:
