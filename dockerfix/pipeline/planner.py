@@ -23,8 +23,8 @@ from dockerfix.model.effects import Effect, stage_effects, step_effect
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.volatility import History, step_volatility
-from dockerfix.pipeline.order import OrderProblem, best_order, expected_cost, is_linear_extension
 from dockerfix.pipeline.absolute import absolute_effects, workdirs_before
+from dockerfix.pipeline.order import OrderProblem, best_order, expected_cost, is_linear_extension
 from dockerfix.pipeline.plan import StagePlan
 from dockerfix.syntax import parse
 
