@@ -141,13 +141,17 @@ def classify(
     return handler(ctx, prog, args[1:])
 
 
+# tonistiigi/xx's cross-compilation wrappers: the same tool, for the target platform.
+_XX_WRAPPERS = {"xx-apk": "apk", "xx-apt-get": "apt-get", "xx-apt": "apt", "xx-go": "go"}
+
+
 def program_name(word: str) -> str:
     """The normalised name of a program: its basename, versions of pip/python folded."""
     name = posixpath.basename(word)
     match = re.fullmatch(r"(pip|python|pydoc)(\d+(\.\d+)?)?", name)
     if match:
         return match.group(1)
-    return name
+    return _XX_WRAPPERS.get(name, name)
 
 
 _WRAPPER_VALUE_OPTS = {

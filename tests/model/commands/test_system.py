@@ -67,3 +67,17 @@ WRITE_CASES = [
 
 
 test_writes = writes_test(WRITE_CASES)
+
+
+def test_cross_compilation_wrappers_are_the_tools_they_wrap() -> None:
+    """tonistiigi/xx's `xx-apk`, `xx-apt-get` and `xx-go` act as apk, apt-get and go."""
+    from dockerfix.model.commands import classify, program_name
+
+    assert [program_name(w) for w in ("xx-apk", "xx-apt-get", "xx-apt", "xx-go")] == [
+        "apk",
+        "apt-get",
+        "apt",
+        "go",
+    ]
+    assert classify(["xx-apk", "add", "musl-dev"]) == classify(["apk", "add", "musl-dev"])
+    assert program_name("xx-verify") == "xx-verify"
