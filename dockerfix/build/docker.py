@@ -40,9 +40,7 @@ INSTALL_HINT = "apt-get install docker.io gives dockerd and a client with BuildK
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 _CLIENTS = ("docker", "/usr/bin/docker")
 
-_STEP = re.compile(
-    r"^#(?P<id>\d+) \[(?:(?P<stage>\S+) )?(?P<index>\d+)/\d+\] (?P<instruction>.*)$"
-)
+_STEP = re.compile(r"^#(?P<id>\d+) \[(?:(?P<stage>\S+) )?(?P<index>\d+)/\d+\] (?P<instruction>.*)$")
 _STATUS = re.compile(r"^#(?P<id>\d+) (?P<status>CACHED|DONE|ERROR|CANCELED)\b(?: (?P<s>[\d.]+)s)?")
 
 

@@ -110,6 +110,11 @@ class _FixCommand(click.Command):
 @click.option("--check", is_flag=True, help="Exit 1 when any file would change; write nothing.")
 @click.option("--write", is_flag=True, help="Apply the rewrite in place.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change commands.")
+@click.option(
+    "--cache-mounts",
+    is_flag=True,
+    help="Add BuildKit cache mounts for package-manager downloads (DFX008).",
+)
 @click.option("--select", "select", default=None, help="Only these fix codes (comma separated).")
 @click.option("--ignore", "ignore", default=None, help="Skip these fix codes (comma separated).")
 @CONTEXT_OPTION
@@ -149,6 +154,7 @@ def fix_command(
     check: bool,
     write: bool,
     unsafe_fixes: bool,
+    cache_mounts: bool,
     select: str | None,
     ignore: str | None,
     context: Path | None,
@@ -180,7 +186,11 @@ def fix_command(
     except ConfigError as exc:
         die(str(exc), EXIT_INPUT)
     options = Settings.from_config(
-        config, unsafe_fixes=unsafe_fixes, select=_codes(select), ignore=_codes(ignore) or ()
+        config,
+        unsafe_fixes=unsafe_fixes,
+        select=_codes(select),
+        ignore=_codes(ignore) or (),
+        cache_mounts=cache_mounts,
     )
     fmt = fmt or config.format or "diff"
     if fmt not in ("diff", "json", "sarif", "rdjson", "github", "gnu"):
