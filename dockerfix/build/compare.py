@@ -46,6 +46,7 @@ __all__ = [
     "verify_dockerfile",
     "with_label",
     "without_label",
+    "without_syntax_directive",
     "without_marker",
 ]
 
@@ -178,6 +179,8 @@ def variant_text(engine: Engine, text: str, key: str) -> tuple[str, list[str]]:
     from dockerfix.syntax import parse
 
     labelled = with_label(text, key)
+    if engine.name == "docker":
+        labelled = without_syntax_directive(labelled)
     lines = labelled.splitlines(keepends=True)
     stages: set[str] = set()
     copies: list[str] = []
@@ -194,6 +197,23 @@ def variant_text(engine: Engine, text: str, key: str) -> tuple[str, list[str]]:
         if len(ins.value) >= 3 and ins.value[-2].lower() == "as":
             stages.add(ins.value[-1].lower())
     return "".join(lines), copies
+
+
+def without_syntax_directive(text: str) -> str:
+    """``text`` with its ``# syntax=`` line made a plain comment (the line count kept).
+
+    BuildKit pulls the frontend such a line names from a registry; verify never pulls, so it
+    builds both variants with the daemon's built-in frontend instead.
+    """
+    from dockerfix.syntax import parse
+
+    rows = {d.line for d in parse(text).directives if d.name.lower() == "syntax"}
+    lines = text.splitlines(keepends=True)
+    for row in rows:
+        line = lines[row - 1]
+        newline = line[len(line.rstrip("\r\n")) :]
+        lines[row - 1] = "# syntax line left out: built with the daemon's own frontend" + newline
+    return "".join(lines)
 
 
 def _replace_word(line: str, word: str, new: str) -> str:

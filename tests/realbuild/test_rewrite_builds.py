@@ -92,3 +92,28 @@ def test_rewrite_builds_the_same_image_and_reuses_the_install(
     for name in texts:
         engine.remove(f"localhost/{case}-{name}:{run}")
         engine.remove(f"localhost/{case}-{name}:{run}-2")
+
+
+def test_cache_mounts_build_the_same_image_on_buildkit(
+    engine: Engine, require_base: Callable[[str], tuple[str, ...]], tmp_path: Path
+) -> None:
+    """DFX008 on a real build: the same files (pip's cache never was in the image), and a
+    rebuild after a dependency edit still installs everything the requirements name."""
+    require_base("python")
+    context = tmp_path / "context"
+    shutil.copytree(FIXTURES / "pip-app" / "context", context)
+    original = (FIXTURES / "pip-app" / "Dockerfile").read_text()
+    mounted = dockerfix.fix(original, context=context, use_git=False, cache_mounts=True).code
+    assert "RUN --mount=type=cache,target=/root/.cache/pip pip install -r" in mounted
+    run = uuid.uuid4().hex[:10]
+    snaps: dict[str, ImageSnapshot] = {}
+    for name, text in (("before", original), ("mounted", mounted), ("noise", original)):
+        labelled = variant_text(engine, text, f"{run}-{name}")[0]
+        _build(engine, labelled, context, f"localhost/mounts-{name}:{run}")
+        snaps[name] = without_marker(engine.snapshot(f"localhost/mounts-{name}:{run}"))
+        engine.remove(f"localhost/mounts-{name}:{run}")
+    noise = measure_noise(snaps["before"], snaps["noise"])
+    difference = diff_snapshots(snaps["before"], snaps["mounted"], noise)
+    # BuildKit makes the mount point; nothing else differs.
+    assert set(difference.added) <= {"/root/.cache", "/root/.cache/pip"}
+    assert (difference.removed, difference.changed) == ((), ())
