@@ -19,8 +19,8 @@ from dockerfix.build.imagediff import ImageSnapshot, diff_configs, diff_snapshot
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "realbuild"
 
 # case → (base image, source file to edit, the install step that must be reused)
+# pip-app is built the same way by tests/realbuild/test_verify.py (through `verify`).
 CASES = {
-    "pip-app": ("python", "app/__main__.py", "RUN pip install"),
     "npm-app": ("node", "index.js", "RUN npm ci"),
     "apt-reorder": ("debian", "run.sh", "RUN apt-get update"),
     # WORKDIR after the broad copy: the manifest copy creates /app before the WORKDIR does.

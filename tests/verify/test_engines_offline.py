@@ -119,16 +119,22 @@ def test_image_archive_applies_layers_whiteouts_and_hard_links() -> None:
 class _Separating:
     """An engine stand-in that names a copy of each base image per key."""
 
+    name = "docker"
+
     def separate(self, image: str, key: str) -> str:
         return f"copy-of-{image.rsplit('/', 1)[-1]}-{key}"
 
 
 def test_variant_text_labels_and_renames_base_images_only() -> None:
-    text = "FROM python:3.11 AS build\nRUN make\nFROM build\nFROM scratch\nCOPY --from=build / /\n"
+    text = (
+        "# syntax=docker/dockerfile:1\n"
+        "FROM python:3.11 AS build\nRUN make\nFROM build\nFROM scratch\nCOPY --from=build / /\n"
+    )
 
     got, copies = variant_text(_Separating(), text, "k1")  # type: ignore[arg-type]
 
     assert got == (
+        "# syntax line left out: built with the daemon's own frontend\n"
         "FROM copy-of-python:3.11-k1 AS build\nLABEL dockerfix.verify=k1\nRUN make\n"
         "FROM build\nLABEL dockerfix.verify=k1\n"
         "FROM scratch\nLABEL dockerfix.verify=k1\nCOPY --from=build / /\n"
