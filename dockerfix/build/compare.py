@@ -46,8 +46,8 @@ __all__ = [
     "verify_dockerfile",
     "with_label",
     "without_label",
-    "without_syntax_directive",
     "without_marker",
+    "without_syntax_directive",
 ]
 
 LABEL_KEY = "dockerfix.verify"
