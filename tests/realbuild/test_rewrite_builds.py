@@ -107,13 +107,13 @@ def test_cache_mounts_build_the_same_image_on_buildkit(
     assert "RUN --mount=type=cache,target=/root/.cache/pip pip install -r" in mounted
     run = uuid.uuid4().hex[:10]
     snaps: dict[str, ImageSnapshot] = {}
-    for name, text in (("before", original), ("mounted", mounted), ("noise", original)):
+    for name, text in (("before", original), ("mounted", mounted)):
         labelled = variant_text(engine, text, f"{run}-{name}")[0]
         _build(engine, labelled, context, f"localhost/mounts-{name}:{run}")
         snaps[name] = without_marker(engine.snapshot(f"localhost/mounts-{name}:{run}"))
         engine.remove(f"localhost/mounts-{name}:{run}")
-    noise = measure_noise(snaps["before"], snaps["noise"])
-    difference = diff_snapshots(snaps["before"], snaps["mounted"], noise)
+    # No noise build: two builds of this install differ in nothing (verify measures 0 paths).
+    difference = diff_snapshots(snaps["before"], snaps["mounted"])
     # BuildKit makes the mount point; nothing else differs.
     assert set(difference.added) <= {"/root/.cache", "/root/.cache/pip"}
     assert (difference.removed, difference.changed) == ((), ())
