@@ -34,6 +34,7 @@ def fix(
     use_git: bool = True,
     dockerfile_path: str | Path | None = None,
     edit_dockerignore: bool = False,
+    cache_mounts: bool = False,
 ) -> Result:
     """Rewrite a Dockerfile for cache efficiency without changing the image it builds.
 
@@ -41,7 +42,8 @@ def fix(
     it, fixes that depend on which files exist are not applied.  ``dockerfile_path``
     (default: ``context/Dockerfile``) locates a ``<name>.dockerignore`` next to it.
     With ``edit_dockerignore``, ``Result.edits`` may hold a new ``.dockerignore`` that
-    the Dockerfile rewrite relies on: write both, or neither.
+    the Dockerfile rewrite relies on: write both, or neither.  ``cache_mounts`` turns on
+    DFX008 (BuildKit cache mounts for package-manager downloads).
     """
     tree = parse(text)
     check_syntax(tree)
@@ -51,6 +53,7 @@ def fix(
         ignore=ignore,
         use_git=use_git,
         edit_dockerignore=edit_dockerignore,
+        cache_mounts=cache_mounts,
     )
     return fix_tree(
         tree,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KEYS = {"select", "ignore", "unsafe-fixes", "exclude", "format", "context"}
+KEYS = {"select", "ignore", "unsafe-fixes", "cache-mounts", "exclude", "format", "context"}
 
 
 class ConfigError(ValueError):
@@ -21,6 +21,7 @@ class Config:
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
+    cache_mounts: bool = False
     exclude: tuple[str, ...] = ()
     format: str | None = None
     # Dockerfile glob (relative to the config file's folder) → build context folder.
@@ -88,6 +89,7 @@ def load_config(path: Path | None) -> Config:
         select=_codes(path, table, "select"),
         ignore=_codes(path, table, "ignore") or (),
         unsafe_fixes=_bool(path, table, "unsafe-fixes"),
+        cache_mounts=_bool(path, table, "cache-mounts"),
         exclude=tuple(_strings(path, table, "exclude")),
         format=_string(path, table, "format"),
         context=_mapping(path, table, "context"),

@@ -4,12 +4,15 @@ Every build carries a ``LABEL dockerfix.verify=<run>-<variant>`` right after eac
 label changes no file and is left out of the config comparison; it keeps each variant's
 layers apart in the build cache, so that no build reuses layers of another variant or of
 an earlier run: the rebuild timings then measure the Dockerfile, not the store's history.
+BuildKit leaves labels out of its cache keys, so with Docker each variant also starts FROM
+its own relabelled copy of the base image (``Engine.separate``).
 The original is built twice under two labels; what differs between those two builds
 (timestamps inside caches, log names) is noise, ignored when comparing with the rewrite.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 import shutil
 import tempfile
@@ -19,19 +22,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dockerfix.build.buildah import (
-    BASE_IMAGES,
-    BuildahEngine,
-    BuildResult,
-    base_cache_dir,
-    import_base_image,
-)
+from dockerfix.build.base_images import BASE_IMAGES, base_cache_dir, import_base_image
+from dockerfix.build.engine import SEPARATION_MARKER, BuildResult, Engine
 from dockerfix.build.imagediff import (
     ImageSnapshot,
     SnapshotDiff,
     diff_configs,
     diff_snapshots,
     measure_noise,
+    run_config,
 )
 
 __all__ = [
@@ -43,8 +42,12 @@ __all__ = [
     "edit_line",
     "render_text",
     "required_images",
+    "variant_text",
     "verify_dockerfile",
     "with_label",
+    "without_label",
+    "without_marker",
+    "without_syntax_directive",
 ]
 
 LABEL_KEY = "dockerfix.verify"
@@ -170,6 +173,59 @@ def with_label(text: str, value: str) -> str:
     return "".join(out)
 
 
+def variant_text(engine: Engine, text: str, key: str) -> tuple[str, list[str]]:
+    """``text`` labelled with ``key`` and, where the engine needs it, FROM images renamed to
+    copies whose builds share no cache with other keys; also the names of those copies."""
+    from dockerfix.syntax import parse
+
+    labelled = with_label(text, key)
+    if engine.name == "docker":
+        labelled = without_syntax_directive(labelled)
+    lines = labelled.splitlines(keepends=True)
+    stages: set[str] = set()
+    copies: list[str] = []
+    for ins in parse(labelled).instructions:
+        if ins.keyword != "FROM" or not ins.value:
+            continue
+        image = ins.value[0]
+        if image.lower() not in stages and image.lower() != "scratch" and "$" not in image:
+            copy = engine.separate(normalize_image(image), key)
+            if copy is not None:
+                row = ins.start_line - 1
+                lines[row] = _replace_word(lines[row], image, copy)
+                copies.append(copy)
+        if len(ins.value) >= 3 and ins.value[-2].lower() == "as":
+            stages.add(ins.value[-1].lower())
+    return "".join(lines), copies
+
+
+def without_syntax_directive(text: str) -> str:
+    """``text`` with its ``# syntax=`` line made a plain comment (the line count kept).
+
+    BuildKit pulls the frontend such a line names from a registry; verify never pulls, so it
+    builds both variants with the daemon's built-in frontend instead.
+    """
+    from dockerfix.syntax import parse
+
+    rows = {d.line for d in parse(text).directives if d.name.lower() == "syntax"}
+    lines = text.splitlines(keepends=True)
+    for row in rows:
+        line = lines[row - 1]
+        newline = line[len(line.rstrip("\r\n")) :]
+        lines[row - 1] = "# syntax line left out: built with the daemon's own frontend" + newline
+    return "".join(lines)
+
+
+def _replace_word(line: str, word: str, new: str) -> str:
+    """``line`` with the first whitespace-separated occurrence of ``word`` replaced."""
+    parts = line.split(" ")
+    for n, part in enumerate(parts):
+        if part.rstrip("\r\n") == word:
+            parts[n] = new + part[len(word) :]
+            return " ".join(parts)
+    return line
+
+
 def normalize_image(name: str) -> str:
     """The full reference a short image name stands for (``python:3`` → docker.io/library/...)."""
     first, _, rest = name.partition("/")
@@ -198,7 +254,7 @@ def required_images(text: str) -> list[str]:
 
 
 def _ensure_base_images(
-    engine: BuildahEngine, texts: Sequence[str], stand_ins: bool, progress: Progress
+    engine: Engine, texts: Sequence[str], stand_ins: bool, progress: Progress
 ) -> None:
     wanted = {name for text in texts for name in required_images(text)}
     for name in sorted(wanted):
@@ -209,14 +265,26 @@ def _ensure_base_images(
             hint = (
                 "add --base-images to build a local stand-in"
                 if kind is not None
-                else f"load it into the store first (buildah --root {engine.store}/root pull ...)"
+                else f"load it into the image store first ({_load_hint(engine)})"
             )
             raise VerifyError(
-                f"base image {name} is not in the image store {engine.store} "
+                f"base image {name} is not in the image store {engine.where()} "
                 f"(verify never pulls); {hint}"
             )
         progress(f"building a local stand-in for {name} (once)")
-        import_base_image(engine, kind, base_cache_dir(engine.store / "base-cache"))
+        import_base_image(engine, kind, base_cache_dir(_default_base_cache()))
+
+
+def _load_hint(engine: Engine) -> str:
+    if engine.name == "docker":
+        return "docker pull or docker load"
+    return f"buildah --root {engine.where()}/root pull ..."
+
+
+def _default_base_cache() -> Path:
+    """Where the debootstrap tarball of the Debian stand-in is kept between runs."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(cache) / "dockerfix" / "base-cache"
 
 
 def edit_line(path: str) -> str:
@@ -289,16 +357,19 @@ def _summary(result: BuildResult) -> BuildSummary:
 class _Builds:
     """Builds of one verify run in a work directory, tagged so they can be removed after."""
 
-    def __init__(self, engine: BuildahEngine, work: Path, progress: Progress) -> None:
+    def __init__(self, engine: Engine, work: Path, progress: Progress) -> None:
         self.engine = engine
         self.work = work
         self.progress = progress
         self.run = uuid.uuid4().hex[:12]
         self.tags: list[str] = []
+        self.base_copies: list[str] = []
 
     def build(self, text: str, variant: str, what: str) -> BuildResult:
         dockerfile = self.work / f"{variant}.Dockerfile"
-        dockerfile.write_text(with_label(text, f"{self.run}-{variant}"), encoding="utf-8")
+        labelled, copies = variant_text(self.engine, text, f"{self.run}-{variant}")
+        self.base_copies += [c for c in copies if c not in self.base_copies]
+        dockerfile.write_text(labelled, encoding="utf-8")
         tag = f"localhost/dockerfix-verify-{variant}:{self.run}"
         self.progress(f"building {what}")
         result = self.engine.build(dockerfile, self.work / "context", tag)
@@ -310,15 +381,15 @@ class _Builds:
         return f"localhost/dockerfix-verify-{variant}:{self.run}"
 
     def remove_all(self) -> None:
-        for tag in reversed(self.tags):
-            self.engine.run("rmi", tag, check=False)
+        for tag in [*reversed(self.tags), *self.base_copies]:
+            self.engine.remove(tag)
 
 
 def verify_dockerfile(
     original: str,
     rewritten: str,
     context: Path,
-    engine: BuildahEngine,
+    engine: Engine,
     *,
     edit: str | None = None,
     keep_images: bool = False,
@@ -332,7 +403,7 @@ def verify_dockerfile(
     """
     say: Progress = progress or (lambda _message: None)
     if rewritten == original:
-        return VerifyReport(True, False, engine.name, str(engine.store))
+        return VerifyReport(True, False, engine.name, engine.where())
     _ensure_base_images(engine, (original, rewritten), base_images, say)
     with tempfile.TemporaryDirectory(prefix="dockerfix-verify-") as tmp:
         work = Path(tmp)
@@ -348,7 +419,7 @@ def verify_dockerfile(
             if not keep_images:
                 builds.remove_all()
     kept = tuple(builds.tags) if keep_images else ()
-    return replace(report, engine=engine.name, store=str(engine.store), kept_images=kept)
+    return replace(report, engine=engine.name, store=engine.where(), kept_images=kept)
 
 
 def _check_edit_target(context: Path, edit: str) -> None:
@@ -374,14 +445,15 @@ def _compare(builds: _Builds, original: str, rewritten: str, edited: str | None)
     noise = builds.build(original, "noise", "the original again, to measure noise (3/5)")
     if not noise.ok:
         raise VerifyError("the original Dockerfile builds only sometimes: " + _last_line(noise))
-    snap_original = builds.engine.snapshot(builds.tag("original"))
-    snap_rewritten = builds.engine.snapshot(builds.tag("rewritten"))
-    snap_noise = builds.engine.snapshot(builds.tag("noise"))
+    snap_original, snap_rewritten, snap_noise = (
+        without_marker(builds.engine.snapshot(builds.tag(variant)))
+        for variant in ("original", "rewritten", "noise")
+    )
     noisy = measure_noise(snap_original, snap_noise)
     differing = _real_differences(snap_original, snap_rewritten, snap_noise, noisy)
     configs = diff_configs(
-        _without_label(builds.engine.config(builds.tag("original"))),
-        _without_label(builds.engine.config(builds.tag("rewritten"))),
+        without_label(builds.engine.config(builds.tag("original"))),
+        without_label(builds.engine.config(builds.tag("rewritten"))),
     )
     rebuild = _rebuild(builds, original, rewritten, edited) if edited is not None else None
     return VerifyReport(
@@ -397,6 +469,11 @@ def _compare(builds: _Builds, original: str, rewritten: str, edited: str | None)
         cold_rewritten=_summary(second),
         rebuild=rebuild,
     )
+
+
+def without_marker(snapshot: ImageSnapshot) -> ImageSnapshot:
+    """``snapshot`` without the file that kept this variant's cache apart (Engine.separate)."""
+    return ImageSnapshot({p: e for p, e in snapshot.items() if p != SEPARATION_MARKER})
 
 
 def _last_line(result: BuildResult) -> str:
@@ -422,13 +499,12 @@ def _real_differences(
     return kept.summary(limit=50)
 
 
-def _without_label(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The image config minus verify's own label (the only intended difference)."""
-    oci = dict(config.get("OCIv1") or {})
-    inner = dict(oci.get("config") or {})
+def without_label(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The run config minus verify's own label (the only intended difference)."""
+    inner = dict(run_config(config))
     labels = dict(inner.get("Labels") or {})
     labels.pop(LABEL_KEY, None)
-    return {"OCIv1": {**oci, "config": {**inner, "Labels": labels}}}
+    return {**inner, "Labels": labels}
 
 
 def _rebuild(builds: _Builds, original: str, rewritten: str, edited: str) -> Rebuild | None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import json
 import os
+import posixpath
 import stat
+import tarfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 __all__ = [
     "CONFIG_FIELDS",
@@ -27,6 +30,8 @@ __all__ = [
     "diff_snapshots",
     "is_known_noise",
     "measure_noise",
+    "run_config",
+    "snapshot_image_archive",
     "snapshot_tree",
 ]
 
@@ -151,7 +156,7 @@ def _entry(path: Path, image_path: str) -> Entry:
         "xattrs": _xattrs(path),
     }
     if kind == "file":
-        return Entry(**common, size=st.st_size, sha256=_digest(path, image_path.endswith(".pyc")))
+        return Entry(**common, size=st.st_size, sha256=_digest(path, image_path))
     if kind == "symlink":
         return Entry(**common, target=os.readlink(path))
     if kind in ("char", "block"):
@@ -188,18 +193,137 @@ def _xattrs(path: Path) -> tuple[tuple[str, bytes], ...]:
     return tuple(pairs)
 
 
-def _digest(path: Path, mask_pyc: bool) -> str:
-    h = hashlib.sha256()
+def _digest(path: Path, image_path: str) -> str:
     with open(path, "rb") as f:
-        if mask_pyc:
-            data = bytearray(f.read())
-            if len(data) >= _PYC_MTIME.stop:
-                data[_PYC_MTIME] = bytes(4)
-            h.update(data)
-        else:
-            while chunk := f.read(_CHUNK):
-                h.update(chunk)
+        return _digest_stream(f, image_path)
+
+
+# -- images read from a `docker save` archive ----------------------------------------------------
+
+_TAR_KINDS = {
+    tarfile.REGTYPE: "file",
+    tarfile.AREGTYPE: "file",
+    tarfile.DIRTYPE: "dir",
+    tarfile.SYMTYPE: "symlink",
+    tarfile.CHRTYPE: "char",
+    tarfile.BLKTYPE: "block",
+    tarfile.FIFOTYPE: "fifo",
+}
+
+
+@dataclass
+class _Layer:
+    """One layer: its entries in order, the paths it deletes and the folders it makes opaque."""
+
+    entries: dict[str, Entry]
+    whiteouts: list[str]
+    opaque: list[str]
+
+
+def snapshot_image_archive(stream: IO[bytes]) -> ImageSnapshot:
+    """The filesystem of the image in a `docker save` tar stream: its layers applied in order.
+
+    Whiteouts (`.wh.NAME`, `.wh..wh..opq`) delete what lower layers put there, as an overlay
+    mount would; hard links get the entry of the file they link to.
+    """
+    layers: dict[str, _Layer] = {}
+    aliases: dict[str, str] = {}
+    manifest: Any = None
+    with tarfile.open(fileobj=stream, mode="r|") as outer:
+        for member in outer:
+            name = posixpath.normpath(member.name)
+            if name.endswith("layer.tar") and member.issym():
+                aliases[name] = posixpath.normpath(
+                    posixpath.join(posixpath.dirname(name), member.linkname)
+                )
+            elif name.endswith("layer.tar") and member.isfile():
+                layers[name] = _read_layer(_member_file(outer, member))
+            elif name == "manifest.json":
+                manifest = json.load(_member_file(outer, member))
+    if not isinstance(manifest, list) or not manifest:
+        raise ValueError("no manifest.json in the image archive")
+    entries: dict[str, Entry] = {}
+    for name in manifest[0]["Layers"]:
+        name = posixpath.normpath(name)
+        _apply_layer(entries, layers[aliases.get(name, name)])
+    return ImageSnapshot(entries)
+
+
+def _member_file(archive: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    file = archive.extractfile(member)
+    if file is None:
+        raise ValueError(f"{member.name}: not a file")
+    return file
+
+
+def _read_layer(file: IO[bytes]) -> _Layer:
+    layer = _Layer({}, [], [])
+    with tarfile.open(fileobj=file, mode="r|") as archive:
+        for member in archive:
+            path = posixpath.normpath("/" + member.name)
+            base = posixpath.basename(path)
+            if base == ".wh..wh..opq":
+                layer.opaque.append(posixpath.dirname(path))
+            elif base.startswith(".wh."):
+                layer.whiteouts.append(posixpath.join(posixpath.dirname(path), base[4:]))
+            elif member.islnk():
+                target = posixpath.normpath("/" + member.linkname)
+                linked = layer.entries.get(target)
+                if linked is not None:
+                    layer.entries[path] = linked
+            elif member.type in _TAR_KINDS:
+                layer.entries[path] = _tar_entry(archive, member, path)
+    return layer
+
+
+def _tar_entry(archive: tarfile.TarFile, member: tarfile.TarInfo, path: str) -> Entry:
+    kind = _TAR_KINDS[member.type]
+    xattrs = tuple(
+        sorted(
+            (key.removeprefix("SCHILY.xattr."), value.encode("utf-8", "surrogateescape"))
+            for key, value in member.pax_headers.items()
+            if key.startswith("SCHILY.xattr.")
+        )
+    )
+    common: dict[str, Any] = {
+        "kind": kind,
+        "mode": member.mode & 0o7777,
+        "uid": member.uid,
+        "gid": member.gid,
+        "xattrs": xattrs,
+    }
+    if kind == "file":
+        data = _member_file(archive, member)
+        return Entry(**common, size=member.size, sha256=_digest_stream(data, path))
+    if kind == "symlink":
+        return Entry(**common, target=member.linkname)
+    if kind in ("char", "block"):
+        return Entry(**common, rdev=os.makedev(member.devmajor, member.devminor))
+    return Entry(**common)
+
+
+def _digest_stream(file: IO[bytes], path: str) -> str:
+    """sha256 of the content; a .pyc with its source-mtime bytes masked."""
+    h = hashlib.sha256()
+    if path.endswith(".pyc"):
+        data = bytearray(file.read())
+        if len(data) >= _PYC_MTIME.stop:
+            data[_PYC_MTIME] = bytes(4)
+        h.update(data)
+    else:
+        while chunk := file.read(_CHUNK):
+            h.update(chunk)
     return h.hexdigest()
+
+
+def _apply_layer(entries: dict[str, Entry], layer: _Layer) -> None:
+    for gone in (*layer.whiteouts, *layer.opaque):
+        prefix = gone.rstrip("/") + "/"
+        for path in [p for p in entries if p.startswith(prefix)]:
+            del entries[path]
+    for gone in layer.whiteouts:
+        entries.pop(gone, None)
+    entries.update(layer.entries)
 
 
 def is_known_noise(path: str) -> bool:
@@ -238,10 +362,11 @@ def measure_noise(first: Mapping[str, Entry], second: Mapping[str, Entry]) -> se
 def diff_configs(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     """Describe how two image configs differ in the fields a rewrite must keep; [] when equal.
 
-    Accepts the full `buildah inspect --type image` JSON or the OCI config itself. Env and
+    Accepts the full `buildah inspect --type image` or `docker image inspect` JSON, or the
+    run config itself. Env and
     Labels compare as mappings: the order of ENV lines does not change what a process sees.
     """
-    ca, cb = _oci_config(a), _oci_config(b)
+    ca, cb = run_config(a), run_config(b)
     out: list[str] = []
     for name in CONFIG_FIELDS:
         va, vb = ca.get(name), cb.get(name)
@@ -254,10 +379,12 @@ def diff_configs(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _oci_config(data: Mapping[str, Any]) -> Mapping[str, Any]:
+def run_config(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The run config inside an engine's inspect JSON (buildah's OCIv1.config, Docker's Config),
+    or `data` itself when it is one."""
     oci = data.get("OCIv1")
-    if isinstance(oci, Mapping):
-        config = oci.get("config") or {}
+    config = oci.get("config") if isinstance(oci, Mapping) else data.get("Config")
+    if isinstance(oci, Mapping) or "Config" in data:
         return config if isinstance(config, Mapping) else {}
     return data
 

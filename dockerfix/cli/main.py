@@ -118,6 +118,11 @@ class _FixCommand(click.Command):
     help="With --write: exit 1 when a file was written (or created), as a commit hook must.",
 )
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change commands.")
+@click.option(
+    "--cache-mounts",
+    is_flag=True,
+    help="Add BuildKit cache mounts for package-manager downloads (DFX008).",
+)
 @click.option("--select", "select", default=None, help="Only these fix codes (comma separated).")
 @click.option("--ignore", "ignore", default=None, help="Skip these fix codes (comma separated).")
 @CONTEXT_OPTION
@@ -158,6 +163,7 @@ def fix_command(
     write: bool,
     exit_non_zero_on_write: bool,
     unsafe_fixes: bool,
+    cache_mounts: bool,
     select: str | None,
     ignore: str | None,
     context: Path | None,
@@ -189,7 +195,11 @@ def fix_command(
     except ConfigError as exc:
         die(str(exc), EXIT_INPUT)
     options = Settings.from_config(
-        config, unsafe_fixes=unsafe_fixes, select=_codes(select), ignore=_codes(ignore) or ()
+        config,
+        unsafe_fixes=unsafe_fixes,
+        select=_codes(select),
+        ignore=_codes(ignore) or (),
+        cache_mounts=cache_mounts,
     )
     fmt = fmt or config.format or "diff"
     if fmt not in ("diff", "json", "sarif", "rdjson", "github", "gnu"):

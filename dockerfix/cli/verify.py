@@ -24,20 +24,23 @@ VERIFY_HELP = """Build PATH and its rewrite for real and check they make the sam
 
 \b
 Copies the context to a temporary directory (your files are never touched),
-builds the original and the rewritten Dockerfile with buildah, builds the
+builds the original and the rewritten Dockerfile (with Docker's BuildKit when
+a daemon answers, else with buildah; see --engine), builds the
 original a second time to learn which files differ between builds anyway
 (noise), and compares the filesystems and image configs.  Then it edits one
 source file in the copy, rebuilds both and reports which steps came from the
 cache and the wall times.
 
 \b
-SAFETY: builds run the Dockerfile's RUN commands as root on this machine
-(chroot isolation, host network).  Never verify a Dockerfile you do not trust.
+SAFETY: builds run the Dockerfile's RUN commands as root with the host's
+network (buildah: chroot isolation on this machine; Docker: containers of the
+daemon).  Never verify a Dockerfile you do not trust.
 
 \b
 verify never pulls: every FROM image must already be in the engine's image
-store (--store).  --base-images builds local stand-ins for busybox, debian,
-python and node images there, for tests and demos.
+store (Docker's daemon, or buildah's --store).  --base-images builds local
+stand-ins for busybox, debian, python and node images there, for tests and
+demos.
 
 \b
 Exit codes: 0 same image, 1 the images differ, 2 no engine or bad input,
@@ -51,9 +54,10 @@ Exit codes: 0 same image, 1 the images differ, 2 no engine or bad input,
 @click.option(
     "--engine",
     "engine_name",
-    type=click.Choice(["buildah", "podman", "docker"]),
-    default=None,
-    help="Build engine (only buildah is supported today).",
+    type=click.Choice(["auto", "docker", "buildah"]),
+    default="auto",
+    show_default=True,
+    help="Build engine: Docker with BuildKit, buildah, or auto (Docker when a daemon answers).",
 )
 @click.option("--edit", "edit", default=None, help="Context file to edit for the rebuild check.")
 @click.option(
@@ -68,7 +72,7 @@ Exit codes: 0 same image, 1 the images differ, 2 no engine or bad input,
     "store",
     type=click.Path(path_type=Path),
     default=None,
-    help="The engine's image store (default: ~/.cache/dockerfix/buildah).",
+    help="buildah's image store (default: ~/.cache/dockerfix/buildah).",
 )
 @click.option("--keep-store", is_flag=True, help="Keep the images verify built, for inspection.")
 @click.option("--base-images", is_flag=True, help="Build local stand-ins for missing FROM images.")
@@ -83,7 +87,7 @@ Exit codes: 0 same image, 1 the images differ, 2 no engine or bad input,
 def verify_command(
     path: Path,
     context: Path | None,
-    engine_name: str | None,
+    engine_name: str,
     edit: str | None,
     against: Path | None,
     store: Path | None,
@@ -91,13 +95,8 @@ def verify_command(
     base_images: bool,
     fmt: str,
 ) -> None:
-    from dockerfix.build.buildah import (
-        BuildahEngine,
-        EngineError,
-        EngineUnavailable,
-        find_engine,
-    )
     from dockerfix.build.compare import VerifyError, render_text, verify_dockerfile
+    from dockerfix.build.engine import EngineError, EngineUnavailable, find_engine
 
     try:
         source, analysis = load(path, context)
@@ -105,8 +104,6 @@ def verify_command(
         assert context is not None
         rewritten = _rewritten_text(analysis, against)
         engine = find_engine(engine_name, store=store)
-        if not isinstance(engine, BuildahEngine):
-            raise EngineUnavailable(f"verify builds with buildah only, not {engine.name}")
         report = verify_dockerfile(
             source.text,
             rewritten,

@@ -14,6 +14,7 @@ MODULES = (
     "split_copy",
     "build_stamps",
     "prefetch",
+    "cache_mounts",
     "dockerignore",
     "suppression",
 )

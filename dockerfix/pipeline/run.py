@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dockerfix.analysis import Analysis
@@ -40,8 +41,29 @@ def run_fixes(analysis: Analysis) -> Result:
 
     The Dockerfile is modelled once; the build context is walked once (twice when a planned
     `.dockerignore` is written with the rewrite, since the rewrite then sees the new file).
-    A rewrite the safe-mode check refuses is withheld with a DFX000 finding.
+    A rewrite the safe-mode check refuses is withheld with a DFX000 finding. Cache mounts
+    (DFX008, when enabled) are added to the text the other fixes produced.
     """
+    result = _run_move_fixes(analysis)
+    if codes.CACHE_MOUNTS not in analysis.settings.enabled or analysis.suppressions.skip_file:
+        return result
+    from dockerfix.fixes.cache_mounts import add_cache_mounts
+    from dockerfix.fixes.suppression import read_suppressions
+    from dockerfix.syntax import parse
+
+    path = analysis.dockerfile_path
+    tree = parse(result.code)
+    suppress = read_suppressions(tree, codes.KNOWN)
+    code, found = add_cache_mounts(
+        tree,
+        path.name if path else None,
+        lambda position: suppress.ignores(position, codes.CACHE_MOUNTS),
+    )
+    return replace(result, code=code, fixes=(*result.fixes, *found))
+
+
+def _run_move_fixes(analysis: Analysis) -> Result:
+    """Every fix but DFX008: the moves, splits and inserted steps, checked by safe mode."""
     tree, settings = analysis.tree, analysis.settings
     enabled = settings.enabled
     text = tree.code

@@ -304,15 +304,23 @@ def test_since_an_unknown_ref_is_refused(tmp_path: Path) -> None:
     )
 
 
-def test_verify_without_buildah_is_one_line_with_the_install_hint(tmp_path: Path) -> None:
+def test_verify_without_an_engine_is_one_line_with_the_install_hints(tmp_path: Path) -> None:
     path = project(tmp_path)
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir()
-    result = CliRunner().invoke(main, ["verify", str(path)], env={"PATH": str(empty_bin)})
+    env = {"PATH": str(empty_bin), "DOCKER_HOST": f"unix://{tmp_path}/no-daemon.sock"}
+    result = CliRunner().invoke(main, ["verify", str(path)], env=env)
     assert result.exit_code == 2
+    # /usr/bin/docker is looked for even off PATH: without it, docker "is not installed".
+    docker = (
+        f"no Docker daemon answers at unix://{tmp_path}/no-daemon.sock (start dockerd; "
+        if Path("/usr/bin/docker").is_file()
+        else "docker is not installed ("
+    )
     assert result.stderr == (
-        "dockerfix: error: a container engine not found; dockerfix verify needs buildah, "
-        "install it with: apt-get install buildah\n"
+        f"dockerfix: error: {docker}apt-get install docker.io gives dockerd and a client with "
+        "BuildKit built in); buildah is not installed or does not run "
+        "(install it with: apt-get install buildah)\n"
     )
 
 

@@ -352,6 +352,7 @@ def test_rules_lists_every_code_and_prints_docs() -> None:
         "DFX005",
         "DFX006",
         "DFX007",
+        "DFX008",
         "DFX010",
     ]
     doc = CliRunner().invoke(main, ["rules", "dfx002"])

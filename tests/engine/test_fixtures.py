@@ -40,8 +40,10 @@ def _run(case: Path, text: str) -> dockerfix.api.Result:
         context=context if context.is_dir() else None,
         unsafe_fixes=bool(opts.get("unsafe_fixes", False)),
         use_git=False,
-        dockerfile_path=case / "Dockerfile",
+        # A case may say which name the file has (a Containerfile): its Dockerfile is read.
+        dockerfile_path=case / str(opts.get("dockerfile_name", "Dockerfile")),
         edit_dockerignore=bool(opts.get("edit_dockerignore", False)),
+        cache_mounts=bool(opts.get("cache_mounts", False)),
     )
 
 
@@ -115,8 +117,12 @@ def _fixture_codes() -> dict[str, dict[str, int]]:
         if not rewrites and not applied and not declined:
             unsafe = bool(opts.get("unsafe_fixes", False))
             for code, tier in tiers.items():
+                if code == "DFX008" and not opts.get("cache_mounts", False):
+                    continue  # off unless asked for
                 if tier == "safe" or (tier == "unsafe" and unsafe):
                     seen[code]["noop"] += 1
+            if opts.get("cache_mounts", False):
+                seen["DFX008"]["noop"] += 1
     return seen
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dockerfix.build.buildah import BuildahEngine, BuildResult
+from dockerfix.build.engine import BuildResult, Engine
 from dockerfix.build.imagediff import diff_snapshots
 from dockerfix.fixes.dockerignore import HEADER, plan_dockerignore
 from dockerfix.syntax import parse
@@ -42,7 +42,7 @@ def busybox(require_base: RequireBase) -> str:
     return require_base("busybox")[0]
 
 
-def _build(engine: BuildahEngine, dockerfile: Path, context: Path, tag: str) -> BuildResult:
+def _build(engine: Engine, dockerfile: Path, context: Path, tag: str) -> BuildResult:
     result = engine.build(dockerfile, context, tag)
     assert result.ok, result.tail()
     return result
@@ -53,7 +53,7 @@ def _log_edit(context: Path, n: int) -> None:
 
 
 def test_planned_dockerignore_keeps_install_cached(
-    engine: BuildahEngine, busybox: str, tmp_path: Path
+    engine: Engine, busybox: str, tmp_path: Path
 ) -> None:
     context = tmp_path / "context"
     for rel, text in CONTEXT.items():
@@ -136,7 +136,7 @@ def _dockerfix(*args: str) -> str:
 
 
 def test_safe_write_keeps_the_env_a_bundler_build_reads(
-    engine: BuildahEngine, require_base: RequireBase, tmp_path: Path
+    engine: Engine, require_base: RequireBase, tmp_path: Path
 ) -> None:
     require_base("node")
     app = _checkout(tmp_path / "web", VITE_CONTEXT, VITE_DOCKERFILE)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dockerfix.build.buildah import BuildahEngine
+from dockerfix.build.engine import Engine
 from dockerfix.cli.main import main
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "realbuild"
@@ -24,7 +24,7 @@ def _digest_tree(root: Path) -> dict[str, str]:
     }
 
 
-def _verify(engine: BuildahEngine, case: str, *args: str) -> tuple[int, str, str]:
+def _verify(engine: Engine, case: str, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(
         main,
         [
@@ -32,10 +32,11 @@ def _verify(engine: BuildahEngine, case: str, *args: str) -> tuple[int, str, str
             str(FIXTURES / case / "Dockerfile"),
             "--context",
             str(FIXTURES / case / "context"),
-            "--store",
-            str(engine.store),
+            "--engine",
+            "docker",
             *args,
         ],
+        env={"DOCKER_HOST": engine.where()},
     )
     return result.exit_code, result.stdout, result.stderr
 
@@ -52,7 +53,7 @@ def test_a_correct_rewrite_is_equivalent_and_saves_the_install(
     base: str,
     edited: str,
     install: str,
-    engine: BuildahEngine,
+    engine: Engine,
     require_base: Callable[[str], tuple[str, ...]],
 ) -> None:
     require_base(base)
@@ -86,7 +87,7 @@ def test_a_correct_rewrite_is_equivalent_and_saves_the_install(
 def test_a_wrong_rewrite_is_caught(
     wrong: str,
     differing: str,
-    engine: BuildahEngine,
+    engine: Engine,
     require_base: Callable[[str], tuple[str, ...]],
 ) -> None:
     require_base("busybox")
@@ -98,12 +99,14 @@ def test_a_wrong_rewrite_is_caught(
     assert lines[2:4] == ["differing paths:", f"  {differing}"]
 
 
-def test_a_missing_base_image_is_refused_with_a_hint(engine: BuildahEngine, tmp_path: Path) -> None:
+def test_a_missing_base_image_is_refused_with_a_hint(engine: Engine, tmp_path: Path) -> None:
     (tmp_path / "app.sh").write_text("echo hi\n")
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text("FROM alpine:3.19\nWORKDIR /app\nCOPY . .\nRUN sleep 1\n")
     result = CliRunner().invoke(
-        main, ["verify", str(dockerfile), "--store", str(engine.store), "--base-images"]
+        main,
+        ["verify", str(dockerfile), "--engine", "docker", "--base-images"],
+        env={"DOCKER_HOST": engine.where()},
     )
     assert result.exit_code == 2
     assert result.stderr.startswith(
@@ -113,17 +116,19 @@ def test_a_missing_base_image_is_refused_with_a_hint(engine: BuildahEngine, tmp_
 
 
 def test_an_original_that_does_not_build_is_bad_input(
-    engine: BuildahEngine, require_base: Callable[[str], tuple[str, ...]], tmp_path: Path
+    engine: Engine, require_base: Callable[[str], tuple[str, ...]], tmp_path: Path
 ) -> None:
     require_base("busybox")
     (tmp_path / "app.sh").write_text("echo hi\n")
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text("FROM busybox\nWORKDIR /app\nCOPY . .\nRUN mkdir -p /opt && exit 3\n")
-    result = CliRunner().invoke(main, ["verify", str(dockerfile), "--store", str(engine.store)])
+    result = CliRunner().invoke(
+        main, ["verify", str(dockerfile), "--engine", "docker"], env={"DOCKER_HOST": engine.where()}
+    )
     assert result.exit_code == 2
     *progress, error = result.stderr.splitlines()
     assert progress == ["dockerfix: building the original Dockerfile (1/5)"]
     assert error == (
         "dockerfix: error: the original Dockerfile does not build: "
-        'Error: building at STEP "RUN mkdir -p /opt && exit 3": exit status 3'
+        "executor failed running [/bin/sh -c mkdir -p /opt && exit 3]: exit code: 3"
     )

@@ -1,10 +1,11 @@
 #!/bin/sh
-# Install the tools real-build tests need: buildah (image builds with layer caching),
-# busybox-static (a tiny base image without a registry) and debootstrap (a Debian base image).
+# Install the tools real-build tests need: docker.io (dockerd and a 20.10 client with BuildKit
+# built in), buildah (a second engine), busybox-static (a tiny base image without a registry)
+# and debootstrap (a Debian base image). The tests start dockerd themselves when none runs.
 # Idempotent: does nothing when every package is already installed.
 set -eu
 
-packages="buildah busybox-static debootstrap"
+packages="docker.io buildah busybox-static debootstrap"
 
 missing=""
 for pkg in $packages; do
@@ -14,7 +15,7 @@ for pkg in $packages; do
 done
 
 if [ -z "$missing" ]; then
-    echo "install-buildah: already installed:$(printf ' %s' $packages)"
+    echo "install-builders: already installed:$(printf ' %s' $packages)"
     exit 0
 fi
 
@@ -24,8 +25,9 @@ else
     SUDO=
 fi
 
-echo "install-buildah: installing:$missing"
+echo "install-builders: installing:$missing"
 $SUDO apt-get update
 # shellcheck disable=SC2086  # word splitting of the package list is intended
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
 buildah --version
+/usr/bin/docker --version
