@@ -12,6 +12,7 @@ from typing import Any
 
 from dockerfix.fixes import codes
 from dockerfix.report.model import FileReport
+from dockerfix.report.severity import severity
 
 
 def _range(start: int, end: int) -> dict[str, Any]:
@@ -65,12 +66,14 @@ def render_rdjson(reports: list[FileReport]) -> str:
                 }
             )
         for fix in report.fixes:
-            if fix.tier == "display-only":
+            # Every finding the suggestion above does not carry: advice, and the fixes left
+            # for --unsafe-fixes (DFX003, DFX007), at the severity every format gives them.
+            if not fix.applied:
                 diagnostics.append(
                     {
                         "message": fix.message,
                         "location": {"path": report.path, "range": {"start": {"line": fix.line}}},
-                        "severity": "INFO",
+                        "severity": "WARNING" if severity(fix) == "warning" else "INFO",
                         "code": {"value": fix.code},
                     }
                 )

@@ -548,6 +548,22 @@ def test_rdjson_output_matches_the_format(tmp_path: Path) -> None:
     }
 
 
+def test_rdjson_keeps_the_findings_left_for_unsafe_fixes(tmp_path: Path) -> None:
+    """A build stamp (DFX003) is reported to the review bot as a warning, as in SARIF."""
+    import json
+
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nARG GIT_COMMIT\nWORKDIR /app\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\nLABEL rev=$GIT_COMMIT\n"
+    )
+    doc = json.loads(run("--format", "rdjson", str(tmp_path / "Dockerfile")).stdout)
+    found = [(d["code"]["value"], d["severity"]) for d in doc["diagnostics"]]
+    assert ("DFX003", "WARNING") in found
+    sarif = json.loads(run("--format", "sarif", str(tmp_path / "Dockerfile")).stdout)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == [c for c, _ in found]
+
+
 def test_shell_completion_script() -> None:
     import os as _os
 
