@@ -17,6 +17,7 @@ from dockerfix.fixes import codes
 from dockerfix.fixes.rule import rule, short
 from dockerfix.model.effects import ContextCopy, Effect
 from dockerfix.model.paths import PathSet, is_under, paths_overlap
+from dockerfix.model.runs import script_text
 from dockerfix.model.stages import Stage, Step
 from dockerfix.model.volatility import P_SPLIT
 
@@ -266,9 +267,33 @@ def split_candidates(
             found.append(outcome)
         elif outcome.reason == _ONLY_MANIFESTS:
             continue  # already the cache-friendly form: a source edit does not rerun it
+        elif _split_already(steps, effects, broad_step, install):
+            continue  # `uv sync --no-install-project` ran before the copy: this adds the project
         elif eff.kind == "run-install" or eff.install_like:
             declines.append(outcome)
     return found, declines
+
+
+def _program(step: Step) -> str | None:
+    """The first program a RUN's shell text runs (`uv` for `UV_X=1 uv sync`)."""
+    text = script_text(step) if step.keyword == "RUN" else None
+    words = [w for w in (text or "").split() if "=" not in w]
+    return words[0] if words else None
+
+
+def _split_already(
+    steps: list[Step], effects: dict[int, Effect], broad: Step, install: Step
+) -> bool:
+    """The same tool already installed the dependencies from their manifests before the broad
+    copy: the install after it is the second half of that split, not a missed one."""
+    program = _program(install)
+    return program is not None and any(
+        s.position < broad.position
+        and effects[s.position].kind == "run-install"
+        and not effects[s.position].reads.everything
+        and _program(s) == program
+        for s in steps
+    )
 
 
 def split_diagnostics(
