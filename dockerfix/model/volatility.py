@@ -26,8 +26,9 @@ P_STAGE = 0.3
 P_BUILD_ARG = 0.5
 # How many commits the class prior weighs against the repository's own history.
 PRIOR_COMMITS = 20
-# A broad copy less volatile than this is not worth splitting an install around.
-P_SPLIT = 0.15
+# A broad copy less volatile than this is not worth splitting an install around: above the
+# priors of manifests and of a few named files, so only history can make those count.
+P_SPLIT = 0.2
 
 # Words of an ARG's name that say its value changes with every build (`GIT_COMMIT`, `VCS_REF`,
 # `BUILD_DATE`, `SOURCE_DATE_EPOCH`); matched as whole words, so `PREFIX` is no `REF`.
