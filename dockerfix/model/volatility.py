@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import itertools
+import os
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -108,15 +109,55 @@ class History:
         return min(0.99, max(share, 0.01))
 
 
-def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) -> History | None:
-    """Read recent commits' touched files with git; None when there is no usable history."""
-    import subprocess
+# Histories read in this process: one git run per repository and context folder.
+_HISTORIES: dict[tuple[str, str, int, str], History | None] = {}
 
-    from dockerfix.integrations.gitrepo import find_git_dir
+
+def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) -> History | None:
+    """Recent commits' touched files; None when there is no usable history.
+
+    git runs once per repository and context folder in a process, and not at all when the
+    result cache holds the history of the same HEAD commit.
+    """
+    from dockerfix.integrations import cache
+    from dockerfix.integrations.gitrepo import find_git_dir, head_commit, is_commit_id
 
     # Outside a work tree there is no history: find that out without starting git.
-    if find_git_dir(context) is None:
+    git_dir = find_git_dir(context)
+    if git_dir is None:
         return None
+    # HEAD is part of the key: a long-lived process (the language server) sees new commits.
+    head = head_commit(git_dir)
+    here = (str(git_dir), os.path.realpath(context), max_commits, head)
+    if here in _HISTORIES:
+        return _HISTORIES[here]
+    key = cache.history_key(*here) if is_commit_id(head) else None
+    stored = cache.load_history(key) if key is not None else None
+    if stored is not None:
+        history: History | None = _history(stored) if stored else None
+    else:
+        changes = _read_log(context, max_commits, timeout)
+        history = _history(changes) if changes else None
+        if key is not None and changes is not None:
+            cache.store_history(key, changes)
+    _HISTORIES[here] = history
+    return history
+
+
+def _history(changes: list[frozenset[str]]) -> History:
+    """The history of these commits' file lists (newest first)."""
+    touched: dict[str, int] = {}
+    for names in changes:
+        for name in names:
+            touched[name] = touched.get(name, 0) + 1
+    return History(len(changes), touched, tuple(changes))
+
+
+def _read_log(context: Path, max_commits: int, timeout: float) -> list[frozenset[str]] | None:
+    """The files each recent commit changed under `context`, newest first; None when git
+    fails or takes too long."""
+    import subprocess
+
     try:
         log = subprocess.run(
             [
@@ -140,18 +181,13 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
         return None
     if log.returncode != 0:
         return None
-    commits = 0
-    touched: dict[str, int] = {}
     changes: list[frozenset[str]] = []
     for block in log.stdout.split("\x00"):
         names = {line.strip() for line in block.splitlines() if line.strip()}
-        if not names and commits == 0 and not block.strip():
+        if not names and not changes and not block.strip():
             continue
-        commits += 1
         changes.append(frozenset(names))
-        for name in names:
-            touched[name] = touched.get(name, 0) + 1
-    return History(commits, touched, tuple(changes)) if commits else None
+    return changes
 
 
 def _names_files(pattern: str, files: tuple[tuple[str, str], ...] | None) -> bool:
