@@ -17,6 +17,7 @@ The rules follow BuildKit's reader and matcher rather than `.gitignore`:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -205,8 +206,13 @@ class IgnoreFile:
 # --------------------------------------------------------------------------- reading
 
 
+@functools.lru_cache(maxsize=256)
 def parse_dockerignore(text: str) -> IgnoreFile:
-    """Parse `.dockerignore` text the way BuildKit reads it; problems are recorded, not raised."""
+    """Parse `.dockerignore` text the way BuildKit reads it; problems are recorded, not raised.
+
+    The result is immutable, so one parse serves every caller with the same text (planning a
+    block tries many candidate texts, several times each).
+    """
     lines: list[IgnoreLine] = []
     patterns: list[IgnorePattern] = []
     errors: list[IgnoreError] = []
