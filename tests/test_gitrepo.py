@@ -87,16 +87,17 @@ def test_packed_branch_gives_its_commit(tmp_path: Path) -> None:
 
 
 def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Record every git log run of the history loader."""
+    """Record every git log the history loader starts."""
     reads: list[Path] = []
-    real = volatility._read_log
+    real = volatility._start_log
 
-    def read(context: Path, max_commits: int, timeout: float) -> list[frozenset[str]] | None:
+    def start(context: Path, max_commits: int) -> subprocess.Popen[str] | None:
         reads.append(context)
-        return real(context, max_commits, timeout)
+        return real(context, max_commits)
 
-    monkeypatch.setattr(volatility, "_read_log", read)
+    monkeypatch.setattr(volatility, "_start_log", start)
     monkeypatch.setattr(volatility, "_HISTORIES", {})
+    monkeypatch.setattr(volatility, "_RUNNING", {})
     return reads
 
 
@@ -138,3 +139,17 @@ def test_history_is_kept_in_the_cache_until_head_moves(
     moved = volatility.load_history(repo)
     assert len(reads) == 2
     assert moved is not None and moved.commits == 2
+
+
+def test_history_started_ahead_is_the_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKERFIX_NO_CACHE", "1")
+    _git(tmp_path, "init", "-q")
+    _commit(tmp_path, "a.txt")
+    reads = _counting_reads(monkeypatch)
+    volatility.start_history(tmp_path)
+    volatility.start_history(tmp_path)  # already running: no second git
+    history = volatility.load_history(tmp_path)
+    assert reads == [tmp_path]
+    assert history is not None and history.changes == (frozenset({"a.txt"}),)
