@@ -157,7 +157,7 @@ class _PathIndex:
     globs: tuple[str, ...]
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=128)
 def _path_index(paths: frozenset[str]) -> _PathIndex:
     """The index `_explicit_overlap` uses for big path sets (built once per set)."""
     plain: list[str] = []
