@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 _GLOB_CHARS = frozenset("*?[")
@@ -116,10 +117,10 @@ class PathSet:
             return True
         if _explicit_overlap(self.paths, other.paths):
             return True
-        if other.outside is not None and any(touches_outside(p, other.outside) for p in self.paths):
+        if other.outside is not None and _any_outside(self.paths, other.outside):
             return True
         if self.outside is not None:
-            return any(touches_outside(q, self.outside) for q in other.paths)
+            return _any_outside(other.paths, self.outside)
         return False
 
     def describe(self, limit: int = 3) -> str:
@@ -153,7 +154,8 @@ class _PathIndex:
 
     plain: tuple[str, ...]
     full: frozenset[tuple[str, ...]]
-    prefixes: frozenset[tuple[str, ...]]
+    # Every prefix of the plain paths, with how many of them start with it.
+    prefixes: Mapping[tuple[str, ...], int]
     globs: tuple[str, ...]
 
 
@@ -162,7 +164,7 @@ def _path_index(paths: frozenset[str]) -> _PathIndex:
     """The index `_explicit_overlap` uses for big path sets (built once per set)."""
     plain: list[str] = []
     full: set[tuple[str, ...]] = set()
-    prefixes: set[tuple[str, ...]] = set()
+    prefixes: dict[tuple[str, ...], int] = {}
     globs: list[str] = []
     for path in paths:
         segments = plain_segments(path)
@@ -171,8 +173,24 @@ def _path_index(paths: frozenset[str]) -> _PathIndex:
             continue
         plain.append(path)
         full.add(segments)
-        prefixes.update(segments[:end] for end in range(len(segments) + 1))
-    return _PathIndex(tuple(plain), frozenset(full), frozenset(prefixes), tuple(globs))
+        for end in range(len(segments) + 1):
+            prefixes[segments[:end]] = prefixes.get(segments[:end], 0) + 1
+    return _PathIndex(tuple(plain), frozenset(full), prefixes, tuple(globs))
+
+
+def _any_outside(paths: frozenset[str], roots: frozenset[str]) -> bool:
+    """Some path of `paths` touches something outside every root (`touches_outside`)."""
+    if len(paths) <= 16:
+        return any(touches_outside(p, roots) for p in paths)
+    index = _path_index(paths)
+    if any(touches_outside(p, roots) for p in index.globs):
+        return True
+    # A plain path is under a root when the root's segments start it: count those under the
+    # outermost roots (a root inside another adds nothing).
+    tops = {_split(root) for root in roots}
+    tops = {t for t in tops if not any(o != t and t[: len(o)] == o for o in tops)}
+    inside = sum(index.prefixes.get(t, 0) for t in tops)
+    return inside < len(index.plain)
 
 
 def touches_outside(path: str, roots: frozenset[str]) -> bool:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from dockerfix.model.constraints import ConflictIndex
 from dockerfix.model.effect import Effect
-from dockerfix.model.paths import PathSet, paths_overlap
+from dockerfix.model.paths import PathSet, paths_overlap, touches_outside
 
 SEGMENTS = st.sampled_from(["app", "src", "usr", "lib", "a.txt", "*.txt", "py*", "**", ""])
 PATHS = st.lists(SEGMENTS, min_size=0, max_size=4).map(lambda s: "/" + "/".join(s))
@@ -21,6 +21,17 @@ def pairwise(a: frozenset[str], b: frozenset[str]) -> bool:
 @given(st.frozensets(PATHS, max_size=30), st.frozensets(PATHS, max_size=30))
 def test_big_sets_overlap_as_pair_by_pair(a: frozenset[str], b: frozenset[str]) -> None:
     assert PathSet(a).overlaps(PathSet(b)) == pairwise(a, b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.frozensets(PATHS, max_size=40), st.frozensets(PATHS, min_size=1, max_size=3))
+def test_big_sets_reach_outside_roots_as_path_by_path(
+    paths: frozenset[str], roots: frozenset[str]
+) -> None:
+    everywhere_else = PathSet(outside=roots)
+    expected = any(touches_outside(p, roots) for p in paths)
+    assert PathSet(paths).overlaps(everywhere_else) == expected
+    assert everywhere_else.overlaps(PathSet(paths)) == expected
 
 
 @settings(max_examples=60, deadline=None)
