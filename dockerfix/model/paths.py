@@ -159,7 +159,7 @@ class _PathIndex:
     globs: tuple[str, ...]
 
 
-@functools.lru_cache(maxsize=128)
+@functools.lru_cache(maxsize=32)
 def _path_index(paths: frozenset[str]) -> _PathIndex:
     """The index `_explicit_overlap` uses for big path sets (built once per set)."""
     plain: list[str] = []

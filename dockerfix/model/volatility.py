@@ -114,7 +114,9 @@ class History:
         return min(0.99, max(share, 0.01))
 
 
-# Histories read in this process, by git dir, context folder, commit count and HEAD.
+# Histories read in this process, by git dir, context folder, commit count and HEAD; the
+# most recent KEEP_HISTORIES are kept.
+KEEP_HISTORIES = 16
 _Key = tuple[str, str, int, str]
 _HISTORIES: dict[_Key, History | None] = {}
 # git runs started ahead of need by `start_history`, with the time each started.
@@ -162,6 +164,8 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
 
             cache.store_history(key, changes)
     _HISTORIES[here] = history
+    while len(_HISTORIES) > KEEP_HISTORIES:  # the oldest first: a batch goes folder by folder
+        del _HISTORIES[next(iter(_HISTORIES))]
     return history
 
 
