@@ -198,6 +198,7 @@ def hadolint() -> str:
 
 
 def main() -> None:
+    """Run the comparisons the options ask for (all of them by default)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="rounds per comparison")
     parser.add_argument("--corpus", type=Path, help="folder of the corpus clones")

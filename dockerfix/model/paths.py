@@ -109,6 +109,7 @@ class PathSet:
         return not self.everything and not self.paths and self.outside is None
 
     def overlaps(self, other: PathSet) -> bool:
+        """Some path of one set is, or lies below or above, a path of the other."""
         if self.empty or other.empty:
             return False
         if self.everything or other.everything:
