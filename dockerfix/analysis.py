@@ -68,6 +68,14 @@ class Analysis:
 
         return load_history(self.context_dir)
 
+    def start_history(self) -> None:
+        """Start reading the history in the background, when `history` will want it."""
+        wanted = self.settings.use_git and "history" not in self.__dict__
+        if wanted and self.context_dir is not None:
+            from dockerfix.model.volatility import start_history
+
+            start_history(self.context_dir)
+
     def effects(self, stage: Stage) -> dict[int, Effect]:
         """The effect of every step of `stage` in this context, computed once."""
         found = self._effects.get(stage.index)

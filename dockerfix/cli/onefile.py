@@ -19,7 +19,12 @@ def fix_text(
     from dockerfix.api import DockerfileSyntaxError, check_syntax, fix_tree, parse
     from dockerfix.integrations import cache
 
-    key = cache.key_for(source.text, context, source.path, settings.key())
+    # With the cache off, no key: computing one walks the whole build context.
+    key = (
+        cache.key_for(source.text, context, source.path, settings.key())
+        if cache.cache_dir() is not None
+        else None
+    )
     cached = cache.load(key) if key is not None else None
     if cached is not None:
         return cached, []

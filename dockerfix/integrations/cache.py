@@ -96,11 +96,15 @@ def store(key: str, result: Result) -> None:
     folder = cache_dir()
     if folder is None:
         return
-    target = folder / key[:2] / key
+    _write(folder / key[:2] / key, _data(result))
+
+
+def _write(target: Path, data: Any) -> None:
+    """Write `data` as JSON to `target` atomically; a failure leaves no file."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_data(result)), encoding="utf-8")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, target)
     except OSError:
         return  # a cache that cannot be written is no cache, not an error
@@ -149,3 +153,30 @@ def _result(data: dict[str, Any]) -> Result:
             for e in data["edits"]
         ),
     )
+
+
+def history_key(git_dir: str, context: str, max_commits: int, head: str) -> str:
+    """The cache key of the git history read for `context` at commit `head`."""
+    digest = hashlib.sha256(f"{__version__}\0history\0{git_dir}\0{context}\0".encode())
+    digest.update(f"{max_commits}\0{head}".encode())
+    return digest.hexdigest()
+
+
+def load_history(key: str) -> list[frozenset[str]] | None:
+    """The commits' file lists stored under `key` (newest first), or None."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / "history" / key).read_text(encoding="utf-8"))
+        return [frozenset(str(name) for name in names) for names in data]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def store_history(key: str, changes: list[frozenset[str]]) -> None:
+    """Keep the commits' file lists under `key`."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    _write(folder / "history" / key, [sorted(names) for names in changes])

@@ -101,14 +101,21 @@ def compose_contexts_above(files: Iterable[Path]) -> dict[Path, Path]:
 
     mapping: dict[Path, Path] = {}
     seen: set[Path] = set()
+    # Files of one folder share the walk: a folder already walked up to the same top is done.
+    walked: set[tuple[Path, Path]] = set()
+    tops: dict[Path, Path] = {}
     cwd = Path.cwd().resolve()
     for file in files:
         folder = file.resolve().parent
-        git_dir = find_git_dir(folder)
-        top = git_dir.parent if git_dir is not None else None
+        top = tops.get(folder)
         if top is None:
-            top = cwd if folder == cwd or cwd in folder.parents else folder
-        while True:
+            git_dir = find_git_dir(folder)
+            top = git_dir.parent if git_dir is not None else None
+            if top is None:
+                top = cwd if folder == cwd or cwd in folder.parents else folder
+            tops[folder] = top
+        while (folder, top) not in walked:
+            walked.add((folder, top))
             for name in COMPOSE_NAMES:
                 candidate = folder / name
                 if candidate not in seen and candidate.is_file():

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dockerfix.model.effects import ALL_VARS, Effect
+from dockerfix.model.paths import PathSet, glob_prefix, plain_segments, touches_outside
 from dockerfix.model.stages import Step
 from dockerfix.syntax.lineparse import parse_words
 
@@ -152,3 +153,96 @@ def to_networkx(
     for (a, b), why in edges.items():
         graph.add_edge(a, b, resources=why)
     return graph
+
+
+class ConflictIndex:
+    """The steps added so far, indexed by what they read and write, so a later step finds
+    the few that may conflict with it without a check against every one.
+
+    `candidates` is a superset of the steps `conflicts` would report; None when the step
+    touches too much to narrow (any path, paths outside some roots, variables or state it
+    writes): then every earlier step is a candidate.
+    """
+
+    def __init__(self) -> None:
+        self._writes = _PathIndex()
+        self._reads = _PathIndex()
+        self._var_writers: dict[str, set[int]] = {}
+        self._all_var_writers: set[int] = set()
+        self._state_writers: dict[str, set[int]] = {}
+
+    def add(self, node: int, effect: Effect) -> None:
+        """Index `node`, whose effect is `effect`."""
+        self._writes.add(node, effect.writes)
+        self._reads.add(node, effect.reads)
+        if effect.writes_vars == ALL_VARS:
+            self._all_var_writers.add(node)
+        for name in effect.writes_vars:
+            self._var_writers.setdefault(name, set()).add(node)
+        for name in effect.writes_state:
+            self._state_writers.setdefault(name, set()).add(node)
+
+    def candidates(self, effect: Effect) -> set[int] | None:
+        """The indexed steps that may conflict with a later step of effect `effect`."""
+        if effect.writes_vars or effect.writes_state:
+            return None
+        found = self._writes.hits(effect.reads)
+        more = self._writes.hits(effect.writes)
+        also = self._reads.hits(effect.writes)
+        if found is None or more is None or also is None:
+            return None
+        found |= more | also
+        if effect.reads_vars == ALL_VARS:
+            found.update(*self._var_writers.values())
+        elif effect.reads_vars:
+            for name in effect.reads_vars:
+                found |= self._var_writers.get(name, set())
+        if effect.reads_vars:
+            found |= self._all_var_writers
+        for name in effect.reads_state:
+            found |= self._state_writers.get(name, set())
+        return found
+
+
+class _PathIndex:
+    """Steps by the image paths of one of their path sets (a trie of path segments)."""
+
+    def __init__(self) -> None:
+        self._at: dict[tuple[str, ...], set[int]] = {}
+        self._under: dict[tuple[str, ...], set[int]] = {}
+        self._anywhere: set[int] = set()
+        self._outside: dict[frozenset[str], set[int]] = {}
+
+    def add(self, node: int, paths: PathSet) -> None:
+        """Index `node` under each of `paths`."""
+        if paths.everything:
+            self._anywhere.add(node)
+            return
+        if paths.outside is not None:
+            self._outside.setdefault(paths.outside, set()).add(node)
+        for path in paths.paths:
+            # A glob overlaps only the paths on the way to, or below, its folders before the
+            # first glob segment: it is indexed as that folder.
+            segments = glob_prefix(path)
+            self._at.setdefault(segments, set()).add(node)
+            for end in range(len(segments) + 1):
+                self._under.setdefault(segments[:end], set()).add(node)
+
+    def hits(self, paths: PathSet) -> set[int] | None:
+        """The indexed steps whose paths may overlap `paths`; None when it cannot narrow."""
+        if paths.empty:
+            return set()
+        if paths.everything or paths.outside is not None:
+            return None
+        found = set(self._anywhere)
+        for path in paths.paths:
+            segments = plain_segments(path)
+            if segments is None:
+                return None
+            for end in range(len(segments) + 1):
+                found |= self._at.get(segments[:end], set())
+            found |= self._under.get(segments, set())
+            for roots, nodes in self._outside.items():
+                if touches_outside(path, roots):
+                    found |= nodes
+        return found

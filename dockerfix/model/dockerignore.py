@@ -17,6 +17,7 @@ The rules follow BuildKit's reader and matcher rather than `.gitignore`:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -57,6 +58,10 @@ PatternKind = Literal["exact", "prefix", "suffix", "regexp"]
 LineKind = Literal["pattern", "comment", "blank"]
 MatchState = tuple[bool, ...]
 """Per-pattern "this pattern matched the directory or one of its parents" flags."""
+
+
+# `IgnoreFile.matches` keeps at most this many answers.
+_MAX_STATES = 50_000
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,11 @@ class IgnoreFile:
     lines: tuple[IgnoreLine, ...]
     patterns: tuple[IgnorePattern, ...]
     errors: tuple[IgnoreError, ...]
+    # `matches`' answers for the paths and folders asked so far: a path's answer depends on
+    # its folders' only, and planning asks about the same folders for thousands of files.
+    _states: dict[str, tuple[bool, MatchState]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def has_exceptions(self) -> bool:
@@ -158,16 +168,16 @@ class IgnoreFile:
         """
         excluded = False
         state: list[bool] = []
-        for pattern, inherited in zip(self.patterns, parent, strict=True):
-            hit = inherited
-            # Like the walker: a pattern that cannot change the answer so far is not evaluated,
-            # and so does not record a match for the children either.
-            if not hit and pattern.exception == excluded:
+        record = state.append
+        for pattern, hit in zip(self.patterns, parent):
+            if not hit:
+                # Like the walker: a pattern that cannot change the answer so far is not
+                # evaluated, and so does not record a match for the children either.
+                if pattern.exception != excluded:
+                    record(False)
+                    continue
                 hit = pattern.matches_path(path)
-            elif not hit:
-                state.append(False)
-                continue
-            state.append(hit)
+            record(hit)
             if hit:
                 excluded = not pattern.exception
         return excluded, tuple(state)
@@ -177,12 +187,17 @@ class IgnoreFile:
         cleaned = _clean(path).lstrip("/")
         if cleaned in ("", "."):
             return False
+        if len(self._states) > _MAX_STATES:
+            self._states.clear()
         state = self.initial_state
         excluded = False
         prefix = ""
         for part in cleaned.split("/"):
             prefix = f"{prefix}/{part}" if prefix else part
-            excluded, state = self.matches_with_parent(prefix, state)
+            known = self._states.get(prefix)
+            if known is None:
+                known = self._states[prefix] = self.matches_with_parent(prefix, state)
+            excluded, state = known
         return excluded
 
     def excluded_files(self, paths: Iterable[str]) -> list[str]:
@@ -205,8 +220,13 @@ class IgnoreFile:
 # --------------------------------------------------------------------------- reading
 
 
+@functools.lru_cache(maxsize=32)
 def parse_dockerignore(text: str) -> IgnoreFile:
-    """Parse `.dockerignore` text the way BuildKit reads it; problems are recorded, not raised."""
+    """Parse `.dockerignore` text the way BuildKit reads it; problems are recorded, not raised.
+
+    The result is immutable, so one parse serves every caller with the same text (planning a
+    block tries many candidate texts, several times each).
+    """
     lines: list[IgnoreLine] = []
     patterns: list[IgnorePattern] = []
     errors: list[IgnoreError] = []
@@ -315,10 +335,17 @@ def _compile(line: int, read: str) -> IgnorePattern | IgnoreError:
     regex = None
     if kind == "regexp":
         try:
-            regex = re.compile(_GoRegex(source).translate(), re.ASCII)
+            regex = _go_regex(source)
         except (ValueError, re.error) as exc:
             return IgnoreError(line, read, f"syntax error in pattern ({exc})")
     return IgnorePattern(line, pattern, exception, kind, regex)
+
+
+@functools.lru_cache(maxsize=1024)
+def _go_regex(source: str) -> re.Pattern[str]:
+    """The Python regex of a Go regex source (compiled once: the same patterns recur in
+    every planned block and every context)."""
+    return re.compile(_GoRegex(source).translate(), re.ASCII)
 
 
 def _valid_glob(pattern: str) -> bool:

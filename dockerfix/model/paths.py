@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 _GLOB_CHARS = frozenset("*?[")
@@ -17,7 +19,7 @@ def normalize(path: str, cwd: str = "/") -> str:
     return "/" if norm in ("//", ".") else norm
 
 
-def _segments(path: str) -> tuple[str, ...]:
+def glob_prefix(path: str) -> tuple[str, ...]:
     """Path segments up to the first glob segment (a glob may match anything below it)."""
     out = []
     for seg in path.strip("/").split("/"):
@@ -29,13 +31,31 @@ def _segments(path: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=8192)
+def _split(path: str) -> tuple[str, ...]:
+    """The non-empty segments of a path."""
+    return tuple(seg for seg in path.split("/") if seg)
+
+
+@functools.lru_cache(maxsize=8192)
+def plain_segments(path: str) -> tuple[str, ...] | None:
+    """The segments of a path without glob characters; None for a glob."""
+    if "*" in path or "?" in path or "[" in path:
+        return None
+    return _split(path)
+
+
 def paths_overlap(a: str, b: str) -> bool:
     """True when one path is the other or lies below it.
 
     A glob segment of one path matches one segment of a concrete other path (`/app/*.sbt`
     does not reach `/app/.git/HEAD`); `**`, or globs on both sides, match conservatively.
     """
-    glob_a, glob_b = bool(_GLOB_CHARS & set(a)), bool(_GLOB_CHARS & set(b))
+    plain_a, plain_b = plain_segments(a), plain_segments(b)
+    if plain_a is not None and plain_b is not None:
+        n = min(len(plain_a), len(plain_b))
+        return plain_a[:n] == plain_b[:n]
+    glob_a, glob_b = plain_a is None, plain_b is None
     if glob_a != glob_b:
         pattern, path = (a, b) if glob_a else (b, a)
         ps = [s for s in pattern.split("/") if s]
@@ -46,15 +66,15 @@ def paths_overlap(a: str, b: str) -> bool:
             if not fnmatch.fnmatchcase(q_seg, p_seg):
                 return False
         return True
-    sa, sb = _segments(a), _segments(b)
+    sa, sb = glob_prefix(a), glob_prefix(b)
     n = min(len(sa), len(sb))
     return sa[:n] == sb[:n]
 
 
 def is_under(path: str, root: str) -> bool:
     """``path`` is ``root`` or certainly inside it (a glob segment could lead elsewhere)."""
-    rp = [s for s in root.split("/") if s]
-    pp = [s for s in path.split("/") if s]
+    rp = _split(root)
+    pp = _split(path)
     if len(pp) < len(rp):
         return False
     for p_seg, r_seg in zip(pp, rp):
@@ -89,19 +109,19 @@ class PathSet:
         return not self.everything and not self.paths and self.outside is None
 
     def overlaps(self, other: PathSet) -> bool:
+        """Some path of one set is, or lies below or above, a path of the other."""
         if self.empty or other.empty:
             return False
         if self.everything or other.everything:
             return True
         if self.outside is not None and other.outside is not None:
             return True
-        for p in self.paths:
-            if any(paths_overlap(p, q) for q in other.paths):
-                return True
-            if other.outside is not None and _touches_outside(p, other.outside):
-                return True
+        if _explicit_overlap(self.paths, other.paths):
+            return True
+        if other.outside is not None and _any_outside(self.paths, other.outside):
+            return True
         if self.outside is not None:
-            return any(_touches_outside(q, self.outside) for q in other.paths)
+            return _any_outside(other.paths, self.outside)
         return False
 
     def describe(self, limit: int = 3) -> str:
@@ -116,7 +136,65 @@ class PathSet:
         return ", ".join(parts) if parts else "nothing"
 
 
-def _touches_outside(path: str, roots: frozenset[str]) -> bool:
+def _explicit_overlap(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Some path of `mine` and some path of `theirs` overlap (`paths_overlap`)."""
+    if len(mine) * len(theirs) <= 64:
+        return any(paths_overlap(p, q) for p in mine for q in theirs)
+    a, b = _path_index(mine), _path_index(theirs)
+    # Plain paths overlap when one is a segment prefix of the other.
+    if not a.full.isdisjoint(b.prefixes) or not b.full.isdisjoint(a.prefixes):
+        return True
+    if any(paths_overlap(p, q) for p in a.globs for q in theirs):
+        return True
+    return any(paths_overlap(p, q) for q in b.globs for p in a.plain)
+
+
+@dataclass(frozen=True)
+class _PathIndex:
+    """A path set's plain paths as segment tuples, with every prefix of them; its globs."""
+
+    plain: tuple[str, ...]
+    full: frozenset[tuple[str, ...]]
+    # Every prefix of the plain paths, with how many of them start with it.
+    prefixes: Mapping[tuple[str, ...], int]
+    globs: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=32)
+def _path_index(paths: frozenset[str]) -> _PathIndex:
+    """The index `_explicit_overlap` uses for big path sets (built once per set)."""
+    plain: list[str] = []
+    full: set[tuple[str, ...]] = set()
+    prefixes: dict[tuple[str, ...], int] = {}
+    globs: list[str] = []
+    for path in paths:
+        segments = plain_segments(path)
+        if segments is None:
+            globs.append(path)
+            continue
+        plain.append(path)
+        full.add(segments)
+        for end in range(len(segments) + 1):
+            prefixes[segments[:end]] = prefixes.get(segments[:end], 0) + 1
+    return _PathIndex(tuple(plain), frozenset(full), prefixes, tuple(globs))
+
+
+def _any_outside(paths: frozenset[str], roots: frozenset[str]) -> bool:
+    """Some path of `paths` touches something outside every root (`touches_outside`)."""
+    if len(paths) <= 16:
+        return any(touches_outside(p, roots) for p in paths)
+    index = _path_index(paths)
+    if any(touches_outside(p, roots) for p in index.globs):
+        return True
+    # A plain path is under a root when the root's segments start it: count those under the
+    # outermost roots (a root inside another adds nothing).
+    tops = {_split(root) for root in roots}
+    tops = {t for t in tops if not any(o != t and t[: len(o)] == o for o in tops)}
+    inside = sum(index.prefixes.get(t, 0) for t in tops)
+    return inside < len(index.plain)
+
+
+def touches_outside(path: str, roots: frozenset[str]) -> bool:
     """Does ``path`` (or anything below it) lie outside every root?"""
     for root in roots:
         if is_under(path, root):

@@ -379,7 +379,7 @@ def _known_image_files(step: Step, stage: Stage, effects: dict[int, Effect]) -> 
             break
         eff = effects.get(other.position)
         if eff is not None and eff.copy is not None and eff.copy.known:
-            files |= set(eff.copy.image_files())
+            files.update(eff.copy.image_files())
     return files
 
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 import fnmatch
 import functools
 import itertools
+import os
 import posixpath
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dockerfix.model.effects import Effect
 from dockerfix.model.stages import Step
+
+if TYPE_CHECKING:  # git is started only when a history is read
+    import subprocess
 
 # Probability that one commit changes the inputs of a step of each class.
 # The instruction's own text (metadata, ENV, WORKDIR): edits are rare and cost nothing to
@@ -109,17 +115,98 @@ class History:
         return min(0.99, max(share, 0.01))
 
 
+# Histories read in this process, by git dir, context folder, commit count and HEAD; the
+# most recent KEEP_HISTORIES are kept.
+KEEP_HISTORIES = 16
+_Key = tuple[str, str, int, str]
+_HISTORIES: dict[_Key, History | None] = {}
+# git runs started ahead of need by `start_history`, with the time each started.
+_RUNNING: dict[_Key, tuple[subprocess.Popen[str], float]] = {}
+
+
+def start_history(context: Path, max_commits: int = 300) -> None:
+    """Start reading `context`'s history in the background; `load_history` collects it, so
+    git runs while the build context is walked."""
+    found = _where(context, max_commits)
+    if found is None or found[0] in _HISTORIES or found[0] in _RUNNING:
+        return
+    here, key = found
+    if key is not None and _cached(key) is not None:
+        return
+    proc = _start_log(context, max_commits)
+    if proc is not None:
+        _RUNNING[here] = (proc, time.monotonic())
+
+
 def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) -> History | None:
-    """Read recent commits' touched files with git; None when there is no usable history."""
+    """Recent commits' touched files; None when there is no usable history.
+
+    git runs once per repository and context folder in a process, and not at all when the
+    result cache holds the history of the same HEAD commit. It gets `timeout` seconds from
+    its start.
+    """
+    found = _where(context, max_commits)
+    if found is None:
+        return None
+    here, key = found
+    if here in _HISTORIES:
+        return _HISTORIES[here]
+    stored = _cached(key) if key is not None else None
+    if stored is not None:
+        history: History | None = _history(stored) if stored else None
+    else:
+        running = _RUNNING.pop(here, None)
+        started = running[1] if running is not None else time.monotonic()
+        proc = running[0] if running is not None else _start_log(context, max_commits)
+        changes = _finish_log(proc, timeout - (time.monotonic() - started)) if proc else None
+        history = _history(changes) if changes else None
+        if key is not None and changes is not None:
+            from dockerfix.integrations import cache
+
+            cache.store_history(key, changes)
+    _HISTORIES[here] = history
+    while len(_HISTORIES) > KEEP_HISTORIES:  # the oldest first: a batch goes folder by folder
+        del _HISTORIES[next(iter(_HISTORIES))]
+    return history
+
+
+def _where(context: Path, max_commits: int) -> tuple[_Key, str | None] | None:
+    """The in-process key of `context`'s history and its result-cache key (None when HEAD is
+    no commit); None outside a git work tree, found without starting git."""
+    from dockerfix.integrations import cache
+    from dockerfix.integrations.gitrepo import find_git_dir, head_commit, is_commit_id
+
+    git_dir = find_git_dir(context)
+    if git_dir is None:
+        return None
+    # HEAD is part of the key: a long-lived process (the language server) sees new commits.
+    head = head_commit(git_dir)
+    here = (str(git_dir), os.path.realpath(context), max_commits, head)
+    return here, cache.history_key(*here) if is_commit_id(head) else None
+
+
+def _cached(key: str) -> list[frozenset[str]] | None:
+    """The history stored in the result cache under `key`."""
+    from dockerfix.integrations import cache
+
+    return cache.load_history(key)
+
+
+def _history(changes: list[frozenset[str]]) -> History:
+    """The history of these commits' file lists (newest first)."""
+    touched: dict[str, int] = {}
+    for names in changes:
+        for name in names:
+            touched[name] = touched.get(name, 0) + 1
+    return History(len(changes), touched, tuple(changes))
+
+
+def _start_log(context: Path, max_commits: int) -> subprocess.Popen[str] | None:
+    """Start `git log` listing the files each recent commit changed under `context`."""
     import subprocess
 
-    from dockerfix.integrations.gitrepo import find_git_dir
-
-    # Outside a work tree there is no history: find that out without starting git.
-    if find_git_dir(context) is None:
-        return None
     try:
-        log = subprocess.run(
+        return subprocess.Popen(
             [
                 "git",
                 "-C",
@@ -132,27 +219,34 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
                 "--",
                 ".",
             ],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            check=False,
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except OSError:
         return None
-    if log.returncode != 0:
+
+
+def _finish_log(proc: subprocess.Popen[str], timeout: float) -> list[frozenset[str]] | None:
+    """The file lists of the commits `proc` lists, newest first; None when git fails or
+    takes longer than `timeout` seconds more."""
+    import subprocess
+
+    try:
+        stdout, _ = proc.communicate(timeout=max(timeout, 0.0))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         return None
-    commits = 0
-    touched: dict[str, int] = {}
+    if proc.returncode != 0:
+        return None
     changes: list[frozenset[str]] = []
-    for block in log.stdout.split("\x00"):
+    for block in stdout.split("\x00"):
         names = {line.strip() for line in block.splitlines() if line.strip()}
-        if not names and commits == 0 and not block.strip():
+        if not names and not changes and not block.strip():
             continue
-        commits += 1
         changes.append(frozenset(names))
-        for name in names:
-            touched[name] = touched.get(name, 0) + 1
-    return History(commits, touched, tuple(changes)) if commits else None
+    return changes
 
 
 def _names_files(pattern: str, files: tuple[tuple[str, str], ...] | None) -> bool:

@@ -17,7 +17,7 @@ from dockerfix.fixes.split_copy import (
     split_diagnostics,
 )
 from dockerfix.fixes.suppression import Suppressions
-from dockerfix.model.constraints import conflicts, is_metadata
+from dockerfix.model.constraints import ConflictIndex, conflicts, is_metadata
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, stage_effects, step_effect
 from dockerfix.model.paths import PathSet
@@ -31,6 +31,8 @@ from dockerfix.syntax import parse
 # A move must save at least this much expected cost (and 2% of the total) to be worth a diff.
 MIN_GAIN = 0.5
 MIN_GAIN_RATIO = 0.02
+# Stages longer than this find their constraint edges through a `ConflictIndex`.
+INDEX_STEPS = 64
 
 
 def shadow_waivers(
@@ -44,16 +46,21 @@ def shadow_waivers(
     `skip` (inserted copies, broad copies a split moves) take no part: their own
     constraints are waived.
     """
-    copies = [
+    copies = {
         n
         for n in nodes
         if n not in skip
         and effects[n].kind == "copy-context"
         and effects[n].copy is not None
         and effects[n].copy.known  # type: ignore[union-attr]
-    ]
+    }
     if len(copies) < 2:
         return {}
+    # The copies writing each (image path, context file) pair: only those can provide a file.
+    writers: dict[tuple[str, str], set[int]] = {}
+    for n in copies:
+        for pair in effects[n].copy.image_files().items():  # type: ignore[union-attr]
+            writers.setdefault(pair, set()).add(n)
     waived: dict[tuple[int, int], Effect] = {}
     for i, a in enumerate(nodes):
         if a not in copies:
@@ -61,14 +68,23 @@ def shadow_waivers(
         a_copy = effects[a].copy
         assert a_copy is not None
         a_files = a_copy.image_files()
+        sharing = {
+            b
+            for pair in a_files.items()
+            for b in writers[pair]
+            if b != a and effects[b].copy.flags == a_copy.flags  # type: ignore[union-attr]
+        }
         provided: set[str] = set()
-        for b in nodes[i + 1 :]:
+        trimmed = effects[a]
+        for b in nodes[i + 1 :] if sharing else ():
             if provided:
-                trimmed = frozenset(p for p in effects[a].writes.paths if p not in provided)
-                waived[(a, b)] = replace(effects[a], writes=PathSet(trimmed))
-            m_copy = effects[b].copy
-            if b in copies and m_copy is not None and m_copy.flags == a_copy.flags:
+                waived[(a, b)] = trimmed
+            if b in sharing:
+                m_copy = effects[b].copy
+                assert m_copy is not None
                 provided |= {p for p, c in m_copy.image_files().items() if a_files.get(p) == c}
+                kept = frozenset(p for p in effects[a].writes.paths if p not in provided)
+                trimmed = replace(effects[a], writes=PathSet(kept))
     return waived
 
 
@@ -82,9 +98,21 @@ def _preds(
 ) -> dict[int, frozenset[int]]:
     """The steps each step must follow: conflicts, pins, and the metadata order (the safe-mode
     check keeps metadata and state instructions in their order)."""
+    # A pair already ordered through steps between them needs no conflict check of its own
+    # (the search only uses the closure of these edges), nor does a pair the index rules out.
     preds: dict[int, set[int]] = {n: set() for n in nodes}
-    for i, a in enumerate(nodes):
-        for b in nodes[i + 1 :]:
+    ancestors: dict[int, set[int]] = {}
+    # The index pays for itself on long stages only: indexing a broad copy's files costs more
+    # than checking a few dozen pairs.
+    index = ConflictIndex() if len(nodes) > INDEX_STEPS else None
+    for j, b in enumerate(nodes):
+        near = index.candidates(effects[b]) if index is not None else None
+        if near is not None and b not in pinned:
+            near |= pinned | meta if b in meta else pinned
+        above: set[int] = set()
+        for a in reversed(nodes[:j]):
+            if a in above or (near is not None and a not in near):
+                continue
             first = waived.get((a, b), effects[a])
             if (
                 a in pinned
@@ -93,6 +121,11 @@ def _preds(
                 or conflicts(first, effects[b], relaxed)
             ):
                 preds[b].add(a)
+                above |= ancestors[a]
+                above.add(a)
+        ancestors[b] = above
+        if index is not None:
+            index.add(b, effects[b])
     return {n: frozenset(p) for n, p in preds.items()}
 
 

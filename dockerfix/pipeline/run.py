@@ -74,6 +74,8 @@ def _run_move_fixes(analysis: Analysis) -> Result:
     edits: tuple[FileEdit, ...] = ()
     ignore_text: str | None = None
     movable = may_change(tree)
+    if movable:
+        analysis.start_history()  # git runs while the context is walked
     wants_ignore = bool(enabled & codes.CONTEXT_CODES)
     ctx = analysis.context if (movable or wants_ignore) else None
     if ctx is not None and wants_ignore:
