@@ -42,6 +42,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if HERE not in item.path.parents:
             continue
         item.add_marker(pytest.mark.slow)
+        item.add_marker(pytest.mark.xdist_group("builds"))
         if reason and not os.environ.get("CI"):
             item.add_marker(pytest.mark.skip(reason=f"real-build tests skipped: {reason}"))
 
