@@ -219,7 +219,7 @@ def fix_command(
             _fail_usage(f"unknown fix code {code!r} (known: {', '.join(sorted(codes.KNOWN))})")
     try:
         if paths == (Path("-"),):
-            sys.exit(_run_stdin(stdin_filename, context, options, check, quiet))
+            sys.exit(_run_stdin(stdin_filename, context, options, check, quiet, fmt))
         if Path("-") in paths:
             _fail_usage("'-' (stdin) cannot be combined with other paths")
         sys.exit(
@@ -280,8 +280,10 @@ def _run_stdin(
     options: Settings,
     check: bool,
     quiet: bool = False,
+    fmt: str = "diff",
 ) -> int:
-    """Editor mode: the rewritten text on stdout, the findings on stderr as in file mode."""
+    """Editor mode: the rewritten text on stdout, the findings on stderr as in file mode;
+    with a --format other than diff, that report on stdout instead (as for files)."""
     display = str(stdin_filename) if stdin_filename else "<stdin>"
     data = sys.stdin.buffer.read()
     try:
@@ -291,6 +293,16 @@ def _run_stdin(
     result, messages = editor_fix(source, context, options)
     for message in messages:
         click.echo(message, err=True)
+    if fmt != "diff":
+        from dockerfix.report import make_report, render
+
+        report = make_report(
+            display, source.text, result.code, result.fixes, result.error, result.error_line
+        )
+        click.echo(render(fmt, [report]), nl=False)
+        if result.error is not None:
+            return EXIT_INPUT
+        return EXIT_CHANGES if check and result.changed else EXIT_OK
     if result.error is not None:
         sys.stdout.buffer.write(data)
         return EXIT_INPUT

@@ -199,10 +199,15 @@ def _choose(
             declined.append((cand.entry, verdict.reason))
             if not cand.secret:
                 diagnostics.append(_declined_diagnostic(cand, files, verdict, ctx))
+    # One finding per folder and kind of secret: ten test keys are one thing to fix.
+    groups: dict[tuple[str, str, str, tuple[int, ...]], list[str]] = {}
     for secret in secrets:
         reason = secret_outcome.get(secret.path, "")
-        senders = _senders(analyses, secret.path)
-        diagnostics.append(_secret_diagnostic(secret.path, secret.kind, senders, reason))
+        senders = tuple(_senders(analyses, secret.path))
+        key = (posixpath.dirname(secret.path), secret.kind, reason, senders)
+        groups.setdefault(key, []).append(secret.path)
+    for (folder, kind, reason, senders), paths in groups.items():
+        diagnostics.append(_secret_diagnostic(folder, sorted(paths), kind, senders, reason))
     return accepted, declined, diagnostics
 
 
@@ -660,15 +665,25 @@ def _declined_diagnostic(
     )
 
 
-def _secret_diagnostic(path: str, kind: str, senders: Sequence[int], reason: str) -> Diagnostic:
-    where = f" and line {senders[0]} copies it into the image" if senders else ""
-    if reason:
-        advice = f"; not excluded: {reason}. Pass it with `RUN --mount=type=secret` instead"
+def _secret_diagnostic(
+    folder: str, paths: Sequence[str], kind: str, senders: Sequence[int], reason: str
+) -> Diagnostic:
+    """One finding for the secrets of one kind in one folder (`keys/`: 5 private keys)."""
+    if len(paths) == 1:
+        what, it, verb = f"`{paths[0]}` ({kind})", "it", "is"
     else:
-        advice = "; the .dockerignore block excludes it"
+        names = [posixpath.basename(p) for p in paths]
+        shown = ", ".join(names[:3]) + (f", {len(names) - 3} more" if len(names) > 3 else "")
+        where_dir = f"{folder}/" if folder else "./"
+        what, it, verb = f"{len(paths)} files in `{where_dir}` ({kind}: {shown})", "them", "are"
+    where = f" and line {senders[0]} copies {it} into the image" if senders else ""
+    if reason:
+        advice = f"; not excluded: {reason}. Pass {it} with `RUN --mount=type=secret` instead"
+    else:
+        advice = f"; DFX004's .dockerignore block excludes {it} (applied with --unsafe-fixes)"
     return Diagnostic(
         codes.SECRET_IN_CONTEXT,
-        f"`{path}` ({kind}) is in the build context{where}{advice}",
+        f"{what} {verb} in the build context{where}{advice}",
         senders[0] if senders else 1,
         "display-only",
         reason=reason,

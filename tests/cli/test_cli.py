@@ -717,3 +717,23 @@ def test_help_shows_the_usage_and_the_subcommands() -> None:
     assert out.startswith("Usage: dockerfix [OPTIONS] [PATHS]...\n")
     for name in ("explain", "verify", "rules"):
         assert f"\n    {name} " in out
+
+
+@pytest.mark.parametrize("fmt", ["json", "gnu", "sarif"])
+def test_stdin_mode_reports_in_the_format_asked_for(tmp_path: Path, fmt: str) -> None:
+    """`--format` with `-` prints the findings report on stdout, as for a file argument."""
+    path = project(tmp_path)
+    by_stdin = run("--format", fmt, "-", "--stdin-filename", str(path), input=path.read_bytes())
+    by_file = run("--format", fmt, str(path))
+    assert by_stdin.returncode == by_file.returncode == 0, by_stdin.stderr
+    assert by_stdin.stdout == by_file.stdout
+    assert b"DFX002" in by_stdin.stdout
+
+
+def test_stdin_mode_reports_nothing_for_a_friendly_file(tmp_path: Path) -> None:
+    import json
+
+    path = project(tmp_path, OPTIMIZED)
+    result = run("--format", "json", "-", "--stdin-filename", str(path), input=path.read_bytes())
+    (entry,) = json.loads(result.stdout)["files"]
+    assert entry["changed"] is False and entry["fixes"] == []

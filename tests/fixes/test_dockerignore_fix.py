@@ -381,3 +381,23 @@ def test_fixture(case: Path, tmp_path: Path) -> None:
     if "secrets" in expect:
         reported = [d.message.split("`")[1] for d in plan.diagnostics if d.code == "DFX005"]
         assert reported == expect["secrets"]
+
+
+def test_secrets_of_one_kind_in_one_folder_are_one_finding(tmp_path: Path) -> None:
+    key = "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n"
+    for name in ("a.pem", "b.pem", "c.pem", "d.pem"):
+        (tmp_path / "keys" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "keys" / name).write_text(key)
+    (tmp_path / "deploy.pem").write_text(key)
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM python:3.12\nWORKDIR /app\nCOPY . .\n")
+    plan = plan_dockerignore(parse(dockerfile.read_text()), tmp_path, dockerfile)
+    found = sorted(d.message for d in plan.diagnostics if d.code == "DFX005")
+    assert found == [
+        "4 files in `keys/` (private key: a.pem, b.pem, c.pem, 1 more) are in the build "
+        "context and line 3 copies them into the image; DFX004's .dockerignore block excludes "
+        "them (applied with --unsafe-fixes)",
+        "`deploy.pem` (private key) is in the build context and line 3 copies it into the "
+        "image; DFX004's .dockerignore block excludes it (applied with --unsafe-fixes)",
+    ]
