@@ -29,6 +29,17 @@ from dockerfix.model.commands._base import (
 )
 from dockerfix.model.commands._registry import handles
 
+# The files bun install reads beside package.json: with no lockfile of its own it migrates
+# another tool's lockfile (and so reads it).
+_BUN_CONFIGS = (
+    "bun.lock",
+    "bun.lockb",
+    "bunfig.toml",
+    ".npmrc",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+)
 ECOSYSTEMS: tuple[Ecosystem, ...] = (
     Ecosystem(
         name="npm",
@@ -107,16 +118,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
     ),
     Ecosystem(
         name="bun",
-        manifests=(
-            "package.json",
-            "bun.lock",
-            "bun.lockb",
-            "bunfig.toml",
-            ".npmrc",
-            "package-lock.json",
-            "yarn.lock",
-            "pnpm-lock.yaml",
-        ),
+        manifests=("package.json", *_BUN_CONFIGS),
         detect=("bun.lock", "bun.lockb"),
         install_examples=("bun install --frozen-lockfile", "bun install --production"),
         extra_reads="workspace packages' package.json; the project's own lifecycle scripts run; "
@@ -816,22 +818,7 @@ def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     return unknown_effect(args, f"`pnpm {sub}` is not a pnpm command dockerfix knows")
 
 
-# With no lockfile of its own, bun install migrates another tool's lockfile (and so reads it).
-_BUN = _NodeTool(
-    "bun",
-    "bun",
-    (
-        "bun.lock",
-        "bun.lockb",
-        "bunfig.toml",
-        ".npmrc",
-        "package-lock.json",
-        "yarn.lock",
-        "pnpm-lock.yaml",
-    ),
-    _BUN_SCRIPTS,
-    "bun install",
-)
+_BUN = _NodeTool("bun", "bun", _BUN_CONFIGS, _BUN_SCRIPTS, "bun install")
 
 
 @handles("bun")
