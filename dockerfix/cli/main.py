@@ -391,16 +391,20 @@ def _run_paths(
                 # Findings not applied, applied ones that change the image, what an edit of
                 # another file changes, and with --write (no diff shows it) every applied
                 # one; a secret in the context even with --quiet.
-                fix
-                for fix in (*result.fixes, *(f for edit in result.edits for f in edit.fixes))
+                (name, fix)
+                for name, fixes in (
+                    (source.display, result.fixes),
+                    *((_display(edit.path), edit.fixes) for edit in result.edits),
+                )
+                for fix in fixes
                 if (
                     not quiet
                     and (not fix.applied or fix.tier == "unsafe" or fix in edited or write)
                 )
                 or fix.code == SECRET_IN_CONTEXT
             ]
-            for fix in said:
-                click.echo(f"{source.display}:{fix.line}: {fix.code} {fix.message}", err=True)
+            for name, fix in said:
+                click.echo(f"{name}:{fix.line}: {fix.code} {fix.message}", err=True)
         if not result.changed and not result.edits:
             outcome.unchanged += 1
             continue

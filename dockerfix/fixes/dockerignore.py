@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -148,6 +148,8 @@ def plan_dockerignore(
     new_text = _with_block(original, [entry for entry, _, _ in added]) if added else None
     if new_text is not None and not _exact(ctx, new_text, [f for _, f, _ in added]):
         return _refused(target, original, "the new entries would exclude files not checked")
+    if new_text is not None:
+        found = _at_entry_lines(found, [entry for entry, _, _ in added], new_text)
     diagnostics.extend(found)
     return DockerignorePlan(
         path=target,
@@ -157,6 +159,23 @@ def plan_dockerignore(
         added=tuple(entry for entry, _, _ in added),
         declined=tuple(declined),
     )
+
+
+def _at_entry_lines(
+    found: Sequence[Diagnostic], entries: Sequence[str], new_text: str
+) -> list[Diagnostic]:
+    """The applied findings, one per added entry and in the same order, placed at the line
+    of their entry in the new .dockerignore (the file they are about)."""
+    lines = new_text.splitlines()
+    marker = max((i for i, line in enumerate(lines) if line == HEADER), default=-1)
+    where = {line.strip(): i + 1 for i, line in enumerate(lines) if i > marker}
+    pending = iter(entries)
+    out: list[Diagnostic] = []
+    for d in found:
+        if d.code == codes.DOCKERIGNORE and d.applied:
+            d = replace(d, line=where.get(next(pending, ""), d.line))
+        out.append(d)
+    return out
 
 
 def _refused(target: Path, original: str | None, reason: str) -> DockerignorePlan:

@@ -26,6 +26,26 @@ def _replacement(hunk: Hunk) -> dict[str, Any]:
     return {"deletedRegion": region, "insertedContent": {"text": hunk.new}}
 
 
+def _hunks_by_fix(report: FileReport) -> dict[int, list[Hunk]]:
+    """Each hunk of the rewrite given to the applied finding nearest to it (by index into
+    ``report.fixes``): every result carries its own part, and all parts make the rewrite."""
+    applied = [i for i, fix in enumerate(report.fixes) if fix.applied]
+    out: dict[int, list[Hunk]] = {}
+    if not applied:
+        return out
+    for hunk in report.hunks:
+        last = max(hunk.end, hunk.start)
+
+        def distance(i: int, hunk: Hunk = hunk, last: int = last) -> int:
+            line = report.fixes[i].line
+            return (
+                0 if hunk.start <= line <= last else min(abs(line - hunk.start), abs(line - last))
+            )
+
+        out.setdefault(min(applied, key=distance), []).append(hunk)
+    return out
+
+
 def _rule(code: str) -> dict[str, Any]:
     rule = rules().get(code)
     summary = rule.summary if rule else code
@@ -44,11 +64,8 @@ def render_sarif(reports: list[FileReport]) -> str:
     results: list[dict[str, Any]] = []
     used = sorted({f.code for r in reports for f in r.fixes})
     for report in reports:
-        change = {
-            "artifactLocation": {"uri": report.path},
-            "replacements": [_replacement(h) for h in report.hunks],
-        }
-        for fix in report.fixes:
+        parts = _hunks_by_fix(report)
+        for index, fix in enumerate(report.fixes):
             result: dict[str, Any] = {
                 "ruleId": fix.code,
                 "level": severity(fix),
@@ -62,7 +79,11 @@ def render_sarif(reports: list[FileReport]) -> str:
                     }
                 ],
             }
-            if fix.applied and report.hunks:
+            if index in parts:
+                change = {
+                    "artifactLocation": {"uri": report.path},
+                    "replacements": [_replacement(h) for h in parts[index]],
+                }
                 result["fixes"] = [
                     {"description": {"text": fix.message}, "artifactChanges": [change]}
                 ]

@@ -737,3 +737,46 @@ def test_stdin_mode_reports_nothing_for_a_friendly_file(tmp_path: Path) -> None:
     result = run("--format", "json", "-", "--stdin-filename", str(path), input=path.read_bytes())
     (entry,) = json.loads(result.stdout)["files"]
     assert entry["changed"] is False and entry["fixes"] == []
+
+
+def test_sarif_gives_each_result_its_own_part_of_the_rewrite(tmp_path: Path) -> None:
+    """Two stages, two splits: each SARIF result carries the replacements of its own stage,
+    and the parts together make the whole rewrite."""
+    import json
+
+    (tmp_path / "package.json").write_text('{"name": "ui"}')
+    (tmp_path / "package-lock.json").write_text("{}")
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM node:20 AS ui\nWORKDIR /ui\nCOPY . .\nRUN npm ci\nRUN npm run build\n\n"
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+        'COPY --from=ui /ui/dist /app/static\nCMD ["python", "app.py"]\n'
+    )
+    log = json.loads(run("--format", "sarif", str(tmp_path / "Dockerfile")).stdout)
+    parts = [
+        [
+            (r["deletedRegion"]["startLine"], r["insertedContent"]["text"])
+            for r in result["fixes"][0]["artifactChanges"][0]["replacements"]
+        ]
+        for result in log["runs"][0]["results"]
+    ]
+    assert parts == [
+        [(3, "COPY package.json package-lock.json ./\nRUN npm ci\n"), (4, "")],
+        [(9, "COPY requirements.txt ./\nRUN pip install -r requirements.txt\n"), (10, "")],
+    ]
+
+
+def test_dockerignore_findings_point_at_their_entry_in_the_new_file(tmp_path: Path) -> None:
+    """A created .dockerignore: each DFX004 finding names it, at its entry's line."""
+    (tmp_path / "package.json").write_text('{"name": "a"}')
+    (tmp_path / "package-lock.json").write_text("{}")
+    (tmp_path / "node_modules" / "x").mkdir(parents=True)
+    (tmp_path / "node_modules" / "x" / "index.js").write_text("")
+    (tmp_path / "Dockerfile").write_text(
+        'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "a.js"]\n'
+    )
+    result = run("--format", "gnu", "--unsafe-fixes", str(tmp_path / "Dockerfile"))
+    ignore = str(tmp_path / ".dockerignore")
+    lines = [line for line in result.stdout.decode().splitlines() if "DFX004" in line]
+    assert [line.split(": ", 1)[0] for line in lines] == [f"{ignore}:2:1", f"{ignore}:3:1"]
+    assert "`node_modules`" in lines[0] and "`.dockerignore` itself" in lines[1]
