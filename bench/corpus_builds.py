@@ -338,6 +338,8 @@ def main() -> int:
             engine.run("rm", "--all", check=False)
             if args.json:
                 args.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=2) + "\n")
+    except KeyboardInterrupt:  # the table of what finished is still worth printing
+        print(f"interrupted after {len(outcomes)} of {len(todo)} rewrites", file=sys.stderr)
     finally:
         if args.store is None:
             engine.cleanup()
