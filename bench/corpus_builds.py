@@ -78,7 +78,8 @@ _WHY = (
     re.compile(r"Unable to locate package .*|has no installation candidate"),
     re.compile(r"npm ERR! .*(?:404|E404|ETARGET|ENOTFOUND|code \w+).*"),
     re.compile(r".*: (?:command )?not found$"),
-    re.compile(r"ModuleNotFoundError: .*|error: subprocess-exited-with-error.*"),
+    re.compile(r"ModuleNotFoundError: .*|Python \S+ was not found.*|requires-python.*"),
+    re.compile(r"error: subprocess-exited-with-error.*"),
     re.compile(r"ERROR: .*|error: .*|Error: .*"),
 )
 
@@ -182,7 +183,8 @@ def failure_reason(result: BuildResult | None, budget: float) -> str:
     if result.wall_seconds >= budget - 1:
         return f"over the time budget ({budget:.0f} s)"
     step = next((s.instruction for s in reversed(result.steps)), "")
-    texts = [line.text.strip() for line in result.log]
+    # buildah's own closing line only repeats the step; the tool's message comes before it.
+    texts = [t for line in result.log if not (t := line.text.strip()).startswith("Error: building")]
     for pattern in _WHY:
         hit = next((m.group(0) for t in texts if (m := pattern.search(t))), None)
         if hit:
