@@ -46,12 +46,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from reach import INDEX, Row, read_index  # noqa: E402
 
 import dockerfix  # noqa: E402
-from dockerfix.build.buildah import (  # noqa: E402
-    BuildahEngine,
-    BuildResult,
-    base_cache_dir,
-    import_base_image,
-)
+from dockerfix.build.base_images import base_cache_dir, import_base_image  # noqa: E402
+from dockerfix.build.buildah import BuildahEngine, BuildResult  # noqa: E402
 from dockerfix.build.compare import (  # noqa: E402
     VerifyError,
     VerifyReport,
