@@ -289,7 +289,12 @@ def _plan_run(
     if broad is None:
         return None
     if script is None:
-        return _hidden_build(text)
+        hidden = _hidden_build(text)
+        if hidden is None or any(
+            r.ecosystem == hidden[0] and _prefetched(stage, effects, run, r) for r in ROWS
+        ):
+            return None  # nothing to say, or its dependencies are downloaded before already
+        return hidden[1]
     workdir = run.state.workdir
     copy = effects[broad.position].copy
     if copy is None or not copy.known:
@@ -335,13 +340,17 @@ _DOWNLOADING_BUILD = re.compile(
 )
 
 
-def _hidden_build(text: str) -> Declined | None:
-    """The decline for a RUN whose commands dockerfix cannot read one by one but which
-    builds with a tool that downloads (an `if`, a loop, a heredoc, `$(…)` around it)."""
+def _hidden_build(text: str) -> tuple[str, Declined] | None:
+    """The ecosystem and the decline for a RUN whose commands dockerfix cannot read one by
+    one but which builds with a tool that downloads (an `if`, a loop, a heredoc, `$(…)`)."""
     found = _DOWNLOADING_BUILD.search(text)
     if found is None:
         return None
-    return Declined(
+    word = found.group(0).split()[0].removeprefix("./")
+    ecosystem = {"mvn": "maven", "mvnw": "maven", "gradlew": "gradle", "flutter": "dart"}.get(
+        word, word
+    )
+    return ecosystem, Declined(
         f"`{found.group(0)}` runs inside shell code dockerfix does not take apart (an `if`, a "
         "loop, a heredoc or a `$(…)`): download the dependencies in a RUN of their own before "
         "the copy, or give the build a plain RUN"

@@ -230,8 +230,10 @@ def _is_chain_install(cmd: Cmd) -> str | None:
         tool, args = "pip", _positionals(cmd.argv[3:])
     if tool in ("pip", "pip3"):
         return "pip" if args[:1] == ["install"] else None
-    if tool == "npm" and args[:1] in (["ci"], ["install"], ["i"]) and len(args) == 1:
-        return "npm"
+    if tool == "npm" and args[:1] in (["ci"], ["install"], ["i"]):
+        prefix = _flag_value(cmd.argv, "--prefix")
+        if len(args) == 1 or (prefix is not None and args[1:] == [prefix]):
+            return "npm"
     if tool == "yarn" and (args == [] or args == ["install"]):
         return "yarn"
     if tool in ("pnpm", "bun") and args in (["install"], ["i"]):
@@ -263,7 +265,10 @@ def _chain_planner(ecosystem: str) -> Planner:
     def plan(run: RunScript, project: Project) -> Outcome:
         commands = run.commands
         folder = _leading_cd(commands)
-        first = 1 if folder is not None else 0
+        cd_first = folder is not None
+        first = 1 if cd_first else 0
+        if folder is None and commands:
+            folder = _flag_value(commands[0].argv, "--prefix")  # `npm ci --prefix web && …`
         while first < len(commands) and _is_tool_setup(commands[first]):
             first += 1
         if len(commands) - first < 2 or _is_chain_install(commands[first]) != ecosystem:
@@ -284,7 +289,7 @@ def _chain_planner(ecosystem: str) -> Planner:
             k += 1
         if k == len(commands):
             return None  # only installs: split-copy's business
-        rest = run.chain[k:] if folder is None else (run.chain[0], *run.chain[k:])
+        rest = (run.chain[0], *run.chain[k:]) if cd_first else run.chain[k:]
         return Prefetch(" && ".join(run.chain[:k]), rest=" && ".join(rest), folder=folder)
 
     return plan

@@ -792,3 +792,23 @@ DECLINES += [
         id="npm-chain-env-after-the-copy",
     ),
 ]
+
+
+REWRITES += [
+    pytest.param(
+        {"web/" + name: text for name, text in NPM.items()},
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci --prefix web && npm run embed --prefix web\n",
+        "FROM node:20\nWORKDIR /app\nCOPY web/package.json web/package-lock.json ./web/\n"
+        "RUN npm ci --prefix web\nCOPY . .\nRUN npm run embed --prefix web\n",
+        id="npm-chain-with-prefix",
+    ),
+]
+
+NOOPS += [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
+        'RUN if [ -n "$V" ]; then go build -o /a .; else go build -tags x -o /a .; fi\n',
+        id="go-build-in-an-if-already-prefetched",
+    ),
+]
