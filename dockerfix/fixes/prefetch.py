@@ -408,26 +408,27 @@ def _carried_flags(run: Step) -> list[str] | None:
     return flags
 
 
-def _place(
-    model: Model,
-    stage: Stage,
-    ctx: BuildContext,
-    effects: Mapping[int, Effect],
-    order: Sequence[int],
-    run: Step,
-    broad: Step,
-    row: PrefetchRow,
-    prefetch: Prefetch,
-) -> _Found | Declined:
-    """The manifest copies and the dependency RUN, checked to run as the build would."""
-    flags = _carried_flags(run)
-    if flags is None:
-        return Declined("the RUN has flags other than cache, secret or ssh mounts")
-    keyword = run.instruction.cmd
+@dataclass(frozen=True)
+class _Command:
+    """The dependency step's shell text and what it took on to run as the build does."""
+
+    text: str
+    moved: str | None  # the WORKDIR it `cd`s to
+    inline: Mapping[str, str]  # the ENV values it sets on its command line
+    chmods: tuple[int, ...]  # the `RUN chmod +x mvnw` steps it repeats
+
+
+def _dependency_command(
+    stage: Stage, run: Step, broad: Step, row: PrefetchRow, prefetch: Prefetch
+) -> _Command | Declined:
+    """The dependency command, given what lies between the copy and the build: a wrapper's
+    chmod, an ENV set after the copy, a WORKDIR set after it."""
     command = prefetch.command
     between = [s for s in stage.steps if broad.position < s.position < run.position]
     chmods = [s for s in between if wrapper_chmod_text(s) is not None]
-    if chmods and row.ecosystem in ("maven", "gradle"):
+    if not (chmods and row.ecosystem in ("maven", "gradle")):
+        chmods = []
+    if chmods:
         # `RUN chmod +x mvnw` between the copy and the build: the download needs it too.
         command = " && ".join([*(wrapper_chmod_text(s) or "" for s in chmods), command])
     moved = _workdir_move(broad, run)
@@ -446,7 +447,65 @@ def _place(
     if moved is not None:
         # The build runs in a WORKDIR set after the copy: the download goes there by itself.
         command = f"cd {shlex.quote(moved)} && {command}"
-    text = " ".join([keyword, *flags, command])
+    return _Command(command, moved, inline, tuple(s.position for s in chmods))
+
+
+def _crossing(
+    stage: Stage,
+    effects: Mapping[int, Effect],
+    order: Sequence[int],
+    broad: Step,
+    run: Step,
+    trimmed: Effect,
+    eff: Effect,
+    command: _Command,
+) -> Declined | None:
+    """Why a step between the copy and the build keeps the download from running before
+    them (None when nothing does)."""
+    start, end = order.index(broad.position), order.index(run.position)
+    for node in order[start:end]:
+        if node < 0:
+            return Declined("a manifest copy dockerfix inserts runs between the copy and the RUN")
+        crossed = trimmed if node == broad.position else effects[node]
+        if platform_only(crossed) or (command.moved is not None and crossed.dir_only):
+            continue
+        if node in command.chmods:
+            continue  # the download runs the same chmod first
+        if command.inline and crossed.kind == "env" and crossed.writes_vars <= set(command.inline):
+            continue  # the download sets these variables itself
+        if conflicts(crossed, eff) and node == broad.position:
+            return Declined(
+                f"the download may read more of what `{short(broad)}` sends than its manifests"
+            )
+        if conflicts(crossed, eff):
+            other = next(s for s in stage.steps if s.position == node)
+            return Declined(
+                f"`{short(other)}` runs between `{short(broad)}` and the build and may change "
+                "what the download reads or sees"
+            )
+    return None
+
+
+def _place(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext,
+    effects: Mapping[int, Effect],
+    order: Sequence[int],
+    run: Step,
+    broad: Step,
+    row: PrefetchRow,
+    prefetch: Prefetch,
+) -> _Found | Declined:
+    """The manifest copies and the dependency RUN, checked to run as the build would."""
+    flags = _carried_flags(run)
+    if flags is None:
+        return Declined("the RUN has flags other than cache, secret or ssh mounts")
+    command = _dependency_command(stage, run, broad, row, prefetch)
+    if isinstance(command, Declined):
+        return command
+    keyword = run.instruction.cmd
+    text = " ".join([keyword, *flags, command.text])
     tree = parse(text + "\n")
     if tree.errors or len(tree.instructions) != 1:
         return Declined(f"`{prefetch.command}` does not parse as a RUN")
@@ -468,42 +527,21 @@ def _place(
     trimmed = replace(broad_eff, writes=_without(broad_eff.writes, set(provided)))
     if creates and _written_before(stage, effects, order, broad, creates):
         return Declined("files already in the image where the stub target would be created")
-    start, end = order.index(broad.position), order.index(run.position)
-    for node in order[start:end]:
-        if node < 0:
-            return Declined("a manifest copy dockerfix inserts runs between the copy and the RUN")
-        crossed = trimmed if node == broad.position else effects[node]
-        if platform_only(crossed) or (moved is not None and crossed.dir_only):
-            continue
-        if any(s.position == node for s in chmods) and row.ecosystem in ("maven", "gradle"):
-            continue  # the download runs the same chmod first
-        if inline and crossed.kind == "env" and crossed.writes_vars <= set(inline):
-            continue  # the download sets these variables itself
-        if conflicts(crossed, eff) and node == broad.position:
-            return Declined(
-                f"the download may read more of what `{short(broad)}` sends than its manifests"
-            )
-        if conflicts(crossed, eff):
-            other = next(s for s in stage.steps if s.position == node)
-            return Declined(
-                f"`{short(other)}` runs between `{short(broad)}` and the build and may change "
-                "what the download reads or sees"
-            )
-    copies = manifest_copies(provided, broad, broad_eff)
-    rest = None
-    if prefetch.rest is not None:
-        rest = " ".join([keyword, *flags, prefetch.rest])
+    blocked = _crossing(stage, effects, order, broad, run, trimmed, eff, command)
+    if blocked is not None:
+        return blocked
+    rest = None if prefetch.rest is None else " ".join([keyword, *flags, prefetch.rest])
     wrappers = tuple(
         normalize(c.argv[2], run.state.workdir or "/")
-        for c in (read_script(command) or RunScript((), None)).commands
+        for c in (read_script(command.text) or RunScript((), None)).commands
         if is_wrapper_chmod(c)
     )
     return _Found(
         row,
         run,
         broad,
-        replace(prefetch, command=command) if wrappers else prefetch,
-        (*copies, text),
+        replace(prefetch, command=command.text) if wrappers else prefetch,
+        (*manifest_copies(provided, broad, broad_eff), text),
         rest,
         tuple(provided.values()),
         assumption,
