@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dockerfix._version import __version__
 from dockerfix.syntax import Dockerfile, Instruction, parse
-
-__version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockerfix.api import Result

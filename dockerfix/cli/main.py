@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import click
 
-from dockerfix import __version__
+from dockerfix._version import __version__
 from dockerfix.cli.files import InputError, SourceFile, read_bytes, read_path
 from dockerfix.cli.onefile import editor_context, editor_fix, fix_text
 from dockerfix.cli.options import (

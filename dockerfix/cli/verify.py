@@ -96,7 +96,8 @@ def verify_command(
     fmt: str,
 ) -> None:
     from dockerfix.build.compare import VerifyError, render_text, verify_dockerfile
-    from dockerfix.build.engine import EngineError, EngineUnavailable, find_engine
+    from dockerfix.build.engine import EngineError, EngineUnavailable
+    from dockerfix.build.find import find_engine
 
     try:
         source, analysis = load(path, context)

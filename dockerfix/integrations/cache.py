@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from dockerfix import __version__
+from dockerfix._version import __version__
 from dockerfix.diagnostics import Diagnostic, FileEdit, Result
 from dockerfix.integrations.gitrepo import find_git_dir, head_commit
 

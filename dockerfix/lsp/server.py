@@ -11,7 +11,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path, uri_scheme
 
-from dockerfix import __version__
+from dockerfix._version import __version__
 from dockerfix.lsp import actions
 from dockerfix.lsp.debounce import Debouncer
 from dockerfix.lsp.diagnostics import diagnostics_for

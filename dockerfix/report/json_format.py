@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dockerfix import __version__
+from dockerfix._version import __version__
 from dockerfix.report.diff import unified_diff
 from dockerfix.report.model import FileReport
 

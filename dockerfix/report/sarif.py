@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dockerfix import __version__
+from dockerfix._version import __version__
 from dockerfix.fixes.registry import rules
 from dockerfix.report.model import FileReport, Hunk
 from dockerfix.report.severity import severity

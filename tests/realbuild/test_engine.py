@@ -22,8 +22,8 @@ from dockerfix.build.engine import (
     Engine,
     EngineUnavailable,
     LogLine,
-    find_engine,
 )
+from dockerfix.build.find import find_engine
 from dockerfix.build.imagediff import (
     ImageSnapshot,
     diff_configs,
