@@ -308,10 +308,10 @@ def _plan_run(
         outcome = row.plan(script, project)
         if outcome is None:
             continue
+        if (broad.position, row.ecosystem) in done or _prefetched(stage, effects, run, row):
+            return None  # its dependencies are downloaded before already: nothing to say
         if isinstance(outcome, Declined):
             return outcome
-        if (broad.position, row.ecosystem) in done or _prefetched(stage, effects, run, row):
-            return None
         if workdir is None:
             return Declined(_UNKNOWN_WORKDIR)
         if workdir == "/":
@@ -362,26 +362,11 @@ def _prefetched(stage: Stage, effects: Mapping[int, Effect], run: Step, row: Pre
     this stage (one that reads files: `mix local.hex` installs a tool, not the project's deps)."""
     return any(
         s.position < run.position
-        and (
-            (
-                effects[s.position].kind == "run-install"
-                and row.ecosystem in effects[s.position].ecosystems
-                and (effects[s.position].reads.everything or bool(effects[s.position].reads.paths))
-            )
-            or _builds_dependencies(s, row.ecosystem)
-        )
+        and effects[s.position].kind == "run-install"
+        and row.ecosystem in effects[s.position].ecosystems
+        and (effects[s.position].reads.everything or bool(effects[s.position].reads.paths))
         for s in stage.steps
     )
-
-
-# Steps that fetch and build an ecosystem's dependencies from a recipe (cargo-chef's cook).
-_DEPENDENCY_BUILDS = {"cargo": re.compile(r"(?<![\w-])cargo[- ]chef cook\b")}
-
-
-def _builds_dependencies(step: Step, ecosystem: str) -> bool:
-    pattern = _DEPENDENCY_BUILDS.get(ecosystem)
-    text = script_text(step) if step.keyword == "RUN" else None
-    return pattern is not None and text is not None and pattern.search(text) is not None
 
 
 def _broad_copy(

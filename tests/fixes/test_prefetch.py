@@ -812,3 +812,14 @@ NOOPS += [
         id="go-build-in-an-if-already-prefetched",
     ),
 ]
+
+
+NOOPS += [
+    pytest.param(
+        {"Cargo.toml": "[workspace]\nmembers = ['a']\n", "a/Cargo.toml": CARGO["Cargo.toml"]},
+        "FROM rust:1.79\nWORKDIR /app\nCOPY recipe.json .\n"
+        "RUN cargo chef cook --release --recipe-path recipe.json\nCOPY . .\n"
+        "RUN cargo build --release\n",
+        id="cargo-workspace-after-chef-cook",
+    ),
+]

@@ -214,9 +214,10 @@ def _cargo(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 def _cargo_chef(parsed: Args, words: list[str], home: str, target: str) -> CommandEffect:
     recipe = parsed.last("--recipe-path") or "recipe.json"
     if words[:1] == ["cook"]:
-        # cook rebuilds a skeleton project from the recipe alone, then compiles dependencies.
+        # cook rebuilds a skeleton project from the recipe alone, then fetches and compiles
+        # the dependencies: the dependency step of a cargo build.
         return _simple(
-            "build", "cargo", reads=(recipe,), writes=(".", target, home), network=True, cost=60.0
+            "install", "cargo", reads=(recipe,), writes=(".", target, home), network=True, cost=60.0
         )
     if words[:1] == ["prepare"]:
         return _build_all(

@@ -66,7 +66,7 @@ CASES = [
     (
         "cargo chef cook --release --recipe-path recipe.json",
         {},
-        "build",
+        "install",
         "cargo",
         ("recipe.json",),
         False,
