@@ -53,7 +53,11 @@ the manifests that exist in the build context before that copy and adds a depend
 step there (`go mod download`, `cargo fetch`, `mvn dependency:go-offline`, …). The original
 command stays after the broad copy. A plain `install && build` chain (`npm ci && npm run build`,
 `pip install -r requirements.txt && python setup.py build`) is split instead: the install runs
-before the broad copy, the build after it. Applied only with `--unsafe-fixes`.
+before the broad copy, the build after it. When the build follows setup commands in its RUN
+(`apk add git && go build`, `apt-get install -y … && composer install`, `npm i -g pnpm && …`:
+system packages and package managers, which read no project file), those move with the
+dependency step (`apk add git && go mod download`) and the RUN keeps the build. Applied only
+with `--unsafe-fixes`.
 
 ## Why
 With `COPY . .` above `RUN go build`, every source edit downloads every module again; no
@@ -255,6 +259,7 @@ def _apply(plan: PrefetchPlan, found: _Found) -> None:
             creates,
             assumed=bool(found.assumption),
             chmods=found.chmods,
+            added=found.prefetch.added,
         )
     )
 
@@ -645,8 +650,9 @@ def _is_cd_to_workdir(argv: list[str]) -> bool:
     return len(argv) == 2 and argv[0] == "cd" and argv[1].startswith("/")
 
 
-def split_run_text(original: str, install: str, rest: str) -> bool:
-    """The two RUN texts run exactly the original's `&&` chain, in order, with its flags."""
+def split_run_text(original: str, install: str, rest: str, added: str | None = None) -> bool:
+    """The two RUN texts run exactly the original's `&&` chain, in order, with its flags;
+    with ``added``, the first one ends with that dependency-only command, and only it."""
     tree = parse(original + "\n")
     if tree.errors or len(tree.instructions) != 1:
         return False
@@ -667,6 +673,12 @@ def split_run_text(original: str, install: str, rest: str) -> bool:
             split = [shlex.split(p) for p in chain]
             if text is install and len(split) > 1 and _is_cd_to_workdir(split[0]):
                 split = split[1:]  # the `cd` to the build's WORKDIR that this fix adds
+            if text is install and added is not None:
+                extra = chain_parts(added)
+                tail = [shlex.split(p) for p in extra] if extra else None
+                if not tail or len(split) <= len(tail) or split[-len(tail) :] != tail:
+                    return False
+                split = split[: -len(tail)]  # the dependency command this fix adds
             if text is rest and pieces and words[0][:1] == ["cd"] and split[:1] == words[:1]:
                 split = split[1:]  # the chain's leading `cd`, repeated in the second RUN
             pieces += split

@@ -100,6 +100,9 @@ class Prefetch:
     creates: tuple[str, ...] = ()
     # The folder a leading `cd` of the chain moves to (both RUNs start with that `cd`).
     folder: str | None = None
+    # The dependency-only command added after the chain's leading setup commands, which move
+    # with it: ``command`` is those commands, then this; ``rest`` the chain from the build on.
+    added: str | None = None
 
 
 @dataclass(frozen=True)
@@ -332,6 +335,57 @@ def _not_first(commands: Sequence[Cmd], i: int) -> Declined | None:
     )
 
 
+def _lead(run: RunScript, i: int, command: str, creates: tuple[str, ...] = ()) -> Outcome:
+    """The dependency step for the build at ``i``. Alone when the build starts the RUN; after
+    the setup commands before it (system packages, the package manager itself: they read no
+    project file), which then move with it, the chain from the build on staying after the
+    copy (`apk add git && make build` → `apk add git && go mod download`, `make build`)."""
+    if i == 0:
+        return Prefetch(command, creates=creates)
+    setup = run.commands[:i]
+    if not all(_is_tool_setup(c) or _is_system_setup(c) for c in setup):
+        return _not_first(run.commands, i)
+    if run.chain is None or len(run.chain) != len(run.commands):
+        return Declined(
+            f"`{run.commands[0].source}` runs before `{run.commands[i].source}` in a RUN that "
+            "is not a plain `&&` list: it cannot be cut in two RUNs"
+        )
+    if any(c.moved for c in setup):
+        return Declined(_MOVED.format(setup[0].source))
+    return Prefetch(
+        " && ".join([*run.chain[:i], command]),
+        rest=" && ".join(run.chain[i:]),
+        creates=creates,
+        added=command,
+    )
+
+
+# System package commands that read no project file: `apk add x`, `apt-get update`,
+# `apt-get install -y x`, and the cleanup of their indexes.
+_SYSTEM_SUBCOMMANDS = {
+    "apk": frozenset({"add", "update", "upgrade"}),
+    "apt-get": frozenset({"update", "install", "upgrade", "clean"}),
+    "apt": frozenset({"update", "install", "upgrade", "clean"}),
+    "dnf": frozenset({"install", "makecache", "clean", "upgrade"}),
+    "microdnf": frozenset({"install", "clean", "upgrade"}),
+    "yum": frozenset({"install", "makecache", "clean", "update"}),
+}
+_PACKAGE_INDEXES = ("/var/lib/apt/lists/*", "/var/cache/apk/*", "/var/cache/apt/*")
+
+
+def _is_system_setup(cmd: Cmd) -> bool:
+    tool, words = _tool(cmd), _positionals(cmd.argv[1:])
+    if tool == "rm":
+        return bool(words) and all(w in _PACKAGE_INDEXES for w in words)
+    subs = _SYSTEM_SUBCOMMANDS.get(tool)
+    if subs is None or not words or words[0] not in subs:
+        return False
+    if _has_flag(cmd.argv, "--root", "-p", "--installroot", "-c", "--config-file"):
+        return False
+    # A local package file (`apk add ./x.apk`, `apt-get install ./x.deb`) is a project file.
+    return not any("/" in w or w.endswith((".apk", ".deb", ".rpm")) for w in words[1:])
+
+
 # --- poetry, uv, pdm, composer, mix: the same install without the project ---------------------
 
 
@@ -361,9 +415,7 @@ def _variant_planner(
                 return None
             if cmd.moved:
                 return Declined(_MOVED.format(cmd.source))
-            return _not_first(run.commands, i) or Prefetch(
-                _with_flags(cmd, cmd.argv.index(sub), flags)
-            )
+            return _lead(run, i, _with_flags(cmd, cmd.argv.index(sub), flags))
         return None
 
     return plan
@@ -413,7 +465,7 @@ def _plan_sbt(run: RunScript, project: Project) -> Outcome:
             return Declined(_MOVED.format(cmd.source))
         if any(a.startswith(("-sbt-dir", "--sbt-dir", "-ivy")) for a in cmd.argv):
             return Declined(f"`{cmd.source}` keeps its caches elsewhere (-sbt-dir/-ivy)")
-        return _not_first(run.commands, i) or Prefetch("sbt update")
+        return _lead(run, i, "sbt update")
     return None
 
 
@@ -440,7 +492,7 @@ def _wrapper_step(run: RunScript, i: int, command: str) -> Outcome:
     chmods = [c for c in run.commands[:i] if is_wrapper_chmod(c)]
     if len(chmods) == i:
         return Prefetch(" && ".join([*(c.source for c in chmods), command]))
-    return _not_first(run.commands, i)
+    return _lead(run, i, command)
 
 
 def _plan_maven(run: RunScript, project: Project) -> Outcome:
@@ -511,7 +563,7 @@ def _plan_dotnet(run: RunScript, project: Project) -> Outcome:
         runtime = _flag_value(cmd.argv, "-r") or _flag_value(cmd.argv, "--runtime")
         if runtime is not None:
             words += ["-r", shlex.quote(runtime)]
-        return _not_first(run.commands, i) or Prefetch(" ".join(words))
+        return _lead(run, i, " ".join(words))
     return None
 
 
@@ -563,11 +615,9 @@ def _plan_go(run: RunScript, project: Project) -> Outcome:
             return None  # the standard library only: nothing to download
         if cmd.moved:
             return Declined(_MOVED.format(cmd.source))
-        if declined := _not_first(run.commands, i):
-            return declined
         if _has_flag(cmd.argv, "-C", "-modfile"):
             return Declined(f"`{cmd.source}` reads its go.mod from elsewhere (-C/-modfile)")
-        return Prefetch("go mod download")
+        return _lead(run, i, "go mod download")
     return None
 
 
@@ -589,11 +639,12 @@ def _plan_cargo(run: RunScript, project: Project) -> Outcome:
             return None
         if cmd.moved:
             return Declined(_MOVED.format(cmd.source))
-        if declined := _not_first(run.commands, i):
-            return declined
         if _has_flag(cmd.argv, "--manifest-path"):
             return Declined(f"`{cmd.source}` names another Cargo.toml (--manifest-path)")
-        return _cargo_stub(project)
+        stub = _cargo_stub(project)
+        if not isinstance(stub, Prefetch):
+            return stub
+        return _lead(run, i, stub.command, stub.creates)
     return None
 
 

@@ -28,6 +28,9 @@ class PlannedRun:
     # Files ``text`` changes the mode of (`chmod +x mvnw`), which the broad copy after it puts
     # back as the build context has them before the original chmod runs again.
     chmods: tuple[str, ...] = ()
+    # The dependency-only command ``text`` ends with when the anchor's leading setup commands
+    # moved into it (``text`` runs those, then this; ``replacement`` the rest of the chain).
+    added: str | None = None
 
 
 @dataclass

@@ -254,7 +254,7 @@ def _split_aliases(
         and run.anchor in old_texts
         and run.replacement in new_texts
         and run.text in new_texts
-        and split_run_text(run.anchor, run.text, run.replacement)
+        and split_run_text(run.anchor, run.text, run.replacement, run.added)
     }
 
 

@@ -713,6 +713,19 @@ def test_split_run_text_repeats_only_the_leading_cd() -> None:
     )
 
 
+def test_split_run_text_takes_only_the_added_command_after_the_setup() -> None:
+    original = "RUN apk add --no-cache git && go build -o /app ."
+    install = "RUN apk add --no-cache git && go mod download"
+    rest = "RUN go build -o /app ."
+    assert split_run_text(original, install, rest, "go mod download")
+    assert not split_run_text(original, install, rest)  # not planned as an addition
+    assert not split_run_text(original, install, rest, "go mod tidy")
+    assert not split_run_text(original, "RUN go mod download", rest, "go mod download")
+    assert not split_run_text(
+        original, "RUN apk add --no-cache git curl && go mod download", rest, "go mod download"
+    )
+
+
 def test_table_has_one_row_per_ecosystem_with_its_reason() -> None:
     names = [row.ecosystem for row in ROWS]
     assert len(names) == len(set(names))
