@@ -244,6 +244,10 @@ def _is_chain_install(cmd: Cmd) -> str | None:
     return None
 
 
+# Packages that are the installers themselves: `pip install uv` sets up the package manager.
+_PYTHON_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "poetry", "pdm", "pipenv"})
+
+
 def _is_tool_setup(cmd: Cmd) -> bool:
     """A command that installs the package manager itself and reads no project file
     (`corepack enable`, `npm i -g pnpm`, `pip install --upgrade pip`): it may lead a chain."""
@@ -260,7 +264,7 @@ def _is_tool_setup(cmd: Cmd) -> bool:
             a in ("-U", "--upgrade", "-q", "--quiet", "--no-cache-dir") or not a.startswith("-")
             for a in cmd.argv[2:]
         )
-        return bool(names) and flags_ok and set(names) <= {"pip", "setuptools", "wheel"}
+        return bool(names) and flags_ok and set(names) <= _PYTHON_TOOLS
     return False
 
 
@@ -419,6 +423,113 @@ def _variant_planner(
         return None
 
     return plan
+
+
+# `.`, `./` or `.[extra,…]`: the project at the working directory, with its extras.
+_PROJECT_TARGET = re.compile(r"\./?(?:\[([A-Za-z0-9_.,\- ]+)\])?\Z")
+# uv pip install options that take a value (the value is never the project target).
+_UV_PIP_VALUE = frozenset(
+    {
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "--override",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "--index",
+        "--default-index",
+        "-f",
+        "--find-links",
+        "-p",
+        "--python",
+        "--target",
+        "--prefix",
+        "--extra",
+        "--group",
+        "-P",
+        "--upgrade-package",
+        "--python-version",
+        "--python-platform",
+        "--cache-dir",
+        "--index-strategy",
+        "--resolution",
+        "--prerelease",
+        "--exclude-newer",
+        "--link-mode",
+        "--keyring-provider",
+        "--config-file",
+    }
+)
+
+
+def _plan_uv_project(run: RunScript, project: Project) -> Outcome:
+    """`uv pip install .` (or `.[extras]`, `-e .`): uv installs the dependencies pyproject.toml
+    lists with `uv pip install -r pyproject.toml`, without building the project."""
+    for i, cmd in enumerate(run.commands):
+        if _tool(cmd) != "uv" or cmd.argv[1:3] != ("pip", "install"):
+            continue
+        kept: list[str] = []
+        extras: list[str] = []
+        found = False
+        words, raws = cmd.argv[3:], cmd.raw[3:]
+        j = 0
+        while j < len(words):
+            word = words[j]
+            match = _PROJECT_TARGET.match(words[j + 1]) if j + 1 < len(words) else None
+            if word in ("-e", "--editable") and match:
+                found, extras = True, [*extras, *(match.group(1) or "").split(",")]
+                j += 2
+                continue
+            if word in _UV_PIP_VALUE and j + 1 < len(words):
+                kept += [raws[j], raws[j + 1]]
+                j += 2
+                continue
+            match = _PROJECT_TARGET.match(word)
+            if match and not word.startswith("-"):
+                found, extras = True, [*extras, *(match.group(1) or "").split(",")]
+            else:
+                kept.append(raws[j])
+            j += 1
+        if not found:
+            continue
+        if "--no-deps" in words:
+            return None  # it installs the project alone: nothing to download first
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
+        text = project.read("pyproject.toml")
+        if text is None:
+            return Declined(
+                "pyproject.toml is not among the files the copy sends: the dependencies are "
+                "known only once the project is built"
+            )
+        try:
+            table = tomllib.loads(text).get("project")
+        except tomllib.TOMLDecodeError:
+            return Declined("pyproject.toml does not parse")
+        dynamic = table.get("dynamic", []) if isinstance(table, dict) else []
+        if not isinstance(table, dict) or "dependencies" in dynamic:
+            return Declined(
+                "pyproject.toml does not list the dependencies itself ([project] "
+                "dependencies, not dynamic): they are known only once the project is built"
+            )
+        if any(e.strip() for e in extras) and "optional-dependencies" in dynamic:
+            return Declined("pyproject.toml declares its extras dynamic")
+        words_out = [*cmd.prefix, *cmd.raw[:3], *kept, "-r", "pyproject.toml"]
+        for extra in (e.strip() for e in extras):
+            if extra:
+                words_out += ["--extra", extra]
+        return _lead(run, i, " ".join(words_out))
+    return None
+
+
+_UV_SYNC = _variant_planner(("uv",), "sync", ("--no-install-project",), ("--no-install-project",))
+
+
+def _uv_planner(run: RunScript, project: Project) -> Outcome:
+    """`uv sync` without `--no-install-project`, or `uv pip install .`."""
+    return _UV_SYNC(run, project) or _plan_uv_project(run, project)
 
 
 def _is_mix_local(cmd: Cmd) -> bool:
@@ -750,13 +861,17 @@ ROWS: tuple[PrefetchRow, ...] = (
     ),
     PrefetchRow(
         "uv",
-        "`uv sync` without `--no-install-project`",
+        "`uv sync` without `--no-install-project`; `uv pip install .` (`.[extras]`, `-e .`) "
+        "of a project whose pyproject.toml lists its dependencies",
         ("pyproject.toml", "uv.lock", ".python-version", "uv.toml"),
         (("pyproject.toml",),),
-        "uv sync --no-install-project (same other flags)",
+        "uv sync --no-install-project (same other flags); uv pip install -r pyproject.toml "
+        "(same other flags, each extra as --extra)",
         "the dependency-only sync runs a command the Dockerfile did not; .venv is the same once "
-        "the original sync adds the project, the uv cache may hold more",
-        _variant_planner(("uv",), "sync", ("--no-install-project",), ("--no-install-project",)),
+        "the original sync adds the project, the uv cache may hold more; `uv pip install -r "
+        "pyproject.toml` resolves the dependencies without the project, which the original "
+        "install then adds to them",
+        _uv_planner,
     ),
     PrefetchRow(
         "pdm",

@@ -117,6 +117,14 @@ REWRITES += [
         id="poetry-prefix-and-flags",
     ),
     pytest.param(
+        POETRY,
+        PY + "RUN pip install --no-cache-dir poetry && poetry install --only main\n",
+        "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
+        "RUN pip install --no-cache-dir poetry && poetry install --no-root --only main\n"
+        "COPY . .\nRUN poetry install --only main\n",
+        id="poetry-after-installing-poetry",
+    ),
+    pytest.param(
         {
             "pyproject.toml": "[project]\nname = 'x'\n[build-system]\nrequires = ['hatchling']\n",
             "uv.lock": "",
@@ -593,8 +601,8 @@ DECLINES += [
 DECLINES += [
     pytest.param(
         POETRY,
-        PY + "RUN pip install poetry && poetry install\n",
-        "`pip install poetry` runs before `poetry install`",
+        PY + "RUN echo started > /tmp/log && poetry install\n",
+        "`echo started` runs before `poetry install`",
         id="poetry-not-first",
     ),
     pytest.param(

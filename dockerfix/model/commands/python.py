@@ -208,9 +208,11 @@ def _requirement_target(acc: _Reads, spec: str, source: str) -> None:
     target = spec.split(";", 1)[0].strip()
     if " @ " in target or target.startswith("@"):
         target = target.split("@", 1)[1].strip()
-    if target.startswith("file:"):
+    url = target.startswith("file:")
+    if url:
         target = re.sub(r"^file:(//)?", "", target)
-    elif not _names_local_file(target):
+    target = re.sub(r"\[[^\]]*\]\Z", "", target)  # `.[dev]`, `./lib[extra]`: the extras
+    if not url and not _names_local_file(target):
         return
     if target.endswith(_ARCHIVES):
         acc.add(target)
