@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -475,7 +475,17 @@ def _analyse_all(
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             mapped = pool.map(_analyse, jobs_list, chunksize=max(1, len(jobs_list) // (jobs * 8)))
             return _with_progress(mapped, len(jobs_list), show_progress)
-    return _with_progress(map(_analyse, jobs_list), len(jobs_list), show_progress)
+    return _with_progress(_in_turn(jobs_list), len(jobs_list), show_progress)
+
+
+def _in_turn(jobs_list: list[_Job]) -> Iterator[tuple[SourceFile | None, Any, list[str]]]:
+    """The results one by one, the next file's git history read while this one is fixed."""
+    for i, job in enumerate(jobs_list):
+        if i + 1 < len(jobs_list) and jobs_list[i + 1].options.use_git:
+            from dockerfix.model.volatility import start_history
+
+            start_history(jobs_list[i + 1].context)
+        yield _analyse(job)
 
 
 def _with_progress(results: Any, total: int, show: bool) -> list[Any]:

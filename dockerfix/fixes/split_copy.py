@@ -16,7 +16,7 @@ from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
 from dockerfix.fixes.rule import rule, short
 from dockerfix.model.effects import ContextCopy, Effect
-from dockerfix.model.paths import PathSet, is_under, paths_overlap
+from dockerfix.model.paths import PathSet, is_under, names_path, paths_overlap
 from dockerfix.model.runs import script_text
 from dockerfix.model.stages import Stage, Step
 from dockerfix.model.volatility import P_SPLIT
@@ -100,12 +100,7 @@ class Decline:
 
 def _reads_path(reads: PathSet, image_path: str, project: str | None = None) -> bool:
     """The install reads this file: named, matched by a glob, or inside a folder it reads."""
-    return any(
-        p == image_path
-        or fnmatch.fnmatchcase(image_path, p)
-        or (p != project and is_under(image_path, p))
-        for p in reads.paths
-    )
+    return names_path(reads.paths, image_path, project)
 
 
 def find_split(

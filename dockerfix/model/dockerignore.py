@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -140,6 +140,10 @@ class IgnoreFile:
     _states: dict[str, tuple[bool, MatchState]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # Without `!` patterns: one expression matching wherever any pattern does (built once).
+    _any: list[re.Pattern[str] | None] = field(
+        default_factory=list, init=False, compare=False, repr=False
+    )
 
     @property
     def has_exceptions(self) -> bool:
@@ -166,6 +170,11 @@ class IgnoreFile:
 
         `parent` is the state returned for the containing directory (`initial_state` at the root).
         """
+        if not self._any:
+            self._any.append(_any_pattern(self.patterns))
+        quick = self._any[0]
+        if quick is not None and not any(parent) and quick.search(path) is None:
+            return False, parent  # no pattern matches it, nor any of its folders
         excluded = False
         state: list[bool] = []
         record = state.append
@@ -339,6 +348,32 @@ def _compile(line: int, read: str) -> IgnorePattern | IgnoreError:
         except (ValueError, re.error) as exc:
             return IgnoreError(line, read, f"syntax error in pattern ({exc})")
     return IgnorePattern(line, pattern, exception, kind, regex)
+
+
+def _any_pattern(patterns: Sequence[IgnorePattern]) -> re.Pattern[str] | None:
+    """One expression that matches a path where some pattern's `matches_path` does; None
+    with an exception pattern (the answer then depends on the order) or no patterns."""
+    if not patterns or any(p.exception for p in patterns):
+        return None
+    parts = []
+    for p in patterns:
+        if p.kind == "exact":
+            parts.append(f"\\A{re.escape(p.pattern)}\\Z")
+        elif p.kind == "prefix":
+            parts.append(f"\\A{re.escape(p.pattern[:-2])}")
+        elif p.kind == "suffix":
+            suffix = p.pattern[2:]
+            parts.append(f"{re.escape(suffix)}\\Z")
+            if suffix[:1] == "/":
+                parts.append(f"\\A{re.escape(suffix[1:])}\\Z")
+        elif p.regex is not None:
+            parts.append(p.regex.pattern)
+        else:
+            return None
+    try:
+        return re.compile("|".join(f"(?:{part})" for part in parts), re.ASCII)
+    except re.error:
+        return None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -685,11 +720,19 @@ def _complement(ranges: _Ranges) -> _Ranges:
 def _emit_class(ranges: _Ranges) -> str:
     if not ranges:
         return "(?!)"
-    parts = [
+    if max(high for _, high in ranges) == _MAX_RUNE:
+        # A class up to the last code point (`[^/]`) is written as the negation of what it
+        # leaves out: the same characters, and far cheaper for `re` to compile.
+        outside = _complement(ranges)
+        return "[^" + _emit_ranges(outside) + "]" if outside else "(?s:.)"
+    return "[" + _emit_ranges(ranges) + "]"
+
+
+def _emit_ranges(ranges: _Ranges) -> str:
+    return "".join(
         re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
         for low, high in ranges
-    ]
-    return "[" + "".join(parts) + "]"
+    )
 
 
 # --------------------------------------------------------------------------- the context

@@ -83,6 +83,29 @@ def is_under(path: str, root: str) -> bool:
     return True
 
 
+def names_path(paths: frozenset[str], path: str, skip: str | None = None) -> bool:
+    """Some entry of ``paths`` is ``path``, matches it as a glob, or is a folder it is
+    certainly inside (`is_under`); ``skip`` counts only as the path itself or a glob."""
+    exact, globs, roots = _name_index(paths, skip)
+    if path in exact:
+        return True
+    segments = _split(path)
+    for end in range(len(segments) + 1):
+        if segments[:end] in roots:
+            return True
+        if end < len(segments) and _GLOB_CHARS & set(segments[end]):
+            break
+    return any(fnmatch.fnmatchcase(path, g) for g in globs)
+
+
+@functools.lru_cache(maxsize=256)
+def _name_index(
+    paths: frozenset[str], skip: str | None
+) -> tuple[frozenset[str], tuple[str, ...], frozenset[tuple[str, ...]]]:
+    globs = tuple(p for p in paths if _GLOB_CHARS & set(p))
+    return paths, globs, frozenset(_split(p) for p in paths if p != skip)
+
+
 @dataclass(frozen=True)
 class PathSet:
     """Paths touched by a step: explicit paths, optionally everything outside some roots.
@@ -188,10 +211,15 @@ def _any_outside(paths: frozenset[str], roots: frozenset[str]) -> bool:
         return True
     # A plain path is under a root when the root's segments start it: count those under the
     # outermost roots (a root inside another adds nothing).
-    tops = {_split(root) for root in roots}
-    tops = {t for t in tops if not any(o != t and t[: len(o)] == o for o in tops)}
-    inside = sum(index.prefixes.get(t, 0) for t in tops)
+    inside = sum(index.prefixes.get(t, 0) for t in _outermost(roots))
     return inside < len(index.plain)
+
+
+@functools.lru_cache(maxsize=64)
+def _outermost(roots: frozenset[str]) -> frozenset[tuple[str, ...]]:
+    """The roots (as segments) that lie inside no other root."""
+    all_roots = {_split(root) for root in roots}
+    return frozenset(t for t in all_roots if not any(t[:end] in all_roots for end in range(len(t))))
 
 
 def touches_outside(path: str, roots: frozenset[str]) -> bool:

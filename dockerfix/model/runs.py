@@ -148,7 +148,13 @@ def _analyse_run(
     effects = dict(prior)
     blocked: list[str] = []
     reader = image_reader(stage.steps, step.position, effects, ctx, blocked)
-    known_images = _known_image_files(step, stage, effects)
+    known: list[set[str]] = []  # the image files earlier copies put there, once asked for
+
+    def known_images() -> set[str]:
+        if not known:
+            known.append(_known_image_files(step, stage, effects))
+        return known[0]
+
     env = {k: v for k, v in state.env.items() if v is not None}
     reads: dict[str, None] = {}
     users = False
@@ -179,7 +185,7 @@ def _analyse_run(
                 return None
             full = normalize(pattern, _cwd)
             return sorted(
-                posixpath.relpath(p, _cwd) for p in known_images if _segment_match(p, full)
+                posixpath.relpath(p, _cwd) for p in known_images() if _segment_match(p, full)
             )
 
         effect = classify(argv, env=cmd_env, read_file=read_file, glob=glob)

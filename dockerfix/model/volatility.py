@@ -69,13 +69,18 @@ def manifest_patterns() -> tuple[str, ...]:
     return tuple(patterns)
 
 
+@functools.cache
+def _manifest_regex() -> re.Pattern[str]:
+    """Every manifest pattern in one expression (fnmatch's own translation of each)."""
+    return re.compile("|".join(fnmatch.translate(p) for p in manifest_patterns()))
+
+
+@functools.lru_cache(maxsize=65536)
 def is_manifest(path: str) -> bool:
-    """A dependency manifest or lock file of a known ecosystem (see `manifest_patterns`)."""
-    name = posixpath.basename(path)
-    return any(
-        fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(path, pattern)
-        for pattern in manifest_patterns()
-    )
+    """A dependency manifest or lock file of a known ecosystem (see `manifest_patterns`): its
+    name or its whole path matches one of the patterns."""
+    regex = _manifest_regex()
+    return bool(regex.match(posixpath.basename(path)) or regex.match(path))
 
 
 def is_volatile_arg(name: str, has_default: bool) -> bool:

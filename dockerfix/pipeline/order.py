@@ -13,6 +13,7 @@ vol(a) / (cost(a) × (1 − vol(a))) ≤ vol(b) / (cost(b) × (1 − vol(b))) �
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -303,13 +304,23 @@ def _exact(problem: OrderProblem) -> list[int] | None:
 def _greedy(problem: OrderProblem) -> list[int]:
     """Place the least volatile available step first (ties: base order)."""
     rank = {n: (round(problem.volatility[n], 6), i) for i, n in enumerate(problem.nodes)}
+    # Kahn's algorithm with the ready steps in a heap: each step is placed once all its
+    # predecessors are, the least (volatility, base position) first.
+    waiting = {n: len(problem.preds[n]) for n in problem.nodes}
+    after: dict[int, list[int]] = {n: [] for n in problem.nodes}
+    for n in problem.nodes:
+        for p in problem.preds[n]:
+            after[p].append(n)
+    ready = [(rank[n], n) for n in problem.nodes if not waiting[n]]
+    heapq.heapify(ready)
     placed: list[int] = []
-    done: set[int] = set()
-    remaining = list(problem.nodes)
-    while remaining:
-        ready = [n for n in remaining if problem.preds[n] <= done]
-        choice = min(ready, key=rank.__getitem__)
+    while ready:
+        _, choice = heapq.heappop(ready)
         placed.append(choice)
-        done.add(choice)
-        remaining.remove(choice)
+        for n in after[choice]:
+            waiting[n] -= 1
+            if not waiting[n]:
+                heapq.heappush(ready, (rank[n], n))
+    if len(placed) != len(problem.nodes):
+        raise ValueError("the order constraints have a cycle")
     return placed

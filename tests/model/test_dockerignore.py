@@ -460,3 +460,44 @@ def test_agrees_with_reference_matcher() -> None:
         if ours != expected:
             disagreements.append((lines, case["path"], expected, ours))
     assert disagreements == []
+
+
+def test_quick_match_gives_the_pattern_by_pattern_answer() -> None:
+    """Without `!` patterns one expression decides the paths no pattern matches; the
+    answers, and the states their children inherit, are those of the full loop."""
+    text = "node_modules\n**/*.log\nbuild/**\n.git\ndocs/*.md\n[Tt]mp?\n**/.env\n"
+    quick, slow = parse_dockerignore(text), parse_dockerignore(text)
+    slow._any.append(None)  # the full loop only
+    paths = [
+        "node_modules",
+        "src",
+        "src/app.log",
+        "build",
+        "build/x",
+        "docs",
+        "docs/a.md",
+        "docs/sub",
+        "docs/sub/b.md",
+        "Tmp1",
+        "tmp",
+        ".env",
+        "a/.env",
+        "a/b",
+        ".git",
+        "x.md",
+    ]
+    for path in paths:
+        parent = quick.initial_state
+        assert quick.matches_with_parent(path, parent) == slow.matches_with_parent(path, parent)
+        assert quick.matches(path) == slow.matches(path)
+
+
+def test_negated_class_compiles_as_a_negation() -> None:
+    from dockerfix.model.dockerignore import _docker_regex, _GoRegex
+
+    _, source = _docker_regex("src/*.py")
+    translated = _GoRegex(source).translate()
+    assert "[^/]" in translated and "\U0010ffff" not in translated
+    ignore = parse_dockerignore("src/*.py\n")
+    assert ignore.matches("src/a.py") and ignore.matches("src/\n.py")
+    assert not ignore.matches("src/a/b.txt") and not ignore.matches("src.py")

@@ -46,3 +46,40 @@ def test_conflict_index_misses_no_overlap(sets: list[frozenset[str]], data: st.D
     found = index.candidates(Effect(kind="copy-context", reads=PathSet(wanted)))
     assert found is not None
     assert {n for n, paths in enumerate(sets) if pairwise(paths, wanted)} <= found
+
+
+def named_pairwise(paths: frozenset[str], path: str, skip: str | None) -> bool:
+    import fnmatch
+
+    from dockerfix.model.paths import is_under
+
+    return any(
+        p == path or fnmatch.fnmatchcase(path, p) or (p != skip and is_under(path, p))
+        for p in paths
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.frozensets(PATHS, max_size=6),
+    PATHS,
+    st.one_of(st.none(), st.just("/app"), PATHS),
+)
+def test_names_path_agrees_with_the_entry_by_entry_rule(
+    paths: frozenset[str], path: str, skip: str | None
+) -> None:
+    from dockerfix.model.paths import names_path
+
+    assert names_path(paths, path, skip) == named_pairwise(paths, path, skip)
+
+
+def test_names_path_cases() -> None:
+    from dockerfix.model.paths import names_path
+
+    reads = frozenset({"/app/requirements.txt", "/app/req/*.txt", "/app/vendor"})
+    assert names_path(reads, "/app/requirements.txt")
+    assert names_path(reads, "/app/req/base.txt")
+    assert names_path(reads, "/app/vendor/x/y.py")
+    assert not names_path(reads, "/app/main.py")
+    assert not names_path(frozenset({"/app"}), "/app/main.py", skip="/app")
+    assert names_path(frozenset({"/app"}), "/app", skip="/app")
