@@ -531,7 +531,7 @@ def _place(
         run,
         broad,
         replace(prefetch, command=command.text) if wrappers else prefetch,
-        (*manifest_copies(provided, broad, broad_eff), text),
+        (*manifest_copies(provided, broad, broad_eff, split.groups), text),
         rest,
         tuple(provided.values()),
         assumption,

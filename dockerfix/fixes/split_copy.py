@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dockerfix.diagnostics import Diagnostic
@@ -19,7 +19,7 @@ from dockerfix.model.effects import ContextCopy, Effect
 from dockerfix.model.paths import PathSet, is_under, names_path, paths_overlap
 from dockerfix.model.runs import script_text
 from dockerfix.model.stages import Stage, Step
-from dockerfix.model.volatility import P_SPLIT
+from dockerfix.model.volatility import ARCHIVES, P_SPLIT
 
 RULE = rule(
     codes.SPLIT_COPY,
@@ -89,6 +89,9 @@ class SplitCandidate:
     rewritten: tuple[str, ...] = ()
     # The split holds only under the install's assumption (Effect.assumption): unsafe.
     assumed: bool = False
+    # Folders and globs the install reads, copied as such (new files in them come along):
+    # (the folder or glob in the image, the same in the build context, the files it covers).
+    groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,61 @@ def find_split(
         if any(ch in ctx_path for ch in "*?[\\") or "$" in ctx_path:
             return Decline(r, b, f"manifest path {ctx_path!r} needs quoting dockerfix does not do")
     unsafe = "; ".join(u for u in (assumption, unsafe) if u)
-    return SplitCandidate(b, r, provided, unsafe, tuple(read_back), assumed=bool(assumption))
+    groups = _read_groups(install.reads, provided, files)
+    return SplitCandidate(
+        b, r, provided, unsafe, tuple(read_back), assumed=bool(assumption), groups=groups
+    )
+
+
+def _read_groups(
+    reads: PathSet, provided: tuple[tuple[str, str], ...], sent: Mapping[str, str]
+) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """The folders (`--find-links wheels`) and one-segment globs (`dist/*.whl`) of package
+    archives the install reads, with the build-context folder or glob that sends exactly the
+    same files (``sent``:
+    image path → context path of the broad copy): a copy of the folder or glob keeps sending
+    what it holds when its files change names."""
+    groups = []
+    sources = set(sent.values())
+    archives = {img for img, _ in provided if img.endswith(ARCHIVES)}
+    for read in sorted(reads.paths):
+        folder, name = posixpath.split(read)
+        if any(ch in folder for ch in "*?["):
+            continue
+        if any(ch in name for ch in "*?["):
+            covered = [
+                (img, c)
+                for img, c in provided
+                if posixpath.dirname(img) == folder
+                and fnmatch.fnmatchcase(posixpath.basename(img), name)
+            ]
+            bases = {posixpath.dirname(c) for _, c in covered}
+            if not covered or len(bases) != 1:
+                continue
+            if any(posixpath.basename(img) != posixpath.basename(c) for img, c in covered):
+                continue
+            base = bases.pop()
+            same = {
+                c
+                for c in sources
+                if posixpath.dirname(c) == base and fnmatch.fnmatchcase(posixpath.basename(c), name)
+            }
+            if same == {c for _, c in covered} and {img for img, _ in covered} <= archives:
+                groups.append((read, posixpath.join(base, name), tuple(img for img, _ in covered)))
+            continue
+        covered = [(img, c) for img, c in provided if img.startswith(read.rstrip("/") + "/")]
+        bases: set[str | None] = set()
+        for img, c in covered:
+            rel = posixpath.relpath(img, read)
+            bases.add(c[: -len(rel) - 1] if c.endswith("/" + rel) else None)
+        if not covered or len(bases) != 1:
+            continue
+        base = bases.pop()
+        same = {c for c in sources if base and c.startswith(base + "/")}
+        if base and same == {c for _, c in covered} and {img for img, _ in covered} <= archives:
+            groups.append((read, base, tuple(img for img, _ in covered)))
+    return tuple(groups)
+
 
 
 def _unknown_copy(step: Step, copy: ContextCopy | None) -> str:
@@ -206,8 +263,14 @@ def _top_dirs(paths: list[str], writes: PathSet) -> list[str]:
     return tops[:3] or paths[:3]
 
 
-def manifest_copies(candidate_files: dict[str, str], broad_step: Step, broad: Effect) -> list[str]:
-    """Instruction texts (no newline) that copy these files, one COPY per image directory."""
+def manifest_copies(
+    candidate_files: dict[str, str],
+    broad_step: Step,
+    broad: Effect,
+    groups: Sequence[tuple[str, str, tuple[str, ...]]] = (),
+) -> list[str]:
+    """Instruction texts (no newline) that copy these files, one COPY per image directory;
+    the files of a group (a folder or glob the install reads) as that folder or glob."""
     copy = broad.copy
     assert copy is not None and copy.dest is not None
     flags = [f for f in copy.flags if f.split("=")[0] in ALLOWED_FLAGS]
@@ -220,10 +283,19 @@ def manifest_copies(candidate_files: dict[str, str], broad_step: Step, broad: Ef
         else ("COPY" if broad_step.instruction.cmd.isupper() else "copy")
     )
     by_dir: dict[str, list[str]] = {}
+    whole: dict[str, list[str]] = {}
+    grouped: set[str] = set()
+    for read, source, covered in groups:
+        if covered and set(covered) <= set(candidate_files) and not grouped & set(covered):
+            grouped.update(covered)
+            target = read if not any(ch in read for ch in "*?[") else posixpath.dirname(read)
+            whole.setdefault(target, []).append(source)
     for img, ctx in candidate_files.items():
-        by_dir.setdefault(posixpath.dirname(img), []).append(ctx)
+        if img not in grouped:
+            by_dir.setdefault(posixpath.dirname(img), []).append(ctx)
     out = []
-    for img_dir, ctx_files in sorted(by_dir.items()):
+    entries = [(d, files) for d, files in by_dir.items()] + [(d, s) for d, s in whole.items()]
+    for img_dir, ctx_files in sorted(entries):
         if relative:
             rel = posixpath.relpath(img_dir, workdir)
             dest = "./" if rel == "." else "./" + rel + "/"

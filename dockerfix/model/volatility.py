@@ -254,6 +254,10 @@ def _finish_log(proc: subprocess.Popen[str], timeout: float) -> list[frozenset[s
     return changes
 
 
+# Package archives (wheels, tarballs, gems, jars, …), whose names carry their versions.
+ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".gem", ".jar", ".nupkg", ".deb", ".apk", ".rpm")
+
+
 def _names_files(pattern: str, files: tuple[tuple[str, str], ...] | None) -> bool:
     """The source names files directly (no directory, no glob): config, not source trees."""
     if files is None or any(ch in pattern for ch in "*?["):
@@ -287,6 +291,8 @@ def step_volatility(step: Step, effect: Effect, history: History | None = None) 
             _names_files(s.pattern, s.files) for s in effect.copy.sources
         ):
             prior = P_CONFIG  # a few named files (configuration), not a tree of sources
+        elif all(f.endswith(ARCHIVES) for f in files):
+            prior = P_CONFIG  # a folder of package archives: a new version now and then
         else:
             prior = P_SOURCE
         return history.estimate(files, prior) if history is not None else prior

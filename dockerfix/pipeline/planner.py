@@ -368,8 +368,10 @@ def _plan_split(
 ) -> tuple[list[int], float, dict[int, str]] | None:
     steps = {s.position: s for s in stage.steps}
     by_broad: dict[int, dict[str, str]] = {}
+    groups: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
     for cand in candidates:
         by_broad.setdefault(cand.broad, {}).update(dict(cand.provided))
+        groups.setdefault(cand.broad, []).extend(cand.groups)
     effects = dict(effects)
     for cand in candidates:
         assumed = effects[cand.install].assumed
@@ -389,7 +391,11 @@ def _plan_split(
                 for img, src in by_broad[position].items()
                 if not _copied_before(img, src, position, stage, effects)
             }
-            texts = manifest_copies(missing, broad_step, effects[position]) if missing else []
+            texts = (
+                manifest_copies(missing, broad_step, effects[position], groups[position])
+                if missing
+                else []
+            )
             for text in texts:
                 step = _synthetic_step(text, broad_step, next_id)
                 if step is None:

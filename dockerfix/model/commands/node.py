@@ -288,6 +288,7 @@ def _member_manifests(ctx: _Ctx, acc: _Reads, tool: _NodeTool, members: list[str
         if data is None:
             continue
         _check_scripts(acc, tool, path, data)
+        _local_dependencies(acc, member, path, data)
         bins = data.get("bin")
         # Linking a workspace package makes its bin files executable.
         for target in bins.values() if isinstance(bins, dict) else _strings(bins):
@@ -295,12 +296,73 @@ def _member_manifests(ctx: _Ctx, acc: _Reads, tool: _NodeTool, members: list[str
                 acc.add(join(member, target))
 
 
+_DEPENDENCY_TABLES = (
+    "dependencies",
+    "devDependencies",
+    "optionalDependencies",
+    "overrides",
+    "resolutions",
+)
+
+
+def _spec_strings(value: Any) -> Iterable[tuple[str, str]]:
+    """(name, spec) of a dependency table; nested tables (npm `overrides`) too."""
+    if isinstance(value, dict):
+        for name, spec in value.items():
+            if isinstance(spec, str):
+                yield str(name), spec
+            else:
+                yield from _spec_strings(spec)
+
+
+def _local_dependencies(acc: _Reads, base: str, path: str, data: Mapping[str, Any]) -> None:
+    """Dependencies a package.json takes from the project's own files: a folder (`file:`,
+    `portal:`, a bare path) is read whole, a tarball or a Yarn patch file is read. A `link:`
+    is only a symlink (its target's dependencies are not installed): nothing is read."""
+    pnpm = data.get("pnpm")
+    tables = [data.get(t) for t in _DEPENDENCY_TABLES]
+    if isinstance(pnpm, dict):
+        tables.append(pnpm.get("overrides"))
+    for table in tables:
+        for name, spec in _spec_strings(table):
+            if spec.startswith("link:"):
+                continue
+            target = re.sub(r"^(file|portal):", "", spec)
+            if spec.startswith("patch:") and "#" in spec:
+                patch = spec.split("#", 1)[1].split("::", 1)[0]
+                patch = re.sub(r"^~/", "", patch)
+                if patch and "://" not in patch and not patch.startswith("/"):
+                    acc.add(join(base, patch))
+                continue
+            if target == spec and not _is_local_path(spec):
+                continue
+            if target.endswith((".tgz", ".tar.gz")):
+                acc.add(join(base, target))
+            else:
+                acc.decline(
+                    f"{path} takes {name} from the local folder {target}: the install reads it"
+                )
+
+
+def _npmrc_files(ctx: _Ctx, acc: _Reads, base: str) -> None:
+    """Certificate files a project's .npmrc names (`cafile=certs/ca.pem`): npm reads them."""
+    text = ctx.text(join(base, ".npmrc"))
+    for line in (text or "").splitlines():
+        key, eq, value = line.partition("=")
+        value = value.strip().strip("'\"")
+        if eq and key.strip() in ("cafile", "certfile", "keyfile") and value and "$" not in value:
+            acc.add(value if value.startswith("/") else join(base, value))
+
+
 def _node_project(ctx: _Ctx, acc: _Reads, tool: _NodeTool, base: str, scripts: bool) -> list[str]:
     """Read a project's manifests; returns the workspace member directories."""
     root = _package_json(ctx, acc, join(base, "package.json"), required=True)
     acc.add(*(join(base, c) for c in tool.configs))
+    if ".npmrc" in tool.configs:
+        _npmrc_files(ctx, acc, base)
     if root is None:
         return []
+    _local_dependencies(acc, base, join(base, "package.json"), root)
     patterns = _workspace_patterns(root)
     if tool.name == "pnpm":
         patterns = _pnpm_workspace_patterns(ctx.text(join(base, "pnpm-workspace.yaml")))

@@ -220,6 +220,18 @@ def _requirement_target(acc: _Reads, spec: str, source: str) -> None:
     acc.decline(f"{source} installs the local project {target}: building it may read any file")
 
 
+def _project_folder(ctx: _Ctx, acc: _Reads, spec: str, source: str) -> None:
+    """pip takes a bare name (`pip install lib`) for the folder of that name when one with a
+    setup.py, setup.cfg or pyproject.toml is there, before it looks on the index."""
+    name = re.sub(r"\[[^\]]*\]\Z", "", spec.strip())
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        return
+    if any(
+        ctx.text(join(name, f)) is not None for f in ("setup.py", "setup.cfg", "pyproject.toml")
+    ):
+        acc.decline(f"{source} installs the local project {name}/: building it may read any file")
+
+
 def _names_local_file(target: str) -> bool:
     if "://" in target or target.startswith("git+"):
         return False
@@ -260,8 +272,8 @@ def _requirement_line(
             _requirements_file(ctx, acc, join(base, value), seen)
     elif name in ("-e", "--editable") or (name.startswith("-e") and not name.startswith("--")):
         _requirement_target(acc, value if name in ("-e", "--editable") else name[2:], path)
-    elif name in ("-f", "--find-links") and _is_local_path(value):
-        acc.add(join(base, value))
+    elif name in ("-f", "--find-links") and "://" not in value:
+        acc.add(join(base, value))  # a folder of archives (any value but a URL is a path)
     elif not line.startswith("-"):
         _requirement_target(acc, line.split(" --", 1)[0], path)
 
@@ -301,12 +313,13 @@ def _pip_sources(ctx: _Ctx, acc: _Reads, parsed: Args, tool: str) -> None:
     if "PIP_CONFIG_FILE" in ctx.env:
         acc.add(ctx.env["PIP_CONFIG_FILE"])
     for value in parsed.values("-f", "--find-links"):
-        if _is_local_path(value):
-            acc.add(value)
+        if "://" not in value:
+            acc.add(value)  # a folder of archives (any value but a URL is a path)
     for value in parsed.values("-e", "--editable"):
         _requirement_target(acc, value, f"{tool} -e {value}")
     for spec in parsed.positionals:
         _requirement_target(acc, spec, f"{tool} install {spec}")
+        _project_folder(ctx, acc, spec, f"{tool} install {spec}")
 
 
 @handles("pip")
