@@ -224,7 +224,6 @@ def _read_groups(
     return tuple(groups)
 
 
-
 def _unknown_copy(step: Step, copy: ContextCopy | None) -> str:
     """Why the files a COPY sends, or where it puts them, are not known: the true blocker."""
     text = short(step)
