@@ -211,16 +211,16 @@ def _read_groups(
                 groups.append((read, posixpath.join(base, name), tuple(img for img, _ in covered)))
             continue
         covered = [(img, c) for img, c in provided if img.startswith(read.rstrip("/") + "/")]
-        bases: set[str | None] = set()
+        roots: set[str | None] = set()
         for img, c in covered:
             rel = posixpath.relpath(img, read)
-            bases.add(c[: -len(rel) - 1] if c.endswith("/" + rel) else None)
-        if not covered or len(bases) != 1:
+            roots.add(c[: -len(rel) - 1] if c.endswith("/" + rel) else None)
+        if not covered or len(roots) != 1:
             continue
-        base = bases.pop()
-        same = {c for c in sources if base and c.startswith(base + "/")}
-        if base and same == {c for _, c in covered} and {img for img, _ in covered} <= archives:
-            groups.append((read, base, tuple(img for img, _ in covered)))
+        root = roots.pop()
+        same = {c for c in sources if root and c.startswith(root + "/")}
+        if root and same == {c for _, c in covered} and {img for img, _ in covered} <= archives:
+            groups.append((read, root, tuple(img for img, _ in covered)))
     return tuple(groups)
 
 
