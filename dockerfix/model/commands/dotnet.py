@@ -103,6 +103,23 @@ def _dotnet_project(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:
         _dotnet_project(ctx, acc, reference, seen)
 
 
+def _local_feeds(ctx: _Ctx, acc: _Reads, configs: list[str], sources: list[str]) -> None:
+    """Package sources that are folders (`<add key="local" value="./packages" />` in a
+    NuGet.config, `--source ./packages`): restore reads the packages in them."""
+    for source in sources:
+        if "://" not in source:
+            acc.add(norm(source))
+    for config in configs:
+        text = ctx.text(config)
+        if text is None:
+            continue
+        block = re.search(r"<packageSources>(.*?)</packageSources>", text, re.DOTALL | re.I)
+        found = re.findall(r"<add\b[^>]*\bvalue=([\"'])(.+?)\1", block.group(1) if block else "")
+        for _, value in found:
+            if "://" not in value and "%" not in value and "$" not in value:
+                acc.add(join(posixpath.dirname(config), value.replace("\\", "/")))
+
+
 @handles("dotnet")
 def _dotnet(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     words = [w for w in args if not re.match(r"[-/]p:", w)]
@@ -168,7 +185,9 @@ def _dotnet(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 def _dotnet_restore(ctx: _Ctx, parsed: Args, targets: list[str], packages: str) -> CommandEffect:
     acc = _Reads()
+    configs = [*_upward(".", _DOTNET_SHARED[1:4]), *parsed.values("--configfile")]
     acc.add(*_upward(".", _DOTNET_SHARED), *parsed.values("--configfile"))
+    _local_feeds(ctx, acc, configs, parsed.values("-s", "--source"))
     seen: set[str] = set()
     if targets:
         projects = [norm(t) for t in targets]

@@ -334,7 +334,8 @@ def _local_dependencies(acc: _Reads, base: str, path: str, data: Mapping[str, An
                 if patch and "://" not in patch and not patch.startswith("/"):
                     acc.add(join(base, patch))
                 continue
-            if target == spec and not _is_local_path(spec):
+            # A folder path (`./lib`, `../lib`, `/lib`, `~/lib`), not a range like `~1.2`.
+            if target == spec and not spec.startswith(("./", "../", "/", "~/")):
                 continue
             if target.endswith((".tgz", ".tar.gz")):
                 acc.add(join(base, target))

@@ -86,6 +86,17 @@ def _composer_checks(
     for repo in repos.values() if isinstance(repos, dict) else repos or []:
         if isinstance(repo, dict) and repo.get("type") == "path":
             acc.decline(f"{path} has a path repository {repo.get('url')}: composer reads it")
+        url = repo.get("url") if isinstance(repo, dict) else None
+        if isinstance(repo, dict) and repo.get("type") == "artifact" and isinstance(url, str):
+            acc.add(url)  # a folder of package archives composer installs from
+    extra = _table(data, "extra")
+    if "patches" in extra or "patches-file" in extra:
+        # A patches plugin (cweagans/composer-patches) applies project files during the
+        # install, scripts or not.
+        acc.decline(
+            f"{path} lists patches for a composer plugin, which applies them from the "
+            "project's files during the install"
+        )
 
 
 @handles("composer")

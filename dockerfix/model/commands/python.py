@@ -312,6 +312,13 @@ def _pip_sources(ctx: _Ctx, acc: _Reads, parsed: Args, tool: str) -> None:
         _requirements_file(ctx, acc, path, seen)
     if "PIP_CONFIG_FILE" in ctx.env:
         acc.add(ctx.env["PIP_CONFIG_FILE"])
+        for line in (ctx.text(ctx.env["PIP_CONFIG_FILE"]) or "").splitlines():
+            key, eq, value = line.partition("=")
+            if eq and key.strip() in ("find-links", "find_links"):
+                acc.add(*(v for v in value.split() if "://" not in v))
+    for value in ctx.env.get("PIP_FIND_LINKS", "").split():
+        if "://" not in value:
+            acc.add(value)
     for value in parsed.values("-f", "--find-links"):
         if "://" not in value:
             acc.add(value)  # a folder of archives (any value but a URL is a path)
@@ -402,7 +409,7 @@ def _pep508_local(acc: _Reads, deps: Iterable[str], source: str) -> None:
             )
 
 
-def _poetry_path_deps(data: Mapping[str, Any]) -> list[str]:
+def _poetry_path_deps(data: Mapping[str, Any], key: str = "path") -> list[str]:
     tables = [
         _table(data, "tool", "poetry", "dependencies"),
         _table(data, "tool", "poetry", "dev-dependencies"),
@@ -416,7 +423,7 @@ def _poetry_path_deps(data: Mapping[str, Any]) -> list[str]:
     for table in tables:
         for spec in table.values():
             specs = spec if isinstance(spec, list) else [spec]
-            found += [s["path"] for s in specs if isinstance(s, dict) and "path" in s]
+            found += [s[key] for s in specs if isinstance(s, dict) and isinstance(s.get(key), str)]
     return found
 
 
@@ -488,6 +495,8 @@ def _poetry_install(ctx: _Ctx, parsed: Args, base: str) -> CommandEffect:
         if not parsed.has("--no-directory"):
             for path in _poetry_path_deps(data):
                 acc.decline(f"pyproject.toml has a path dependency {path}: poetry builds it")
+        for archive in _poetry_path_deps(data, "file"):
+            acc.add(join(base, archive))  # `{ file = "vendor/x.tar.gz" }`: poetry installs it
             _pep508_local(
                 acc, _strings(_table(data, "project").get("dependencies")), "pyproject.toml"
             )

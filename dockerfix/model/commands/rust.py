@@ -167,6 +167,7 @@ def _cargo(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         acc = _Reads()
         _cargo_manifest(ctx, acc, base, set())
         acc.add(*(join(base, p) for p in _CARGO_FILES))
+        _cargo_config_dirs(ctx, acc, base)
         acc.note(
             "cargo loads every package's targets with its manifest: src/main.rs or "
             "src/lib.rs must exist (their content is not read)"
@@ -209,6 +210,23 @@ def _cargo(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if sub in ("--version", "-V", "version", "help", "search", "locate-project"):
         return _simple("noop", "cargo")
     return unknown_effect(args, f"`cargo {sub}` is not a cargo command dockerfix knows")
+
+
+def _cargo_config_dirs(ctx: _Ctx, acc: _Reads, base: str) -> None:
+    """Folders a project's .cargo/config.toml takes crates from (`[source.vendored-sources]
+    directory = "vendor"`, local registries): cargo reads them."""
+    for name in (".cargo/config.toml", ".cargo/config"):
+        config = _load_toml(ctx.text(join(base, name)))
+        if config is None:
+            continue
+        for source in _table(config, "source").values():
+            if not isinstance(source, dict):
+                continue
+            for key in ("directory", "local-registry"):
+                folder = source.get(key)
+                if isinstance(folder, str) and "://" not in folder:
+                    # Relative to the folder holding .cargo/, as cargo resolves config paths.
+                    acc.add(folder if folder.startswith("/") else join(base, folder))
 
 
 def _cargo_chef(parsed: Args, words: list[str], home: str, target: str) -> CommandEffect:
