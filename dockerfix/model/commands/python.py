@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from dockerfix.model.commands._base import (
@@ -340,7 +341,9 @@ def _pip(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if sub in ("install", "uninstall", "download", "wheel"):
         _pip_sources(ctx, acc, parsed, "pip")
     if sub == "install":
-        return acc.effect("install", "pip", _pip_writes(ctx, parsed), network=True, cost=20.0)
+        effect = acc.effect("install", "pip", _pip_writes(ctx, parsed), network=True, cost=20.0)
+        # Requirement files name the files they include, wherever they are in the tree.
+        return replace(effect, names_tree_reads=True)
     if sub == "uninstall":
         return acc.effect("install", "pip", _site_packages(ctx), network=False, cost=2.0)
     if sub in ("download", "wheel"):
