@@ -19,7 +19,7 @@ from dockerfix.model.effects import ContextCopy, Effect
 from dockerfix.model.paths import PathSet, is_under, names_path, paths_overlap
 from dockerfix.model.runs import script_text
 from dockerfix.model.stages import Stage, Step
-from dockerfix.model.volatility import ARCHIVES, P_SPLIT
+from dockerfix.model.volatility import P_SPLIT, is_package_file
 
 RULE = rule(
     codes.SPLIT_COPY,
@@ -184,7 +184,7 @@ def _read_groups(
     what it holds when its files change names."""
     groups = []
     sources = set(sent.values())
-    archives = {img for img, _ in provided if img.endswith(ARCHIVES)}
+    archives = {img for img, c in provided if is_package_file(c)}
     for read in sorted(reads.paths):
         folder, name = posixpath.split(read)
         if any(ch in folder for ch in "*?["):

@@ -256,6 +256,17 @@ def _finish_log(proc: subprocess.Popen[str], timeout: float) -> list[frozenset[s
 
 # Package archives (wheels, tarballs, gems, jars, …), whose names carry their versions.
 ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".gem", ".jar", ".nupkg", ".deb", ".apk", ".rpm")
+# Folders of a package manager's own release and plugin files (`.yarn/releases/yarn-4.3.1.cjs`).
+_TOOL_FOLDERS = (".yarn/releases/", ".yarn/plugins/")
+
+
+def is_package_file(path: str) -> bool:
+    """A package archive, or a release or plugin file of the package manager: named after
+    its version, and changed only by an upgrade."""
+    text = path.lstrip("/")
+    return text.endswith(ARCHIVES) or any(
+        text.startswith(f) or f"/{f}" in text for f in _TOOL_FOLDERS
+    )
 
 
 def _names_files(pattern: str, files: tuple[tuple[str, str], ...] | None) -> bool:
@@ -291,7 +302,7 @@ def step_volatility(step: Step, effect: Effect, history: History | None = None) 
             _names_files(s.pattern, s.files) for s in effect.copy.sources
         ):
             prior = P_CONFIG  # a few named files (configuration), not a tree of sources
-        elif all(f.endswith(ARCHIVES) for f in files):
+        elif all(is_package_file(f) for f in files):
             prior = P_CONFIG  # a folder of package archives: a new version now and then
         else:
             prior = P_SOURCE
