@@ -16,7 +16,6 @@ def fix_text(
     source: SourceFile, context: Path | None, settings: Settings
 ) -> tuple[Result, list[str]]:
     """The result for one Dockerfile (from the cache when nothing changed), or error lines."""
-    from dockerfix.api import DockerfileSyntaxError, check_syntax, fix_tree, parse
     from dockerfix.integrations import cache
 
     # With the cache off, no key: computing one walks the whole build context.
@@ -28,6 +27,9 @@ def fix_text(
     cached = cache.load(key) if key is not None else None
     if cached is not None:
         return cached, []
+    # Parsing and fixing load only here: a file served from the cache needs neither.
+    from dockerfix.api import DockerfileSyntaxError, check_syntax, fix_tree, parse
+
     try:
         tree = parse(source.text)
         check_syntax(tree)
