@@ -68,6 +68,24 @@ def _gemfile(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:
         match = re.match(r"eval_gemfile\s*\(?\s*[\"']([^\"']+)[\"']", line)
         if match:
             _gemfile(ctx, acc, join(folder, match.group(1)), seen)
+        _gemfile_reads(acc, path, folder, line)
+
+
+def _gemfile_reads(acc: _Reads, path: str, folder: str, line: str) -> None:
+    """Files a Gemfile line reads: `ruby file: ".ruby-version"`, `File.read(".ruby-version")`."""
+    version_file = re.match(r"ruby\b.*\bfile:\s*[\"']([^\"']+)[\"']", line)
+    if version_file:
+        acc.add(join(folder, version_file.group(1)))
+        return
+    literal = re.search(
+        r"\b(?:File|IO)\.(?:read|readlines|foreach)\(\s*"
+        r"(?:File\.(?:join|expand_path)\(\s*(?:__dir__\s*,\s*)?)?[\"']([^\"'#{}*?]+)[\"']",
+        line,
+    )
+    if literal and len(re.findall(r"\b(?:File|IO|Dir)\.", line)) <= 2:
+        acc.add(join(folder, literal.group(1)))
+    elif re.search(r"\b(?:File|IO|Dir)\.\w+|^(?:load|require_relative)\b", line):
+        acc.decline(f"{path} reads files with Ruby code ({line}): bundler runs it")
 
 
 @handles("bundle", "bundler")
