@@ -170,9 +170,11 @@ def _analyse_run(
         static = all(w.value is not None for w in cmd.argv)
         argv = [w.value if w.value is not None else w.raw for w in cmd.argv]
         cmd_env = dict(env)
+        unset: set[str] = set()  # `NAME=$UNKNOWN cmd`: matters only if the handler reads it
         for name, word in cmd.assignments:
             if word.value is None:
-                static = False
+                unset.add(name)
+                cmd_env.pop(name, None)
             else:
                 cmd_env[name] = word.value
         cwd = _cwd(workdir, cmd)
@@ -188,7 +190,16 @@ def _analyse_run(
                 posixpath.relpath(p, _cwd) for p in known_images() if _segment_match(p, full)
             )
 
-        effect = classify(argv, env=cmd_env, read_file=read_file, glob=glob)
+        looked: set[str] = set()
+        effect = classify(
+            argv,
+            env=cmd_env,
+            read_file=read_file,
+            glob=glob,
+            unknown=frozenset(unset),
+            noted=looked,
+        )
+        static = static and not looked
         if effect.assumed is not None:
             seen.append(effect.assumption)
             if assume:

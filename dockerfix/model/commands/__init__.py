@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
+from typing import Any
 
 # Importing the family modules registers their handlers.
 from dockerfix.model.commands import (  # noqa: F401
@@ -114,12 +115,58 @@ def _no_file(path: str) -> str | None:
 _NO_ENV: Mapping[str, str] = MappingProxyType({})
 
 
+class _WatchedEnv(dict[str, str]):
+    """An environment in which the values of ``unknown`` names are not known (they read as
+    unset): a handler that looks one up, or looks at every name, is noted in ``noted``."""
+
+    def __init__(self, items: Mapping[str, str], unknown: frozenset[str], noted: set[str]):
+        super().__init__(items)
+        self._unknown, self._noted = unknown, noted
+
+    def _look(self, key: object) -> None:
+        if key in self._unknown:
+            self._noted.add(str(key))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._look(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> str:
+        self._look(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._look(key)
+        return super().__contains__(key)
+
+    def _all(self) -> None:
+        self._noted.update(self._unknown)
+
+    def __iter__(self) -> Iterator[str]:
+        self._all()
+        return super().__iter__()
+
+    def keys(self) -> Any:
+        self._all()
+        return super().keys()
+
+    def items(self) -> Any:
+        self._all()
+        return super().items()
+
+    def values(self) -> Any:
+        self._all()
+        return super().values()
+
+
 def classify(
     argv: Sequence[str],
     *,
     env: Mapping[str, str] = _NO_ENV,
     read_file: FileReader = _no_file,
     glob: PathGlobber | None = None,
+    unknown: frozenset[str] = frozenset(),
+    noted: set[str] | None = None,
 ) -> CommandEffect:
     """Classify one static simple command.
 
@@ -128,11 +175,16 @@ def classify(
     a program without one reads and writes everything.
 
     `glob` is optional: without it, workspace members given by pattern cannot be inspected
-    and the answer declines (reads_all) where their content matters.
+    and the answer declines (reads_all) where their content matters. `unknown` are
+    variables the command line sets to values not known; the handler's looking at one is
+    added to `noted`.
     """
     args, full_env = _unwrap(list(argv), dict(env))
     if not args:
         return NOOP
+    if unknown and noted is not None:
+        # `X=$UNSET cmd`: the answer holds unless the handler looks at X.
+        full_env = _WatchedEnv(full_env, unknown, noted)
     ctx = _Ctx(full_env, read_file, glob)
     prog = program_name(args[0])
     handler = HANDLERS.get(prog)

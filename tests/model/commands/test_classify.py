@@ -49,3 +49,21 @@ test_writes = writes_test(WRITE_CASES)
 )
 def test_cost(command: str, cost: float) -> None:
     assert run(command, {"package.json": "{}"}).cost == cost
+
+
+def test_unknown_prefix_values_matter_only_when_the_handler_reads_them() -> None:
+    from dockerfix.model.commands import classify
+
+    noted: set[str] = set()
+    classify(
+        ["yarn", "install", "--frozen-lockfile"],
+        unknown=frozenset({"npm_config_target_arch"}),
+        noted=noted,
+    )
+    assert noted == set()
+    classify(
+        ["pip", "install", "-r", "requirements.txt"],
+        unknown=frozenset({"PIP_CONSTRAINT"}),
+        noted=noted,
+    )
+    assert noted == {"PIP_CONSTRAINT"}
