@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
 from dockerfix.fixes.rule import rule, short
+from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import ContextCopy, Effect
 from dockerfix.model.paths import PathSet, is_under, names_path, paths_overlap
 from dockerfix.model.runs import script_text
-from dockerfix.model.stages import Stage, Step
+from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.volatility import P_SPLIT, is_package_file
 
 RULE = rule(
@@ -56,6 +57,11 @@ broad copy, which copies the same files again with the same content, so the fina
 same. Otherwise dockerfix declines and says why (display-only): lifecycle scripts in
 `package.json`, `pip install -e .`, a `gemspec` in the Gemfile, an install that reads other
 project files, output folders present in the build context.
+
+An install that already runs before the broad copy is checked as well: when it would read more
+of the build context than the copies before it send (a workspace member added since, a lock
+file, an `.npmrc`, a `.python-version`), dockerfix says which files (display-only); the
+install then runs without them, which a rebuild from the whole tree would not.
 """,
 )
 
@@ -419,3 +425,96 @@ def split_diagnostics(
             )
         )
     return out, declined, pairs
+
+
+def missing_manifests(
+    model: Model, stage: Stage, ctx: BuildContext | None, effects: Mapping[int, Effect]
+) -> list[Diagnostic]:
+    """Installs that already run before the broad copy but would read more of its files
+    than the copies before them send: a workspace member, a lock file or a config added
+    since the manifest copies were written. The install then works without them."""
+    if ctx is None:
+        return []
+    out: list[Diagnostic] = []
+    steps = list(stage.steps)
+    for i, install in enumerate(steps):
+        eff = effects[install.position]
+        if install.keyword != "RUN" or eff.kind != "run-install" or eff.reads.everything:
+            continue
+        broad = next(
+            (
+                s
+                for s in steps[i + 1 :]
+                if effects[s.position].kind == "copy-context"
+                and effects[s.position].copy is not None
+                and effects[s.position].copy.known  # type: ignore[union-attr]
+                and len(effects[s.position].copy.image_files()) > 1  # type: ignore[union-attr]
+            ),
+            None,
+        )
+        if broad is None or not any(effects[s.position].kind == "copy-context" for s in steps[:i]):
+            continue  # no manifest copy before it: DFX001/DFX002's business
+        seen = _reads_with(model, stage, ctx, effects, install, broad)
+        if seen is None or seen.reads.everything:
+            continue
+        sent = effects[broad.position].copy.image_files()  # type: ignore[union-attr]
+        before = _image_files_before(steps[:i], effects)
+        missing = sorted(
+            ctx_path
+            for img, ctx_path in sent.items()
+            if names_path(seen.reads.paths, img, seen.project_dir)
+            and before.get(img) != ctx_path
+            and not names_path(eff.writes.paths, img)  # a stub the install writes itself
+        )
+        if missing:
+            shown = ", ".join(missing[:3]) + (
+                f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+            )
+            reason = (
+                f"it reads {shown} as well, which only `{short(broad)}` after it sends: copy "
+                "them before the install too, or it runs without them"
+            )
+            out.append(
+                Diagnostic(
+                    codes.SPLIT_COPY,
+                    f"`{short(install)}` misses files of the build context; {reason}",
+                    install.instruction.start_line,
+                    "display-only",
+                    reason=reason,
+                )
+            )
+    return out
+
+
+def _reads_with(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext,
+    effects: Mapping[int, Effect],
+    install: Step,
+    broad: Step,
+) -> Effect | None:
+    """The install's effect as it would be with the broad copy's files in place before it."""
+    from dataclasses import replace
+
+    from dockerfix.model.effects import step_effect
+
+    steps = list(stage.steps)
+    at = steps.index(install)
+    ghost = replace(broad, position=-1)
+    shifted = replace(stage, steps=(*steps[:at], ghost, *steps[at:]))
+    prior = {p: e for p, e in effects.items() if p < install.position}
+    prior[-1] = effects[broad.position]
+    try:
+        return step_effect(install, model, shifted, ctx, prior)
+    except (ValueError, KeyError):
+        return None
+
+
+def _image_files_before(steps: Sequence[Step], effects: Mapping[int, Effect]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for step in steps:
+        copy = effects[step.position].copy
+        if effects[step.position].kind == "copy-context" and copy is not None and copy.known:
+            out.update(copy.image_files())
+    return out

@@ -13,6 +13,7 @@ from dockerfix.fixes.split_copy import (
     Decline,
     SplitCandidate,
     manifest_copies,
+    missing_manifests,
     split_candidates,
     split_diagnostics,
 )
@@ -127,6 +128,11 @@ def _preds(
         if index is not None:
             index.add(b, effects[b])
     return {n: frozenset(p) for n, p in preds.items()}
+
+
+def _position_at(stage: Stage, line: int) -> int:
+    """The position of the stage's step that starts at ``line``."""
+    return next((s.position for s in stage.steps if s.instruction.start_line == line), -1)
 
 
 def plan_stage(
@@ -253,6 +259,13 @@ def plan_stage(
         *reorder_diagnostics(base, best, steps, effects, pairs, relaxed),
         *declined,
     ]
+    if codes.SPLIT_COPY in enabled:
+        # Installs already split whose manifest copies no longer send all they read.
+        plan.diagnostics += [
+            d
+            for d in missing_manifests(model, stage, ctx, effects)
+            if not sup.ignores(_position_at(stage, d.line), codes.SPLIT_COPY)
+        ]
     if stamps and codes.BUILD_STAMPS in enabled:
         plan.diagnostics += stamp_diagnostics(base, best, steps, effects, stamps, unsafe)
     if codes.PREFETCH in enabled:
