@@ -276,7 +276,7 @@ def _analyse_run(
         read_set = PathSet.all()
         write_set = PathSet.all() if writes or kinds - {"noop", "metadata"} else PathSet()
     else:
-        top = _copied_tree(step, stage, effects, project) if tree_reads else None
+        top = _copied_tree(step, stage, prior, project) if tree_reads else None
         outside = frozenset({top or project})
         read_set = PathSet(frozenset(reads), False, outside)
         write_set = PathSet(frozenset(writes), False, outside)
@@ -355,19 +355,44 @@ def _copied_tree(
 ) -> str | None:
     """The highest folder above ``project`` (not `/`) that an earlier copy of the build
     context wrote into: the tree a command that names all its reads may read in."""
-    tops = [
-        eff.copy.dest
-        for other in stage.steps
-        if other.position < step.position
-        and (eff := effects.get(other.position)) is not None
-        and eff.kind == "copy-context"
-        and eff.copy is not None
-        and eff.copy.known
-        and eff.copy.dest_is_dir
-        and eff.copy.dest not in (None, "/")
-        and is_under(project, eff.copy.dest)
-    ]
+    tops = [d for d in _copy_dests(step, stage, effects) if is_under(project, d)]
     return min(tops, key=len) if tops else None
+
+
+# The destinations `_copy_dests` found so far for one stage and effects mapping: the steps of
+# a stage are analysed in order, so each call scans only the steps added since the last.
+_DESTS: list[tuple[Stage, Mapping[int, Effect], int, list[str]]] = []
+
+
+def _copy_dests(step: Step, stage: Stage, effects: Mapping[int, Effect]) -> list[str]:
+    """The folders the copies of the build context before ``step`` wrote into."""
+    start, found = 0, list[str]()
+    if _DESTS and _DESTS[0][0] is stage and _DESTS[0][1] is effects:
+        _, _, start, found = _DESTS[0]
+    steps = stage.steps
+    end = next((i for i, s in enumerate(steps) if s.position >= step.position), len(steps))
+    if end < start:
+        start, found = 0, []
+    found = list(found)
+    for other in steps[start:end]:
+        eff = effects.get(other.position)
+        if eff is None:
+            continue
+        copy = eff.copy
+        if (
+            eff.kind == "copy-context"
+            and copy is not None
+            and copy.known
+            and copy.dest_is_dir
+            and copy.dest not in (None, "/")
+            and copy.dest not in found
+        ):
+            found.append(copy.dest)
+    # Only steps whose effects are in place count: a step analysed later moves `end` on.
+    complete = all(s.position in effects for s in steps[start:end])
+    if complete:
+        _DESTS[:] = [(stage, effects, end, found)]
+    return found
 
 
 def _root_project_files(
