@@ -68,9 +68,12 @@ def _dotnet_references(path: str, text: str) -> list[str]:
         found += re.findall(r"<Project\s+Path=\"([^\"]+proj)\"", text)
         found += re.findall(r"\"([^\"]+proj)\"", text) if path.endswith(".slnf") else []
     else:
-        found = re.findall(
-            r"<(?:ProjectReference|Import)\s+(?:Include|Project)=\"([^\"$]+)\"", text
-        )
+        found = [
+            m.group(2)
+            for m in re.finditer(
+                r"<(?:ProjectReference|Import)\s+(?:Include|Project)=([\"'])([^\"'$]+)\1", text
+            )
+        ]
     return [join(folder, f.replace("\\", "/")) for f in found]
 
 
@@ -88,13 +91,34 @@ def _upward(folder: str, names: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _msbuild_imports(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:
+    """A props or targets file MSBuild loads, and the files it imports in turn."""
+    if path in seen:
+        return
+    seen.add(path)
+    text = ctx.text(path)
+    if text is None:
+        return  # not there: MSBuild looks for it and goes on
+    folder = posixpath.dirname(path) or "."
+    for project in re.findall(r"<Import\s+Project=[\"']([^\"']+)[\"']", text):
+        local = project.replace("$(MSBuildThisFileDirectory)", "").replace("\\", "/")
+        if "$(" in local:
+            acc.decline(f"{path} imports {project}, a path dockerfix cannot resolve")
+            continue
+        acc.add(join(folder, local))
+        _msbuild_imports(ctx, acc, join(folder, local), seen)
+
+
 def _dotnet_project(ctx: _Ctx, acc: _Reads, path: str, seen: set[str]) -> None:
     if path in seen:
         return
     seen.add(path)
     acc.add(path)
     folder = posixpath.dirname(path) or "."
-    acc.add(join(folder, "packages.lock.json"), *_upward(folder, _DOTNET_SHARED[4:]))
+    shared = _upward(folder, _DOTNET_SHARED[4:])
+    acc.add(join(folder, "packages.lock.json"), *shared)
+    for props in shared:
+        _msbuild_imports(ctx, acc, props, seen)
     text = ctx.text(path)
     if text is None:
         acc.decline(f"{path} is not known: cannot tell which projects it references")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from dockerfix.model.commands._base import (
@@ -63,18 +64,47 @@ def _go_module(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None:
         _go_module(ctx, acc, join(folder, target), seen)
 
 
+# How many folders above the working directory go looks for go.mod and go.work.
+_UPWARD = 8
+
+
+def _above(base: str, name: str) -> list[str]:
+    """``name`` in ``base`` and in each folder above it, nearest first."""
+    out: list[str] = []
+    for depth in range(_UPWARD + 1):
+        path = norm(posixpath.join(base, *([".."] * depth), name))
+        if path not in out:
+            out.append(path)
+    return out
+
+
 def _go_manifests(ctx: _Ctx, acc: _Reads, base: str) -> None:
+    """The go.mod go uses (the nearest one in the folder or above it) and a go.work found the
+    same way, with everything they name; every folder looked in counts as read."""
     seen: set[str] = set()
-    work = None if ctx.env.get("GOWORK") == "off" else ctx.text(join(base, "go.work"))
-    if work is not None:
-        acc.add(join(base, "go.work"), join(base, "go.work.sum"))
-        for match in re.finditer(r"^\s*(?:use\s+)?(\.{1,2}(?:/[^\s)]*)?)\s*$", work, re.MULTILINE):
-            _go_module(ctx, acc, join(base, match.group(1)), seen)
-        for target in _go_local_replacements(work):
-            _go_module(ctx, acc, join(base, target), seen)
-    _go_module(ctx, acc, base, seen)
-    if work is None and ctx.env.get("GOWORK") != "off":
-        acc.add(join(base, "go.work"), join(base, "go.work.sum"))
+    looked: list[str] = []
+    root = base
+    for path in _above(base, "go.mod"):
+        if ctx.text(path) is not None:
+            root = posixpath.dirname(path) or "."
+            break
+        looked.append(path)
+    _go_module(ctx, acc, root, seen)
+    if root != base:
+        acc.add(*looked)  # the folders below the module root where go looked first
+    work = None
+    if ctx.env.get("GOWORK") != "off":
+        for path in _above(base, "go.work"):
+            acc.add(path, path + ".sum")
+            work = ctx.text(path)
+            if work is not None:
+                folder = posixpath.dirname(path) or "."
+                pattern = r"^\s*(?:use\s+)?(\.{1,2}(?:/[^\s)]*)?)\s*$"
+                for match in re.finditer(pattern, work, re.MULTILINE):
+                    _go_module(ctx, acc, join(folder, match.group(1)), seen)
+                for target in _go_local_replacements(work):
+                    _go_module(ctx, acc, join(folder, target), seen)
+                break
 
 
 @handles("go")

@@ -733,6 +733,19 @@ def _yarn_cache(ctx: _Ctx, flavour: str) -> str:
     return ctx.env.get("YARN_CACHE_FOLDER", ".yarn/cache")
 
 
+def _yarnrc_files(ctx: _Ctx, acc: _Reads, base: str) -> None:
+    """Files a project's .yarnrc.yml makes Yarn load: `yarnPath`, each plugin's `path`."""
+    text = ctx.text(join(base, ".yarnrc.yml")) or ""
+    for match in re.finditer(
+        r"^\s*(?:yarnPath:|-\s*path:|path:|-)\s*[\"']?([^\"'\s#]+\.c?js)[\"']?\s*$", text, re.M
+    ):
+        value = match.group(1)
+        if value.startswith((".yarn/releases/", ".yarn/plugins/")):
+            continue  # those folders are read whole
+        if "://" not in value and "$" not in value:
+            acc.add(value if value.startswith("/") else join(base, value))
+
+
 def _yarn_install(ctx: _Ctx, parsed: Args, base: str, specs: list[str]) -> CommandEffect:
     flavour = _yarn_flavour(ctx, base)
     tool = {"yarn-classic": _YARN_CLASSIC, "yarn-berry": _YARN_BERRY}.get(flavour, _YARN_EITHER)
@@ -744,6 +757,7 @@ def _yarn_install(ctx: _Ctx, parsed: Args, base: str, specs: list[str]) -> Comma
     )
     acc = _Reads()
     members = _node_project(ctx, acc, tool, base, scripts=not ignore)
+    _yarnrc_files(ctx, acc, base)
     _node_local_specs(acc, specs, "yarn add")
     writes = [join(base, "node_modules"), *(join(m, "node_modules") for m in members)]
     if flavour != "yarn-classic":

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from tests.model.commands.helpers import classify_test, writes_test
 
+# go looks for go.work in the working directory and in every folder above it.
+WORK = tuple(
+    name
+    for depth in range(9)
+    for name in ("../" * depth + "go.work", "../" * depth + "go.work.sum")
+)
+
 # (command, files, kind, ecosystem, reads, reads_all, reasons)
 CASES = [
     (
@@ -11,7 +18,7 @@ CASES = [
         {"go.mod": "module example.com/app\n\ngo 1.22\n"},
         "download",
         "go",
-        ("go.mod", "go.sum", "go.work", "go.work.sum"),
+        ("go.mod", "go.sum", *WORK),
         False,
         (),
     ),
@@ -20,7 +27,7 @@ CASES = [
         {"go.mod": "module x\nreplace example.com/lib => ./lib\n", "lib/go.mod": "module lib\n"},
         "download",
         "go",
-        ("go.mod", "go.sum", "lib/go.mod", "lib/go.sum", "go.work", "go.work.sum"),
+        ("go.mod", "go.sum", "lib/go.mod", "lib/go.sum", *WORK),
         False,
         ("go.mod replaces a module with the local directory ./lib",),
     ),
@@ -29,7 +36,7 @@ CASES = [
         {},
         "download",
         "go",
-        ("go.mod", "go.sum", "go.work", "go.work.sum"),
+        ("go.mod", "go.sum", *WORK),
         True,
         ("go.mod is not known: cannot tell whether replace directives point at local directories",),
     ),
@@ -56,3 +63,12 @@ WRITE_CASES = [
 
 
 test_writes = writes_test(WRITE_CASES)
+
+
+def test_go_mod_download_uses_the_go_mod_above_the_working_directory() -> None:
+    from tests.model.commands.helpers import run
+
+    files = {"../../go.mod": "module example.com/shop\n"}
+    effect = run("go mod download", files)
+    assert not effect.reads_all
+    assert effect.reads[:4] == ("../../go.mod", "../../go.sum", "go.mod", "../go.mod")
