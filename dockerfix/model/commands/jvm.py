@@ -308,6 +308,12 @@ def _gradle(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     )
     if prog.startswith("gradlew"):
         acc.add(join(base, "gradlew"))
+        # A distribution the wrapper takes from the project (`distributionUrl=../dist/…zip`).
+        props = ctx.text(join(base, "gradle/wrapper/gradle-wrapper.properties")) or ""
+        for url in re.findall(r"^\s*distributionUrl\s*=\s*(\S+)", props, re.MULTILINE):
+            local = re.sub(r"^file:(//)?", "", url)
+            if "://" not in local and not local.startswith("/") and "$" not in local:
+                acc.add(join(join(base, "gradle/wrapper"), local))
     acc.add(*parsed.values("-b", "--build-file", "-c", "--settings-file", "-I", "--init-script"))
     _gradle_settings(ctx, acc, base)
     for name in ("build.gradle", "build.gradle.kts"):
