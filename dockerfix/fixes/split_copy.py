@@ -20,6 +20,7 @@ from dockerfix.model.effects import ContextCopy, Effect
 from dockerfix.model.paths import PathSet, is_under, names_path, paths_overlap
 from dockerfix.model.runs import script_text
 from dockerfix.model.stages import Model, Stage, Step
+from dockerfix.model.variables import referenced_names
 from dockerfix.model.volatility import P_SPLIT, is_package_file
 
 RULE = rule(
@@ -173,6 +174,16 @@ def find_split(
     for ctx_path in (c for _, c in provided):
         if any(ch in ctx_path for ch in "*?[\\") or "$" in ctx_path:
             return Decline(r, b, f"manifest path {ctx_path!r} needs quoting dockerfix does not do")
+    build_args = sorted(referenced_names(broad_step.instruction.args) & broad_step.state.args)
+    if build_args:
+        # `COPY ${SRC} .`: the manifest copy would hold today's default, not what a build
+        # passes with --build-arg.
+        return Decline(
+            r,
+            b,
+            f"`{short(broad_step)}` depends on the build argument {build_args[0]}, which a "
+            "build may set otherwise (--build-arg): a manifest copy would not follow it",
+        )
     unsafe = "; ".join(u for u in (assumption, unsafe) if u)
     groups = _read_groups(install.reads, provided, files)
     return SplitCandidate(
