@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dockerfix.diagnostics import Diagnostic
@@ -439,11 +439,16 @@ def split_diagnostics(
 
 
 def missing_manifests(
-    model: Model, stage: Stage, ctx: BuildContext | None, effects: Mapping[int, Effect]
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext | None,
+    effects: Mapping[int, Effect],
+    ignored: Callable[[int], bool] = lambda position: False,
 ) -> list[Diagnostic]:
     """Installs that already run before the broad copy but would read more of its files
     than the copies before them send: a workspace member, a lock file or a config added
-    since the manifest copies were written. The install then works without them."""
+    since the manifest copies were written. The install then works without them.
+    ``ignored``: the positions whose findings are suppressed."""
     if ctx is None:
         return []
     out: list[Diagnostic] = []
@@ -452,6 +457,8 @@ def missing_manifests(
     for i, install in enumerate(steps):
         eff = effects[install.position]
         if install.keyword != "RUN" or eff.kind != "run-install" or eff.reads.everything:
+            continue
+        if ignored(install.position):
             continue
         if checked == _MAX_CHECKED:
             break  # a generated stage of hundreds of installs: the first ones are checked

@@ -130,11 +130,6 @@ def _preds(
     return {n: frozenset(p) for n, p in preds.items()}
 
 
-def _position_at(stage: Stage, line: int) -> int:
-    """The position of the stage's step that starts at ``line``."""
-    return next((s.position for s in stage.steps if s.instruction.start_line == line), -1)
-
-
 def plan_stage(
     model: Model,
     stage: Stage,
@@ -261,11 +256,9 @@ def plan_stage(
     ]
     if codes.SPLIT_COPY in enabled:
         # Installs already split whose manifest copies no longer send all they read.
-        plan.diagnostics += [
-            d
-            for d in missing_manifests(model, stage, ctx, effects)
-            if not sup.ignores(_position_at(stage, d.line), codes.SPLIT_COPY)
-        ]
+        plan.diagnostics += missing_manifests(
+            model, stage, ctx, effects, lambda position: sup.ignores(position, codes.SPLIT_COPY)
+        )
     if stamps and codes.BUILD_STAMPS in enabled:
         plan.diagnostics += stamp_diagnostics(base, best, steps, effects, stamps, unsafe)
     if codes.PREFETCH in enabled:
