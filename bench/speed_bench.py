@@ -39,7 +39,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from repo_bench import generate  # noqa: E402
-from startup_bench import NEEDS_REWRITE, OPTIMAL  # noqa: E402
+from startup_bench import write_samples  # noqa: E402
 
 LONG_SIZES = (25, 50, 100, 200, 400, 1000)
 
@@ -128,11 +128,7 @@ def single(env: dict[str, str], runs: int) -> None:
     """One cold `--check` beside the bare interpreter and hadolint on the same file."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for name, text in (("optimal", OPTIMAL), ("rewrite", NEEDS_REWRITE)):
-            (root / name).mkdir()
-            (root / name / "Dockerfile").write_text(text)
-            (root / name / "requirements.txt").write_text("flask\n")
-            (root / name / "app.py").write_text("print(1)\n")
+        write_samples(root)
         optimal, rewrite = (str(root / n / "Dockerfile") for n in ("optimal", "rewrite"))
         compare(
             "single file, cold start",

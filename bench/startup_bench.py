@@ -42,6 +42,15 @@ def median_ms(cmd: list[str], runs: int, env: dict[str, str]) -> float:
     return statistics.median(times)
 
 
+def write_samples(root: Path) -> None:
+    """The two sample projects under ``root``: `optimal/` needs nothing, `rewrite/` a split."""
+    for name, text in (("optimal", OPTIMAL), ("rewrite", NEEDS_REWRITE)):
+        (root / name).mkdir()
+        (root / name / "Dockerfile").write_text(text)
+        (root / name / "requirements.txt").write_text("flask\n")
+        (root / name / "app.py").write_text("print(1)\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
@@ -50,11 +59,7 @@ def main() -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure with compiled bytecode, as installed
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for name, text in (("optimal", OPTIMAL), ("rewrite", NEEDS_REWRITE)):
-            (root / name).mkdir()
-            (root / name / "Dockerfile").write_text(text)
-            (root / name / "requirements.txt").write_text("flask\n")
-            (root / name / "app.py").write_text("print(1)\n")
+        write_samples(root)
         cli = [sys.executable, "-m", "dockerfix.cli", "--check", "-q"]
         for name in ("optimal", "rewrite"):  # warm the bytecode cache
             subprocess.run([*cli, str(root / name / "Dockerfile")], capture_output=True, env=env)
