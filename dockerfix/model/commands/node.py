@@ -15,7 +15,6 @@ from dockerfix.model.commands._base import (
     _build_all,
     _Ctx,
     _glob_match,
-    _is_local_path,
     _load_json,
     _Reads,
     _simple,
@@ -325,17 +324,14 @@ def _local_dependencies(acc: _Reads, base: str, path: str, data: Mapping[str, An
         tables.append(pnpm.get("overrides"))
     for table in tables:
         for name, spec in _spec_strings(table):
-            if spec.startswith("link:"):
-                continue
-            target = re.sub(r"^(file|portal):", "", spec)
             if spec.startswith("patch:") and "#" in spec:
                 patch = spec.split("#", 1)[1].split("::", 1)[0]
                 patch = re.sub(r"^~/", "", patch)
                 if patch and "://" not in patch and not patch.startswith("/"):
                     acc.add(join(base, patch))
                 continue
-            # A folder path (`./lib`, `../lib`, `/lib`, `~/lib`), not a range like `~1.2`.
-            if target == spec and not spec.startswith(("./", "../", "/", "~/")):
+            target = _local_spec(spec)
+            if target is None or spec.startswith("link:"):
                 continue
             if target.endswith((".tgz", ".tar.gz")):
                 acc.add(join(base, target))
@@ -381,19 +377,28 @@ def _node_project(ctx: _Ctx, acc: _Reads, tool: _NodeTool, base: str, scripts: b
     return members
 
 
+def _local_spec(spec: str) -> str | None:
+    """The project path a dependency spec takes its package from (`file:`, `link:`,
+    `portal:`, a folder path, a tarball; `name@file:…` too), or None for a registry spec.
+    `~1.2` is a version range, `~/lib` a path."""
+    for protocol in ("file:", "link:", "portal:"):
+        at = spec.find("@" + protocol)
+        if spec.startswith(protocol) or at > 0:
+            return spec[spec.index(protocol) + len(protocol) :]
+    if spec in (".", "..") or spec.startswith(("./", "../", "/", "~/")):
+        return spec
+    return spec if spec.endswith((".tgz", ".tar.gz")) else None
+
+
 def _node_local_specs(acc: _Reads, specs: Iterable[str], command: str) -> None:
     for spec in specs:
-        target = spec.split("@", 1)[1] if spec.startswith(("file:", "link:")) else spec
-        if (
-            spec.startswith(("file:", "link:"))
-            or _is_local_path(target)
-            or target.endswith((".tgz", ".tar.gz"))
-        ):
-            path = re.sub(r"^(file|link):", "", spec)
-            if path.endswith((".tgz", ".tar.gz")):
-                acc.add(path)
-            else:
-                acc.decline(f"{command} {spec} installs a local folder: it may read any file")
+        path = _local_spec(spec)
+        if path is None:
+            continue
+        if path.endswith((".tgz", ".tar.gz")):
+            acc.add(path)
+        else:
+            acc.decline(f"{command} {spec} installs a local folder: it may read any file")
 
 
 _NPM_VALUE = (

@@ -267,3 +267,33 @@ def test_a_git_hook_package_beside_a_build_script_is_no_assumption() -> None:
     files = {"package.json": '{"scripts": {"prepare": "tsc"}, "devDependencies": {"husky": "9"}}'}
     effect = run("npm ci", files)
     assert effect.reads_all and effect.assumed is None
+
+
+@pytest.mark.parametrize(
+    ("spec", "path"),
+    [
+        ("file:./shared", "./shared"),
+        ("shared@file:../shared", "../shared"),
+        ("link:../ui", "../ui"),
+        ("portal:./tools", "./tools"),
+        ("./vendor/x", "./vendor/x"),
+        ("~/lib", "~/lib"),
+        ("vendor/x-1.0.0.tgz", "vendor/x-1.0.0.tgz"),
+        ("~5.4.0", None),
+        ("^1.2.3", None),
+        ("lodash@4", None),
+        ("github:user/repo", None),
+    ],
+)
+def test_local_spec(spec: str, path: str | None) -> None:
+    from dockerfix.model.commands.node import _local_spec
+
+    assert _local_spec(spec) == path
+
+
+def test_npm_install_of_a_file_spec_declines() -> None:
+    from tests.model.commands.helpers import run
+
+    effect = run("npm install file:./shared", {"package.json": '{"name": "a"}'})
+    assert effect.reads_all
+    assert "npm install file:./shared installs a local folder" in " ".join(effect.reasons)
