@@ -453,6 +453,14 @@ def missing_manifests(
         return []
     out: list[Diagnostic] = []
     steps = list(stage.steps)
+    # What each known copy of the build context sends: image path → context path.
+    sends = {
+        s.position: copy.image_files()
+        for s in steps
+        if effects[s.position].kind == "copy-context"
+        and (copy := effects[s.position].copy) is not None
+        and copy.known
+    }
     checked = 0
     for i, install in enumerate(steps):
         eff = effects[install.position]
@@ -463,24 +471,16 @@ def missing_manifests(
         if checked == _MAX_CHECKED:
             break  # a generated stage of hundreds of installs: the first ones are checked
         checked += 1
-        broad = next(
-            (
-                s
-                for s in steps[i + 1 :]
-                if effects[s.position].kind == "copy-context"
-                and effects[s.position].copy is not None
-                and effects[s.position].copy.known  # type: ignore[union-attr]
-                and len(effects[s.position].copy.image_files()) > 1  # type: ignore[union-attr]
-            ),
-            None,
-        )
+        broad = next((s for s in steps[i + 1 :] if len(sends.get(s.position, {})) > 1), None)
         if broad is None or not any(effects[s.position].kind == "copy-context" for s in steps[:i]):
             continue  # no manifest copy before it: DFX001/DFX002's business
         seen = _reads_with(model, stage, ctx, effects, install, broad)
         if seen is None or seen.reads.everything:
             continue
-        sent = effects[broad.position].copy.image_files()  # type: ignore[union-attr]
-        before = _image_files_before(steps[:i], effects)
+        sent = sends[broad.position]
+        before: dict[str, str] = {}
+        for step in steps[:i]:
+            before.update(sends.get(step.position, {}))
         missing = sorted(
             ctx_path
             for img, ctx_path in sent.items()
@@ -535,12 +535,3 @@ def _reads_with(
         return step_effect(install, model, shifted, ctx, prior)
     except (ValueError, KeyError):
         return None
-
-
-def _image_files_before(steps: Sequence[Step], effects: Mapping[int, Effect]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for step in steps:
-        copy = effects[step.position].copy
-        if effects[step.position].kind == "copy-context" and copy is not None and copy.known:
-            out.update(copy.image_files())
-    return out
