@@ -9,7 +9,7 @@ import os
 import posixpath
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,6 +118,29 @@ class History:
         hits = self._changing(set(files))
         share = (hits + prior * PRIOR_COMMITS) / (self.commits + PRIOR_COMMITS)
         return min(0.99, max(share, 0.01))
+
+    def in_turn(self, groups: Sequence[Iterable[str]], priors: Sequence[float]) -> list[float]:
+        """The chance of each group of files changing given that the groups before it did
+        not, so that the groups' product is the chance the history gives their union (with
+        the highest class prior of the groups so far): the first group's chance is its own.
+
+        One commit often changes several of them (a dependency bump edits package.json and
+        its lock file, in several workspace members): as independent chances they would
+        add up to far more than the commits that changed any of them.
+        """
+        if not self.changes:  # commit counts only: nothing says which changed together
+            return [self.estimate(g, p) for g, p in zip(groups, priors, strict=True)]
+        out: list[float] = []
+        files: set[str] = set()
+        before = 0.0  # P(some earlier group changed)
+        prior = 0.0
+        for group, own in zip(groups, priors, strict=True):
+            files.update(group)
+            prior = max(prior, own)
+            joint = max(before, self.estimate(files, prior))
+            out.append(1.0 - (1.0 - joint) / (1.0 - before))
+            before = joint
+        return out
 
 
 # Histories read in this process, by git dir, context folder, commit count and HEAD; the
@@ -276,6 +299,23 @@ def _names_files(pattern: str, files: tuple[tuple[str, str], ...] | None) -> boo
     return len(files) == 1 and files[0][0].strip("/") == pattern.strip("/").removeprefix("./")
 
 
+def copy_prior(effect: Effect) -> float:
+    """The chance, before any history is read, that a commit changes the files of a known
+    copy from the build context: by the kind of files it sends."""
+    files = effect.context_files
+    if all(is_manifest(f) for f in files):
+        return P_MANIFEST
+    if (
+        effect.copy is not None
+        and effect.copy.sources
+        and all(_names_files(s.pattern, s.files) for s in effect.copy.sources)
+    ):
+        return P_CONFIG  # a few named files (configuration), not a tree of sources
+    if all(is_package_file(f) for f in files):
+        return P_CONFIG  # a folder of package archives: a new version now and then
+    return P_SOURCE
+
+
 def step_volatility(step: Step, effect: Effect, history: History | None = None) -> float:
     """The chance that a typical commit changes what this step reads (its cache key)."""
     keyword = step.keyword
@@ -296,16 +336,7 @@ def step_volatility(step: Step, effect: Effect, history: History | None = None) 
             return P_CONFIG if single and "." in posixpath.basename(sources[0]) else P_SOURCE
         if not files:
             return P_TEXT
-        if all(is_manifest(f) for f in files):
-            prior = P_MANIFEST
-        elif effect.copy.sources and all(
-            _names_files(s.pattern, s.files) for s in effect.copy.sources
-        ):
-            prior = P_CONFIG  # a few named files (configuration), not a tree of sources
-        elif all(is_package_file(f) for f in files):
-            prior = P_CONFIG  # a folder of package archives: a new version now and then
-        else:
-            prior = P_SOURCE
+        prior = copy_prior(effect)
         return history.estimate(files, prior) if history is not None else prior
     if keyword == "RUN":
         if files:

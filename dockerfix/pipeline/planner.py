@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -23,7 +24,7 @@ from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, stage_effects, step_effect
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step
-from dockerfix.model.volatility import History, step_volatility
+from dockerfix.model.volatility import History, copy_prior, step_volatility
 from dockerfix.pipeline.absolute import absolute_effects, workdirs_before
 from dockerfix.pipeline.order import OrderProblem, best_order, expected_cost, is_linear_extension
 from dockerfix.pipeline.plan import StagePlan
@@ -387,6 +388,7 @@ def _plan_split(
     nodes: list[int] = []
     inserted: dict[int, str] = {}
     waived: dict[tuple[int, int], Effect] = {}
+    chains: list[list[int]] = []
     next_id = -1
     for position in (s.position for s in stage.steps):
         if position in by_broad:
@@ -402,6 +404,7 @@ def _plan_split(
                 if missing
                 else []
             )
+            first = next_id
             for text in texts:
                 step = _synthetic_step(text, broad_step, next_id)
                 if step is None:
@@ -412,6 +415,20 @@ def _plan_split(
                 inserted[next_id] = text
                 nodes.append(next_id)
                 next_id -= 1
+            made = list(range(first, next_id, -1))
+            if history is not None and len(made) > 1:
+                # The manifests change together (a dependency bump): their chances in turn,
+                # which hold in this order only.
+                chains.append(made)
+                for node, chance in zip(
+                    made,
+                    history.in_turn(
+                        [effects[n].context_files for n in made],
+                        [copy_prior(effects[n]) for n in made],
+                    ),
+                    strict=True,
+                ):
+                    vol[node] = chance
             provided = set(by_broad[position])
             broad = effects[position]
             trimmed = replace(
@@ -429,9 +446,11 @@ def _plan_split(
         else:
             waived[pair] = shadowed
     meta = frozenset(p for p in nodes if p in steps and is_metadata(steps[p], relaxed))
-    problem = OrderProblem(
-        tuple(nodes), vol, cost, _preds(nodes, effects, waived, relaxed, pinned, meta)
-    )
+    preds = _preds(nodes, effects, waived, relaxed, pinned, meta)
+    for chain in chains:
+        for before, after in itertools.pairwise(chain):
+            preds[after] = preds[after] | {before}
+    problem = OrderProblem(tuple(nodes), vol, cost, preds)
     minimal = _split_only_order(nodes, candidates, inserted)
     minimal_ok = is_linear_extension(minimal, problem)
     if reorder:

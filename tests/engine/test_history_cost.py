@@ -1,0 +1,101 @@
+"""The change history prices a split: manifests that change in the same commits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dockerfix.api import fix
+from dockerfix.model.volatility import History
+
+MEMBERS = ("a", "b", "c", "d", "e")
+DOCKERFILE = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\n"
+SPLIT = (
+    "FROM node:20\nWORKDIR /app\n"
+    "COPY package.json package-lock.json ./\n"
+    "COPY a/package.json ./a/\nCOPY b/package.json ./b/\nCOPY c/package.json ./c/\n"
+    "COPY d/package.json ./d/\nCOPY e/package.json ./e/\n"
+    "RUN npm ci\nCOPY . .\nRUN npm run build\n"
+)
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+def _bump(repo: Path, version: int) -> None:
+    for name in MEMBERS:
+        (repo / name / "package.json").write_text(
+            json.dumps({"name": name, "version": f"1.0.{version}"})
+        )
+    (repo / "package-lock.json").write_text(json.dumps({"lockfileVersion": 3, "v": version}))
+
+
+def _workspace(repo: Path, bumps: int) -> None:
+    """A five-member npm workspace; `bumps` dependency bumps each edit the lock file and
+    every member's package.json in one commit, and as many commits edit the sources."""
+    (repo / "src").mkdir()
+    for name in MEMBERS:
+        (repo / name).mkdir()
+    root = {"name": "root", "private": True, "workspaces": list(MEMBERS)}
+    root["scripts"] = {"build": "node src/index.js"}  # type: ignore[assignment]
+    (repo / "package.json").write_text(json.dumps(root))
+    (repo / "Dockerfile").write_text(DOCKERFILE)
+    (repo / "src" / "index.js").write_text("console.log(0)\n")
+    _bump(repo, 0)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "first")
+    for version in range(1, bumps + 1):
+        _bump(repo, version)
+        _git(repo, "commit", "-qam", f"bump {version}")
+        (repo / "src" / "index.js").write_text(f"console.log({version})\n")
+        _git(repo, "commit", "-qam", f"edit {version}")
+
+
+def test_manifests_bumped_together_are_split(tmp_path: Path) -> None:
+    # Half the commits bump every member at once: the manifest copies change in one commit
+    # out of two together, not (as five independent chances) in nearly every commit.
+    _workspace(tmp_path, 10)
+    result = fix(DOCKERFILE, tmp_path)
+    assert result.code == SPLIT
+
+
+def test_in_turn_gives_the_union_of_commits() -> None:
+    changes = (
+        frozenset({"a", "b"}),
+        frozenset({"a", "b"}),
+        frozenset({"src"}),
+        frozenset({"src"}),
+    )
+    history = History(4, {"a": 2, "b": 2, "src": 2}, changes)
+    alone = [history.estimate(["a"], 0.2), history.estimate(["b"], 0.2)]
+    first, second = history.in_turn([["a"], ["b"]], [0.2, 0.2])
+    assert first == pytest.approx(alone[0])
+    # b changes only when a does: given that a did not change, b does not either (the
+    # prior's share aside).
+    union = history.estimate(["a", "b"], 0.2)
+    assert (1 - first) * (1 - second) == pytest.approx(1 - union)
+    assert second == pytest.approx(0.0)
+
+
+def test_in_turn_of_files_changed_apart_keeps_both_chances() -> None:
+    changes = (frozenset({"a"}), frozenset({"b"}), frozenset({"src"}), frozenset({"src"}))
+    history = History(4, {"a": 1, "b": 1, "src": 2}, changes)
+    first, second = history.in_turn([["a"], ["b"]], [0.2, 0.2])
+    union = history.estimate(["a", "b"], 0.2)
+    assert (1 - first) * (1 - second) == pytest.approx(1 - union)
+    assert second > 0.04  # b changes on its own too: not a share of a's commits
+
+
+def test_in_turn_without_commit_lists_keeps_each_chance() -> None:
+    history = History(4, {"a": 2, "b": 2})
+    chances = history.in_turn([["a"], ["b"]], [0.3, 0.4])
+    assert chances == [history.estimate(["a"], 0.3), history.estimate(["b"], 0.4)]
