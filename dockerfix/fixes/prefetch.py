@@ -18,13 +18,16 @@ from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
 from dockerfix.fixes.prefetch_rows import (
     ROWS,
+    UNKNOWN,
     Declined,
     Prefetch,
     PrefetchRow,
     Project,
+    Reached,
     RunScript,
     chain_parts,
     is_wrapper_chmod,
+    reached_commands,
     read_script,
 )
 from dockerfix.fixes.rule import rule, short
@@ -81,9 +84,11 @@ RUN go build -o /app ./cmd/server
 Per ecosystem:
 - go: `go build|install|test|vet|generate` (or `make …` when the Makefile runs `go build`)
   → `COPY go.mod go.sum ./` + `RUN go mod download`; nothing when `vendor/` exists.
-- cargo: `cargo build` or `cargo install --path .` of a single crate → `COPY Cargo.toml
+- cargo: `cargo build` or `cargo install --path .` → `COPY Cargo.toml
   Cargo.lock ./` + `RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo fetch &&
-  rm -rf src` (`touch src/lib.rs` for a library); a workspace is declined.
+  rm -rf src` (`touch src/lib.rs` for a library); for a workspace, every member's
+  `Cargo.toml` and the target files cargo reads to load it (`src/lib.rs`, `src/main.rs`,
+  `build.rs`, as they are: an edit of one of those downloads again) + `RUN cargo fetch`.
 - maven: `mvn|./mvnw … package|install|verify` → every `pom.xml` (and `mvnw`, `.mvn/`) +
   `RUN mvn -B dependency:go-offline`.
 - gradle: `./gradlew|gradle build|bootJar|assemble|installDist|shadowJar` → `gradlew`,
@@ -299,7 +304,54 @@ def _plan_run(
             r.ecosystem == hidden[0] and _prefetched(stage, effects, run, r) for r in ROWS
         ):
             return None  # nothing to say, or its dependencies are downloaded before already
-        return hidden[1]
+        declined: Declined | None = None
+        for reached in [] if run.instruction.heredocs else reached_commands(text):
+            found = _plan_script(
+                model, stage, ctx, effects, order, run, broad, reached.script, done, reached
+            )
+            if isinstance(found, _Found) and found.replacement is None:
+                return _reached_found(found, reached)
+            if isinstance(found, Declined) and declined is None:
+                declined = found  # about the build itself: truer than "inside shell code"
+        return declined or hidden[1]
+    return _plan_script(model, stage, ctx, effects, order, run, broad, script, done)
+
+
+def _reached_found(found: _Found, reached: Reached) -> _Found | Declined:
+    """A dependency step planned for a build inside shell code: it must carry none of the
+    build's unknown words, and it runs whichever way the RUN goes."""
+    build = reached.script.commands[-1]
+    notes = [found.assumption] if found.assumption else []
+    if reached.conditional:
+        notes.append(f"the dependency step runs even when the RUN does not reach `{build.source}`")
+    if reached.unknown:
+        notes.append(
+            f"{', '.join(reached.unknown)} in `{build.source}` is taken to change no "
+            "dependency the build downloads"
+        )
+    return replace(found, assumption="; ".join(notes))
+
+
+def _needs_unknown(prefetch: Prefetch, reached: Reached) -> bool:
+    """The dependency command carries a word of the build whose value is not known."""
+    texts = [t for t in (prefetch.command, prefetch.added) if t]
+    return any(UNKNOWN in t or any(w in t for w in reached.unknown) for t in texts)
+
+
+def _plan_script(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext,
+    effects: Mapping[int, Effect],
+    order: Sequence[int],
+    run: Step,
+    broad: Step,
+    script: RunScript,
+    done: set[tuple[int, str]],
+    reached: Reached | None = None,
+) -> _Found | Declined | None:
+    """The dependency step of the build in ``script`` (the RUN's commands, as read; or as
+    `reached` in shell code)."""
     workdir = run.state.workdir
     copy = effects[broad.position].copy
     if copy is None or not copy.known:
@@ -317,6 +369,12 @@ def _plan_run(
             return None  # its dependencies are downloaded before already: nothing to say
         if isinstance(outcome, Declined):
             return outcome
+        if reached is not None and _needs_unknown(outcome, reached):
+            build = reached.script.commands[-1]
+            return Declined(
+                f"`{build.source}` has words whose value dockerfix does not know "
+                f"({', '.join(reached.unknown)}), and the dependency step would need them"
+            )
         if workdir is None:
             return Declined(_UNKNOWN_WORKDIR)
         if workdir == "/":

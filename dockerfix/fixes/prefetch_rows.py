@@ -190,6 +190,58 @@ def read_script(text: str) -> RunScript | None:
     return RunScript(tuple(commands), chain_parts(text))
 
 
+# The value given to a word the analysis cannot know (`${ARGS}`, `$(git describe)`), followed
+# by its source text: no flag or file name a row looks for.
+UNKNOWN = "\x00"
+# Commands that read no project file and leave nothing a dependency step needs.
+_QUIET = frozenset({"[", "[[", "test", "true", ":", "echo", "printf"})
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A command of a RUN that `read_script` cannot take whole (an `if`, a `$(…)`, a word
+    whose value is not known), as a script of the commands that may run before it on its way
+    there and then itself; `conditional` when it runs only on some paths of the RUN."""
+
+    script: RunScript
+    conditional: bool
+    unknown: tuple[str, ...]  # the source text of its words dockerfix cannot know
+
+
+def reached_commands(text: str) -> list[Reached]:
+    """Each command of the RUN's own shell with the commands before it on its way: those in
+    other branches of an `if` left out, and tests and messages (`[ … ]`, `echo`)."""
+    script = shell.analyze(text)
+    if script.opaque:
+        return []
+    commands = [c for c in script.commands if c.argv]
+    out: list[Reached] = []
+    for k, command in enumerate(commands):
+        if command.nested or command.in_subshell or command.argv[0].value is None:
+            continue
+        before = [c for c in commands[:k] if not c.exclusive(command) and not _quiet(c)]
+        cmds = tuple(_lenient(c) for c in (*before, command))
+        unknown = tuple(w.raw for w in command.argv if w.value is None)
+        out.append(Reached(RunScript(cmds, None), command.conditional, unknown))
+    return out
+
+
+def _quiet(cmd: shell.Command) -> bool:
+    """A test or a message that writes no file, or `set` of shell options."""
+    if cmd.redirects or cmd.assignments:
+        return False
+    words = [w.value for w in cmd.argv]
+    if words[0] == "set":
+        return all(w is not None and w[:1] in "-+" for w in words[1:])
+    return words[0] in _QUIET
+
+
+def _lenient(cmd: shell.Command) -> Cmd:
+    prefix = tuple(f"{name}={word.raw}" for name, word in cmd.assignments)
+    argv = tuple(w.value if w.value is not None else UNKNOWN + w.raw for w in cmd.argv)
+    return Cmd(argv, tuple(w.raw for w in cmd.argv), prefix, cmd.cwd != ())
+
+
 def _positionals(argv: Sequence[str]) -> list[str]:
     return [a for a in argv if not a.startswith("-")]
 
@@ -777,10 +829,9 @@ def _cargo_stub(project: Project) -> Outcome:
     except tomllib.TOMLDecodeError:
         return Declined("Cargo.toml does not parse")
     if "workspace" in manifest:
-        return Declined(
-            "Cargo.toml is a workspace: every member needs its manifest and a stub target, "
-            "which dockerfix does not write; copy them and run `cargo fetch` yourself"
-        )
+        # No stubs for the members: the copies send each member's manifest and the target
+        # files cargo reads to load it (src/lib.rs, src/main.rs, build.rs), as they are.
+        return Prefetch("cargo fetch")
     for key, default in (("lib", "src/lib.rs"), ("bin", "src/main.rs")):
         targets = manifest.get(key)
         entries = targets if isinstance(targets, list) else [targets] if targets else []

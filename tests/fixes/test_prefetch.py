@@ -507,6 +507,62 @@ DECLINES = [
 ]
 
 
+# Builds inside shell code: the commands on the build's way, its unknown words left out.
+SHELL_CODE = [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n"
+        'RUN if [ "$CGO" = 1 ]; then go build -o /app .; else go build -o /app -tags pure .; fi\n',
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
+        'RUN if [ "$CGO" = 1 ]; then go build -o /app .; else go build -o /app -tags pure .; fi\n',
+        "the dependency step runs even when the RUN does not reach `go build -o /app .`",
+        id="go-build-inside-if",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n"
+        'RUN for tag in a b; do go build -tags "$tag" -o /app/$tag .; done\n',
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
+        'RUN for tag in a b; do go build -tags "$tag" -o /app/$tag .; done\n',
+        '"$tag", /app/$tag in `go build -tags "$tag" -o /app/$tag .` is taken to change no '
+        "dependency",
+        id="go-build-inside-a-loop",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n"
+        'RUN go build -ldflags "-X main.version=$(git describe --tags)" -o /app .\n',
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
+        'RUN go build -ldflags "-X main.version=$(git describe --tags)" -o /app .\n',
+        '"-X main.version=$(git describe --tags)" in `go build',
+        id="go-build-version-from-git",
+    ),
+    pytest.param(
+        CARGO,
+        'FROM rust:1.79\nWORKDIR /a\nARG PREBUILT=false\nCOPY . .\nRUN if [ "$PREBUILT" = true ]; '
+        "then cp prebuilt/a a; else cargo build --release && cp target/$(uname -m)/a a; fi\n",
+        "FROM rust:1.79\nWORKDIR /a\nARG PREBUILT=false\nCOPY Cargo.toml ./\n" + STUB + "COPY . .\n"
+        'RUN if [ "$PREBUILT" = true ]; '
+        "then cp prebuilt/a a; else cargo build --release && cp target/$(uname -m)/a a; fi\n",
+        "the dependency step runs even when the RUN does not reach `cargo build --release`",
+        id="cargo-build-in-an-else-branch",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "source", "expected", "assumption"), SHELL_CODE)
+def test_build_inside_shell_code(
+    tmp_path: Path, files: dict[str, str], source: str, expected: str, assumption: str
+) -> None:
+    result = _fix(tmp_path, files, source)
+    assert result.code == expected, [f.message for f in result.fixes]
+    applied = [f for f in result.fixes if f.applied]
+    assert [f.code for f in applied] == [codes.PREFETCH]
+    assert "(unsafe: " in applied[0].message
+    assert assumption in applied[0].message.partition("(unsafe: ")[2]
+    assert _fix(tmp_path, {}, result.code).code == result.code
+
+
 @pytest.mark.parametrize(("files", "source", "expected"), REWRITES)
 def test_rewrite(tmp_path: Path, files: dict[str, str], source: str, expected: str) -> None:
     result = _fix(tmp_path, files, source)
@@ -656,8 +712,8 @@ DECLINES += [
     pytest.param(
         {**CARGO, "Cargo.toml": "[workspace]\nmembers = ['a']\n"},
         RUST + "RUN cargo build\n",
-        "Cargo.toml is a workspace",
-        id="cargo-workspace",
+        "a/Cargo.toml is not known: cannot tell its workspace members",
+        id="cargo-workspace-member-missing",
     ),
     pytest.param(
         MIX,
@@ -775,9 +831,21 @@ DECLINES += [
     pytest.param(
         GO,
         "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n"
-        'RUN if [ "$CGO" = 1 ]; then go build -o /app .; else go build -o /app -tags pure .; fi\n',
+        'RUN if [ "$CGO" = 0 ]; then export GOFLAGS=-mod=mod; fi; go build -o /app .\n',
+        "`export GOFLAGS=-mod=mod` runs before `go build -o /app .` in the same RUN",
+        id="go-build-after-an-export-inside-if",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN <<EOF\ngo build -o /app .\nEOF\n",
         "`go build` runs inside shell code dockerfix does not take apart",
-        id="go-build-inside-if",
+        id="go-build-in-a-heredoc",
+    ),
+    pytest.param(
+        {"App.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>', "Program.cs": ""},
+        NET + 'RUN if [ -n "$RID" ]; then dotnet publish -r "$RID" -o /out; fi\n',
+        'has words whose value dockerfix does not know ("$RID")',
+        id="dotnet-runtime-unknown-inside-if",
     ),
     pytest.param(
         MVNW,

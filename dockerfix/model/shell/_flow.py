@@ -77,9 +77,15 @@ class _Ctx:
     nested: bool = False
     own_shell: bool = True  # `set` here changes the options of the shell running the RUN
     redirects: tuple[Redirect, ...] = ()  # from enclosing compound commands
+    # The branches of enclosing `if`s and `case`s: (statement's offset, branch number).
+    branch: tuple[tuple[int, int], ...] = ()
 
     def cond(self) -> _Ctx:
         return self if self.conditional else replace(self, conditional=True)
+
+    def in_branch(self, statement: int, number: int) -> _Ctx:
+        """The body of one branch of the `if` or `case` at offset `statement`."""
+        return replace(self.cond(), branch=(*self.branch, (statement, number)))
 
     def subshell(self) -> _Ctx:
         if self.in_subshell and not self.own_shell:

@@ -35,6 +35,14 @@ class Command:
     in_subshell: bool
     redirects: tuple[Redirect, ...]
     nested: bool
+    # The branches of `if`s and `case`s it runs in: (statement's offset, branch number). Two
+    # commands in other branches of one statement never both run.
+    branch: tuple[tuple[int, int], ...] = ()
+
+    def exclusive(self, other: Command) -> bool:
+        """One of the two runs only when the other does not (other branches of one `if`)."""
+        mine = dict(self.branch)
+        return any(mine.get(at, number) != number for at, number in other.branch)
 
 
 @dataclass(frozen=True)

@@ -287,13 +287,14 @@ class _Walker:
         outs: list[_Out] = []
         here = ctx  # the first condition always runs; later ones only if earlier ones failed
         has_else = False
-        for condition, body, is_else in _if_branches(node):
+        for number, (condition, body, is_else) in enumerate(_if_branches(node)):
+            inside = ctx.in_branch(node.start_byte, number)
             if is_else:
-                outs.append(self.statements(body, ctx.cond(), state))
+                outs.append(self.statements(body, inside, state))
                 has_else = True
                 continue
             tested = self.statements(condition, here, state)
-            outs.append(self.statements(body, ctx.cond(), tested.ok))
+            outs.append(self.statements(body, inside, tested.ok))
             outs.append(_Out(_UNREACHED, _UNREACHED, tested.exits, tested.left))
             state, here = tested.fail, ctx.cond()
         if not has_else:
@@ -396,6 +397,7 @@ class _Walker:
             in_subshell=ctx.in_subshell,
             redirects=(*(redirect for redirect, _ in redirs), *ctx.redirects),
             nested=ctx.nested,
+            branch=ctx.branch,
         )
         self.r.commands.insert(len(self.r.commands) if mark is None else mark, command)
         parts.redirects = redirs
