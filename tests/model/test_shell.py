@@ -460,3 +460,31 @@ def test_exec_nested_cwd() -> None:
 )
 def test_broken_text_is_reported_not_raised(script: str) -> None:
     assert analyze(script).opaque != ()
+
+
+@pytest.mark.parametrize(
+    ("script", "exclusive"),
+    [
+        # Other branches of one `if` never both run.
+        ("if a; then b; else c; fi", {("b", "c")}),
+        ("if a; then b; elif c; then d; else e; fi", {("b", "d"), ("b", "e"), ("d", "e")}),
+        # The condition runs on every way through; what follows the `if` too.
+        ("if a; then b; fi; c", set()),
+        # A nested `if` inside one branch: its condition and branches exclude the other one.
+        (
+            "if a; then if b; then c; else d; fi; else e; fi",
+            {("b", "e"), ("c", "d"), ("c", "e"), ("d", "e")},
+        ),
+        ("for x in 1 2; do a; b; done", set()),
+    ],
+)
+def test_exclusive_branches(script: str, exclusive: set[tuple[str, str]]) -> None:
+    commands = [c for c in analyze(script).commands if c.argv]
+    found = {
+        (first.argv[0].raw, second.argv[0].raw)
+        for i, first in enumerate(commands)
+        for second in commands[i + 1 :]
+        if first.exclusive(second)
+    }
+    assert found == exclusive
+    assert all(not c.exclusive(c) for c in commands)
