@@ -25,6 +25,7 @@ from dockerfix.fixes.prefetch_rows import (
     Project,
     Reached,
     RunScript,
+    after_leading_cd,
     chain_parts,
     is_wrapper_chmod,
     reached_commands,
@@ -38,9 +39,11 @@ from dockerfix.model.effects import Effect, step_effect
 from dockerfix.model.paths import PathSet, is_under, normalize
 from dockerfix.model.runs import script_text
 from dockerfix.model.stages import Model, Stage, State, Step
+from dockerfix.model.variables import referenced_names
 from dockerfix.model.volatility import P_SPLIT
 from dockerfix.pipeline.plan import PlannedRun
 from dockerfix.syntax import parse
+from dockerfix.syntax.lineparse import parse_words
 
 RULE = rule(
     codes.PREFETCH,
@@ -176,6 +179,7 @@ class _Found:
     files: tuple[str, ...]  # the context paths copied
     assumption: str = ""  # the dependency step's Effect.assumption, when it relies on one
     chmods: tuple[str, ...] = ()  # image paths of build wrappers the step makes executable
+    args: tuple[int, ...] = ()  # ARG declarations that move above the copy with the step
 
 
 def plan_prefetches(
@@ -245,6 +249,9 @@ def plan_prefetches(
 def _apply(plan: PrefetchPlan, found: _Found) -> None:
     """Insert the manifest copies and the dependency RUN right before the broad copy."""
     next_id = min([0, *plan.inserted]) - 1
+    for position in found.args:
+        plan.order.remove(position)
+        plan.order.insert(plan.order.index(found.broad.position), position)
     at = plan.order.index(found.broad.position)
     for text in found.texts:
         plan.inserted[next_id] = text
@@ -332,6 +339,26 @@ def _reached_found(found: _Found, reached: Reached) -> _Found | Declined:
     return replace(found, assumption="; ".join(notes))
 
 
+def _from_leading_cd(
+    row: PrefetchRow,
+    script: RunScript,
+    image_files: Mapping[str, str],
+    workdir: str,
+    ctx: BuildContext,
+) -> Prefetch | None:
+    """`cd api && go build`: the dependency step of the build as it runs in that folder,
+    going there first (`cd api && go mod download`); None unless the row plans one there."""
+    found = after_leading_cd(script)
+    if found is None:
+        return None
+    folder, rest = found
+    outcome = row.plan(rest, Project.of(image_files, normalize(folder, workdir), ctx))
+    if not isinstance(outcome, Prefetch) or outcome.rest is not None or outcome.added:
+        return None
+    command = f"cd {shlex.quote(folder)} && {outcome.command}"
+    return replace(outcome, command=command, folder=folder)
+
+
 def _needs_unknown(prefetch: Prefetch, reached: Reached) -> bool:
     """The dependency command carries a word of the build whose value is not known."""
     texts = [t for t in (prefetch.command, prefetch.added) if t]
@@ -365,6 +392,8 @@ def _plan_script(
         outcome = row.plan(script, project)
         if outcome is None:
             continue
+        if isinstance(outcome, Declined) and workdir is not None:
+            outcome = _from_leading_cd(row, script, copy.image_files(), workdir, ctx) or outcome
         if (broad.position, row.ecosystem) in done or _prefetched(stage, effects, run, row):
             return None  # its dependencies are downloaded before already: nothing to say
         if isinstance(outcome, Declined):
@@ -464,6 +493,7 @@ class _Command:
     moved: str | None  # the WORKDIR it `cd`s to
     inline: Mapping[str, str]  # the ENV values it sets on its command line
     chmods: tuple[int, ...]  # the `RUN chmod +x mvnw` steps it repeats
+    args: tuple[int, ...] = ()  # the ARG declarations after the copy that move above it
 
 
 def _dependency_command(
@@ -481,6 +511,10 @@ def _dependency_command(
         command = " && ".join([*(wrapper_chmod_text(s) or "" for s in chmods), command])
     moved = _workdir_move(broad, run)
     inline: dict[str, str] = {}
+    args = _movable_args(between, broad, run)
+    if args:
+        # `ARG TOKEN` after the copy: declared above it instead, the download sees it too.
+        return _Command(command, None, {}, tuple(s.position for s in chmods), args)
     if moved is None and not same_state(broad.state, run.state):
         env = env_difference(broad.state, run.state)
         if env is None or prefetch.rest is not None or " && " in command:
@@ -496,6 +530,25 @@ def _dependency_command(
         # The build runs in a WORKDIR set after the copy: the download goes there by itself.
         command = f"cd {shlex.quote(moved)} && {command}"
     return _Command(command, moved, inline, tuple(s.position for s in chmods))
+
+
+def _movable_args(between: Sequence[Step], broad: Step, run: Step) -> tuple[int, ...]:
+    """The ARG declarations between the copy and the build when they are all that changes
+    the build's state, the copy names none of them and their defaults name no variable: they
+    can be declared before the copy, and the download runs in the build's state."""
+    args = [s for s in between if s.keyword == "ARG"]
+    if not args or any("$" in s.instruction.args for s in args):
+        return ()
+    if any(s.keyword in ("WORKDIR", "ENV", "USER", "SHELL") for s in between):
+        return ()  # the safety check keeps these instructions in their order
+    names = {w.partition("=")[0] for s in args for w in parse_words(s.instruction.args, "\\")}
+    a, b = broad.state, run.state
+    if (a.workdir, a.user, a.shell) != (b.workdir, b.user, b.shell):
+        return ()
+    differing = {n for n in set(a.env) | set(b.env) if a.env.get(n) != b.env.get(n)}
+    if not differing <= names | PLATFORM_VARS or names & referenced_names(broad.instruction.args):
+        return ()
+    return tuple(s.position for s in args)
 
 
 def _crossing(
@@ -519,6 +572,8 @@ def _crossing(
             continue
         if node in command.chmods:
             continue  # the download runs the same chmod first
+        if node in command.args:
+            continue  # declared before the copy too
         if command.inline and crossed.kind == "env" and crossed.writes_vars <= set(command.inline):
             continue  # the download sets these variables itself
         if conflicts(crossed, eff) and node == broad.position:
@@ -594,6 +649,7 @@ def _place(
         tuple(provided.values()),
         assumption,
         wrappers,
+        command.args,
     )
 
 

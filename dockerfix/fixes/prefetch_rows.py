@@ -222,8 +222,16 @@ def reached_commands(text: str) -> list[Reached]:
         before = [c for c in commands[:k] if not c.exclusive(command) and not _quiet(c)]
         cmds = tuple(_lenient(c) for c in (*before, command))
         unknown = tuple(w.raw for w in command.argv if w.value is None)
-        out.append(Reached(RunScript(cmds, None), command.conditional, unknown))
+        # Not reached on every way through: in a branch, or after a `case`, `||` or a loop
+        # test (after `&&` it runs whenever the RUN succeeds).
+        conditional = bool(command.branch) or (
+            command.conditional and _BRANCHING.search(text) is not None
+        )
+        out.append(Reached(RunScript(cmds, None), conditional, unknown))
     return out
+
+
+_BRANCHING = re.compile(r"\bcase\b|\|\||\bwhile\b|\buntil\b")
 
 
 def _quiet(cmd: shell.Command) -> bool:
@@ -352,6 +360,19 @@ def _chain_planner(ecosystem: str) -> Planner:
         return Prefetch(" && ".join(run.chain[:k]), rest=" && ".join(rest), folder=folder)
 
     return plan
+
+
+def after_leading_cd(run: RunScript) -> tuple[str, RunScript] | None:
+    """A RUN that starts with `cd DIR` (a static folder below the WORKDIR) and changes folder
+    no more: the folder, and the commands after the `cd` as they run from there."""
+    folder = _leading_cd(run.commands)
+    rest = run.commands[1:]
+    if folder is None or folder.startswith("/") or ".." in folder.split("/"):
+        return None
+    if any(_tool(c) in ("cd", "pushd", "popd") for c in rest):
+        return None
+    moved = tuple(Cmd(c.argv, c.raw, c.prefix, False) for c in rest)
+    return folder, RunScript(moved, None)
 
 
 def _leading_cd(commands: Sequence[Cmd]) -> str | None:

@@ -550,6 +550,43 @@ SHELL_CODE = [
 ]
 
 
+# A build that starts with `cd DIR`, and ARG declarations between the copy and the build.
+MOVED = [
+    pytest.param(
+        {f"api/{name}": text for name, text in GO.items()},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd api && go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY api/go.mod api/go.sum ./api/\n"
+        "RUN cd api && go mod download\nCOPY . .\nRUN cd api && go build -o /app .\n",
+        id="go-build-after-cd",
+    ),
+    pytest.param(
+        {"App/App.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>', "App/Program.cs": ""},
+        NET + "ARG CONFIGURATION=Release\nRUN cd App && dotnet build -c Release\n",
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nARG CONFIGURATION=Release\n"
+        "COPY App/App.csproj ./App/\nRUN cd App && dotnet restore\nCOPY . .\n"
+        "RUN cd App && dotnet build -c Release\n",
+        id="dotnet-after-cd-and-an-arg",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nARG GOPROXY\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src\nARG GOPROXY\nCOPY go.mod go.sum ./\n"
+        "RUN go mod download\nCOPY . .\nRUN go build -o /app .\n",
+        id="go-build-after-an-arg",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "source", "expected"), MOVED)
+def test_build_after_cd_or_arg(
+    tmp_path: Path, files: dict[str, str], source: str, expected: str
+) -> None:
+    result = _fix(tmp_path, files, source)
+    assert result.code == expected, [f.message for f in result.fixes]
+    assert [f.code for f in result.fixes if f.applied] == [codes.PREFETCH]
+    assert _fix(tmp_path, {}, result.code).code == result.code
+
+
 @pytest.mark.parametrize(("files", "source", "expected", "assumption"), SHELL_CODE)
 def test_build_inside_shell_code(
     tmp_path: Path, files: dict[str, str], source: str, expected: str, assumption: str
@@ -836,6 +873,19 @@ DECLINES += [
         id="go-build-after-an-export-inside-if",
     ),
     pytest.param(
+        {f"api/{name}": text for name, text in GO.items()},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd api && go build -o /app . && cd .. && ls\n",
+        "`go build -o /app .` runs in a directory a `cd` chose",
+        id="go-build-after-cd-then-another-cd",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nCOPY --chown=1000 . /src\nWORKDIR /src\nARG GOPROXY\n"
+        "RUN go build -o /app .\n",
+        "`ARG GOPROXY` runs between `COPY --chown=1000 . /src` and the build",
+        id="go-build-after-a-workdir-and-an-arg",
+    ),
+    pytest.param(
         GO,
         "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN <<EOF\ngo build -o /app .\nEOF\n",
         "`go build` runs inside shell code dockerfix does not take apart",
@@ -867,12 +917,6 @@ DECLINES += [
 
 
 DECLINES += [
-    pytest.param(
-        GO,
-        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nARG GOPROXY\nRUN go build -o /app .\n",
-        "`ARG GOPROXY` runs between `COPY . .` and the build",
-        id="go-arg-without-a-value-after-the-copy",
-    ),
     pytest.param(
         NPM,
         "FROM node:20\nWORKDIR /app\nCOPY . .\nENV NODE_ENV=production\n"
