@@ -311,17 +311,38 @@ def _plan_run(
             r.ecosystem == hidden[0] and _prefetched(stage, effects, run, r) for r in ROWS
         ):
             return None  # nothing to say, or its dependencies are downloaded before already
-        declined: Declined | None = None
-        for reached in [] if run.instruction.heredocs else reached_commands(text):
-            found = _plan_script(
-                model, stage, ctx, effects, order, run, broad, reached.script, done, reached
-            )
-            if isinstance(found, _Found) and found.replacement is None:
-                return _reached_found(found, reached)
-            if isinstance(found, Declined) and declined is None:
-                declined = found  # about the build itself: truer than "inside shell code"
-        return declined or hidden[1]
-    return _plan_script(model, stage, ctx, effects, order, run, broad, script, done)
+        return _plan_reached(model, stage, ctx, effects, order, run, broad, text, done) or hidden[1]
+    outcome = _plan_script(model, stage, ctx, effects, order, run, broad, script, done)
+    if isinstance(outcome, Declined) and not run.instruction.heredocs:
+        # `set -eux; go build`, `echo building && go build`: what runs first needs nothing.
+        again = _plan_reached(model, stage, ctx, effects, order, run, broad, text, done)
+        return again if isinstance(again, _Found) else outcome
+    return outcome
+
+
+def _plan_reached(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext,
+    effects: Mapping[int, Effect],
+    order: Sequence[int],
+    run: Step,
+    broad: Step,
+    text: str,
+    done: set[tuple[int, str]],
+) -> _Found | Declined | None:
+    """The dependency step of a build in the RUN's shell code, read command by command with
+    the commands on its way; the first decline when none is planned."""
+    declined: Declined | None = None
+    for reached in [] if run.instruction.heredocs else reached_commands(text):
+        found = _plan_script(
+            model, stage, ctx, effects, order, run, broad, reached.script, done, reached
+        )
+        if isinstance(found, _Found) and found.replacement is None:
+            return _reached_found(found, reached)
+        if isinstance(found, Declined) and declined is None:
+            declined = found  # about the build itself: truer than "inside shell code"
+    return declined
 
 
 def _reached_found(found: _Found, reached: Reached) -> _Found | Declined:

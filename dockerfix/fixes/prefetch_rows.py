@@ -231,6 +231,7 @@ def reached_commands(text: str) -> list[Reached]:
     return out
 
 
+_SET_QUIET = re.compile(r"[-+][euxvo]+|pipefail|errexit|nounset|xtrace")
 _BRANCHING = re.compile(r"\bcase\b|\|\||\bwhile\b|\buntil\b")
 
 
@@ -240,7 +241,8 @@ def _quiet(cmd: shell.Command) -> bool:
         return False
     words = [w.value for w in cmd.argv]
     if words[0] == "set":
-        return all(w is not None and w[:1] in "-+" for w in words[1:])
+        # Error and trace options only (`set -a` would export the assignments after it).
+        return all(w is not None and _SET_QUIET.fullmatch(w) for w in words[1:])
     return words[0] in _QUIET
 
 

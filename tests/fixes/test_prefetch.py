@@ -577,6 +577,31 @@ MOVED = [
 ]
 
 
+MOVED += [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN set -eux; go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
+        "RUN set -eux; go build -o /app .\n",
+        id="go-build-after-set-options",
+    ),
+    pytest.param(
+        {f"api/{name}": text for name, text in GO.items()},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd api && go build -o /app . && cd .. && ls\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY api/go.mod api/go.sum ./api/\n"
+        "RUN cd api && go mod download\nCOPY . .\nRUN cd api && go build -o /app . && cd .. && ls\n",
+        id="go-build-after-cd-then-back",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN echo building && go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
+        "RUN echo building && go build -o /app .\n",
+        id="go-build-after-a-message",
+    ),
+]
+
+
 @pytest.mark.parametrize(("files", "source", "expected"), MOVED)
 def test_build_after_cd_or_arg(
     tmp_path: Path, files: dict[str, str], source: str, expected: str
@@ -874,9 +899,9 @@ DECLINES += [
     ),
     pytest.param(
         {f"api/{name}": text for name, text in GO.items()},
-        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd api && go build -o /app . && cd .. && ls\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd api && cd cmd && go build -o /app .\n",
         "`go build -o /app .` runs in a directory a `cd` chose",
-        id="go-build-after-cd-then-another-cd",
+        id="go-build-after-two-cds",
     ),
     pytest.param(
         GO,
@@ -884,6 +909,19 @@ DECLINES += [
         "RUN go build -o /app .\n",
         "`ARG GOPROXY` runs between `COPY --chown=1000 . /src` and the build",
         id="go-build-after-a-workdir-and-an-arg",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN set -a; GOFLAGS=-mod=mod; go build -o /app .\n",
+        "`set -a` runs before `go build -o /app .` in the same RUN",
+        id="go-build-after-set-allexport",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n"
+        "RUN git config --global url.x.insteadOf y && go build -o /app .\n",
+        "`git config --global url.x.insteadOf y` runs before `go build -o /app .`",
+        id="go-build-after-git-config",
     ),
     pytest.param(
         GO,
