@@ -102,6 +102,8 @@ Per ecosystem:
   `nuget.config`, `Directory.*.props`, `global.json` + `RUN dotnet restore <project>`.
 - mix: `mix deps.get && mix compile` (or `mix release`) → `mix.exs`, `mix.lock`, `config/` +
   `RUN mix deps.get`.
+- dart: `flutter build …` (or `dart compile …`) → `pubspec.yaml`, `pubspec.lock` + `RUN
+  flutter pub get` (`dart pub get`).
 - poetry, uv, pdm: `poetry install` → `RUN poetry install --no-root`, `uv sync` → `RUN uv sync
   --no-install-project`, `pdm install` → `RUN pdm install --no-self` (same other flags).
 - composer: `composer install` → `RUN composer install --no-scripts --no-autoloader` (same other
@@ -130,6 +132,9 @@ would have:
   arrive; the build's own restore then finds them up to date.
 - mix: `mix deps.get` writes `deps/` before the sources; `config/` is copied early because
   `mix.exs` may read it.
+- dart: `pub get` writes `.dart_tool/` and fills the pub cache before the sources arrive; run
+  by flutter it finds no platform folders yet (android/, ios/, …), so it writes no plugin
+  files into them: the build writes those it needs, other generated files may differ.
 - poetry, uv, pdm: the dependency-only install leaves the same environment except the project
   itself, which the original install adds later; caches may hold more.
 - composer: `--no-scripts --no-autoloader` installs `vendor/` without running scripts; the
@@ -472,14 +477,19 @@ def _hidden_build(text: str) -> tuple[str, Declined] | None:
 
 def _prefetched(stage: Stage, effects: Mapping[int, Effect], run: Step, row: PrefetchRow) -> bool:
     """An install of this ecosystem's project dependencies already runs before the build in
-    this stage (one that reads files: `mix local.hex` installs a tool, not the project's deps)."""
-    return any(
-        s.position < run.position
-        and effects[s.position].kind == "run-install"
-        and row.ecosystem in effects[s.position].ecosystems
-        and (effects[s.position].reads.everything or bool(effects[s.position].reads.paths))
-        for s in stage.steps
-    )
+    this stage (one that reads files: `mix local.hex` installs a tool, not the project's deps;
+    taken as the unsafe tier takes it: `flutter pub get` reads its manifests)."""
+    for s in stage.steps:
+        effect = effects[s.position]
+        effect = effect.assumed or effect
+        if (
+            s.position < run.position
+            and effect.kind == "run-install"
+            and row.ecosystem in effect.ecosystems
+            and (effect.reads.everything or bool(effect.reads.paths))
+        ):
+            return True
+    return False
 
 
 def _broad_copy(

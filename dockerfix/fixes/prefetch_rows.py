@@ -611,6 +611,35 @@ def _is_mix_local(cmd: Cmd) -> bool:
     return _tool(cmd) == "mix" and cmd.argv[1:2] in (("local.hex",), ("local.rebar",))
 
 
+# --- dart, flutter ----------------------------------------------------------------------------
+
+
+def _is_pub_get(cmd: Cmd) -> bool:
+    return _tool(cmd) in ("dart", "flutter") and cmd.argv[1:3] == ("pub", "get")
+
+
+def _plan_dart(run: RunScript, project: Project) -> Outcome:
+    for i, cmd in enumerate(run.commands):
+        tool = _tool(cmd)
+        if not (
+            (tool == "flutter" and cmd.argv[1:2] == ("build",))
+            or (tool == "dart" and cmd.argv[1:2] == ("compile",))
+        ):
+            continue
+        if _runs_before(run.commands, i, _is_pub_get):
+            return _split_leading(run, _is_pub_get)
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
+        if _has_flag(cmd.argv, "--no-pub", "-C", "--directory"):
+            return (
+                None
+                if "--no-pub" in cmd.argv
+                else Declined(f"`{cmd.source}` builds a project in another directory (-C)")
+            )
+        return _lead(run, i, f"{tool} pub get")
+    return None
+
+
 def _plan_mix(run: RunScript, project: Project) -> Outcome:
     """`mix deps.get` chained before `mix compile` or `mix release`; the `mix local.hex` and
     `mix local.rebar` before it (deps.get needs them) go with it."""
@@ -1026,6 +1055,17 @@ ROWS: tuple[PrefetchRow, ...] = (
         "`dotnet restore` writes obj/ files and fills ~/.nuget/packages before the sources "
         "arrive; the build's own restore then finds them up to date",
         _plan_dotnet,
+    ),
+    PrefetchRow(
+        "dart",
+        "`flutter build …`, `dart compile …` without a `pub get` before them",
+        ("pubspec.yaml", "pubspec.lock", "pubspec_overrides.yaml"),
+        (("pubspec.yaml",),),
+        "flutter pub get (dart pub get for `dart compile`)",
+        "`pub get` writes .dart_tool/ and fills the pub cache before the sources arrive; run "
+        "by flutter it finds no platform folders yet, so it writes no plugin files into them "
+        "(the build writes those it needs)",
+        _plan_dart,
     ),
     PrefetchRow(
         "mix",

@@ -612,6 +612,52 @@ def test_build_after_cd_or_arg(
     assert _fix(tmp_path, {}, result.code).code == result.code
 
 
+FLUTTER = {
+    "pubspec.yaml": "name: app\ndependencies:\n  flutter:\n    sdk: flutter\n",
+    "pubspec.lock": "",
+    "lib/main.dart": "void main() {}\n",
+}
+DART_IMAGE = "FROM ghcr.io/cirruslabs/flutter:3.22.2\nWORKDIR /app\n"
+SHELL_CODE += [
+    pytest.param(
+        FLUTTER,
+        DART_IMAGE + "COPY . .\nRUN flutter build web --release\n",
+        DART_IMAGE + "COPY pubspec.yaml pubspec.lock ./\nRUN flutter pub get\nCOPY . .\n"
+        "RUN flutter build web --release\n",
+        "flutter pub get also writes plugin files into the platform folders it finds",
+        id="flutter-build-web",
+    ),
+]
+REWRITES += [
+    pytest.param(
+        {"pubspec.yaml": "name: app\n", "bin/server.dart": "void main() {}\n"},
+        "FROM dart:3.4\nWORKDIR /app\nCOPY . .\nRUN dart compile exe bin/server.dart -o /server\n",
+        "FROM dart:3.4\nWORKDIR /app\nCOPY pubspec.yaml ./\nRUN dart pub get\nCOPY . .\n"
+        "RUN dart compile exe bin/server.dart -o /server\n",
+        id="dart-compile",
+    ),
+]
+NOOPS += [
+    pytest.param(
+        FLUTTER,
+        DART_IMAGE + "COPY pubspec.yaml pubspec.lock ./\nRUN flutter pub get\nCOPY . .\n"
+        "RUN flutter build web\n",
+        id="flutter-pub-get-before-the-copy",
+    ),
+    pytest.param(
+        FLUTTER, DART_IMAGE + "COPY . .\nRUN flutter build web --no-pub\n", id="flutter-no-pub"
+    ),
+]
+DECLINES += [
+    pytest.param(
+        FLUTTER,
+        DART_IMAGE + "COPY . .\nRUN flutter build web -C app\n",
+        "builds a project in another directory (-C)",
+        id="flutter-build-elsewhere",
+    ),
+]
+
+
 @pytest.mark.parametrize(("files", "source", "expected", "assumption"), SHELL_CODE)
 def test_build_inside_shell_code(
     tmp_path: Path, files: dict[str, str], source: str, expected: str, assumption: str

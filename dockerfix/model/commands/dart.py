@@ -23,7 +23,8 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         detect=("pubspec.yaml",),
         install_examples=("dart pub get", "flutter pub get"),
         extra_reads="pubspec.yaml of path dependencies and workspace members; `flutter pub "
-        "get` also regenerates plugin files in the platform folders",
+        "get` also writes plugin files into the platform folders it finds (split only with "
+        "--unsafe-fixes)",
         unsafe_variant=None,
         output_dirs=(".dart_tool",),
         dependency_install=("dart", "pub", "get"),
@@ -61,6 +62,13 @@ def _pub_project(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None:
         _pub_project(ctx, acc, join(folder, member), seen)
 
 
+_FLUTTER_PLATFORMS = (
+    "flutter pub get also writes plugin files into the platform folders it finds (android/, "
+    "ios/, linux/, macos/, windows/): run before the sources are copied it finds none, so "
+    "those generated files in the image may differ"
+)
+
+
 @handles("dart", "flutter", "pub")
 def _dart(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(args, ("-C", "--directory", "-t", "--target", "-o", "--output"))
@@ -70,17 +78,13 @@ def _dart(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     base = parsed.last("-C", "--directory") or "."
     cache = ctx.env.get("PUB_CACHE", f"{ctx.home}/.pub-cache")
     if words[:1] == ["pub"] and words[1:2] in (["get"], ["upgrade"], ["downgrade"]):
-        if prog == "flutter":
-            return _build_all(
-                "dart",
-                "flutter pub get also regenerates plugin files in the "
-                "platform folders (android/, ios/ …): it may read any file",
-                (join(base, ".dart_tool"), cache),
-                cost=15.0,
-            )
         acc = _Reads()
         _pub_project(ctx, acc, base, set())
         writes = [join(base, ".dart_tool"), cache]
+        if prog == "flutter":
+            # It also writes plugin registrants into each platform folder it finds.
+            acc.assume(_FLUTTER_PLATFORMS)
+            writes += [join(base, ".flutter-plugins"), join(base, ".flutter-plugins-dependencies")]
         if words[1] != "get":
             writes.append(join(base, "pubspec.lock"))
         offline = parsed.has("--offline")  # resolves from the local cache: nothing to download

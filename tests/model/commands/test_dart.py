@@ -17,14 +17,15 @@ CASES = [
     ),
     (
         "flutter pub get",
-        {},
-        "build",
+        {"pubspec.yaml": "name: app\ndependencies:\n  flutter:\n    sdk: flutter\n"},
+        "install",
         "dart",
-        (),
+        ("pubspec.yaml", "pubspec.lock", "pubspec_overrides.yaml"),
         True,
         (
-            "flutter pub get also regenerates plugin files in the platform folders (android/, ios/ "
-            "…): it may read any file",
+            "flutter pub get also writes plugin files into the platform folders it finds "
+            "(android/, ios/, linux/, macos/, windows/): run before the sources are copied it "
+            "finds none, so those generated files in the image may differ",
         ),
     ),
 ]
