@@ -69,6 +69,22 @@ _FLUTTER_PLATFORMS = (
 )
 
 
+# What `flutter clean` deletes: the build output, pub's files, and the generated files of the
+# platform folders (taken as the whole folders).
+_FLUTTER_GENERATED = (
+    "build",
+    ".dart_tool",
+    ".flutter-plugins",
+    ".flutter-plugins-dependencies",
+    ".packages",
+    "android",
+    "ios",
+    "linux",
+    "macos",
+    "windows",
+)
+
+
 @handles("dart", "flutter", "pub")
 def _dart(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(args, ("-C", "--directory", "-t", "--target", "-o", "--output"))
@@ -90,6 +106,15 @@ def _dart(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         offline = parsed.has("--offline")  # resolves from the local cache: nothing to download
         return acc.effect(
             "install", "dart", writes, network=not offline, cost=0.5 if offline else 15.0
+        )
+    if prog == "flutter" and words == ["clean"]:
+        # Deletes what builds and `pub get` generate; the platform folders hold some of it.
+        return _simple(
+            "filesystem",
+            "dart",
+            reads=[join(base, "pubspec.yaml")],
+            writes=[join(base, p) for p in _FLUTTER_GENERATED],
+            cost=1.0,
         )
     if parsed.has("--version") or words[:1] in (["--version"], ["doctor"], ["config"]):
         return _simple("noop", "dart")

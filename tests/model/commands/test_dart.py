@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.model.commands.helpers import classify_test
+from tests.model.commands.helpers import classify_test, writes_test
 
 # (command, files, kind, ecosystem, reads, reads_all, reasons)
 CASES = [
@@ -28,7 +28,39 @@ CASES = [
             "finds none, so those generated files in the image may differ",
         ),
     ),
+    (
+        "flutter clean",
+        {"pubspec.yaml": "name: app\n"},
+        "filesystem",
+        "dart",
+        ("pubspec.yaml",),
+        False,
+        (),
+    ),
 ]
 
 
 test_classify = classify_test(CASES)
+
+test_writes = writes_test(
+    [
+        (
+            "flutter clean",
+            {},
+            (
+                "build",
+                ".dart_tool",
+                ".flutter-plugins",
+                ".flutter-plugins-dependencies",
+                ".packages",
+                "android",
+                "ios",
+                "linux",
+                "macos",
+                "windows",
+            ),
+            False,
+            False,
+        ),
+    ]
+)
