@@ -98,7 +98,7 @@ def _debian_context(context: Path, tarball: Path) -> None:
 
 _STANDINS = {
     "python": (
-        "python3 python3-pip python3-venv",
+        "python3 python3-pip python3-venv python-is-python3",
         "ENV PIP_BREAK_SYSTEM_PACKAGES=1\n",
     ),
     "node": (

@@ -33,6 +33,7 @@ from dockerfix.fixes.prefetch_rows import (
 )
 from dockerfix.fixes.rule import rule, short
 from dockerfix.fixes.split_copy import SplitCandidate, find_split, manifest_copies
+from dockerfix.model.base_images import python_version
 from dockerfix.model.constraints import conflicts
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, step_effect
@@ -110,6 +111,11 @@ Per ecosystem:
   flags).
 - npm, yarn, pnpm, bun, pip: `RUN <install> && <build>` → `RUN <install>` before the broad copy
   (after the manifests), `RUN <build>` after it.
+- pip: `pip install .` (`.[extras]`, `-e .`) of a project whose pyproject.toml lists its
+  dependencies in `[project]`, on an official python image of 3.11 or later → `COPY
+  pyproject.toml` + `RUN python -c "<print them>" > /tmp/pyproject-requirements.txt && pip
+  install -r /tmp/pyproject-requirements.txt && rm /tmp/pyproject-requirements.txt` (the same
+  pip and flags; the `python` of that pip, whose `tomllib` reads the file).
 
 ## Fix safety
 Unsafe: the added step is a command the original Dockerfile does not run, and it changes what
@@ -142,6 +148,12 @@ would have:
 - npm, yarn, pnpm, bun, pip: the install no longer sees the sources (it reads only the manifests,
   which the classifier checks; lifecycle scripts reading sources decline), and the two RUNs make
   two layers instead of one.
+- pip (`pip install .`): the dependencies are installed before the project, which then resolves
+  against them: the versions picked stay until pyproject.toml changes (a fresh build of the
+  original would pick the newest). pip marks packages installed from a requirements file as
+  requested: each dependency's `.dist-info` gets a `REQUESTED` file (listed in its `RECORD`),
+  which the original, installing them as the project's dependencies, does not write (a real
+  build shows exactly these differences). The requirements file is removed in the same RUN.
 
 The safe-mode check accepts the inserted RUN (and, for a split chain, the two RUNs replacing the
 original) only as planned: in the original RUN's workdir, user and environment, after the
@@ -371,6 +383,7 @@ def _from_leading_cd(
     image_files: Mapping[str, str],
     workdir: str,
     ctx: BuildContext,
+    python: tuple[int, int] | None,
 ) -> Prefetch | None:
     """`cd api && go build`: the dependency step of the build as it runs in that folder,
     going there first (`cd api && go mod download`); None unless the row plans one there."""
@@ -378,11 +391,22 @@ def _from_leading_cd(
     if found is None:
         return None
     folder, rest = found
-    outcome = row.plan(rest, Project.of(image_files, normalize(folder, workdir), ctx))
+    there = Project.of(image_files, normalize(folder, workdir), ctx)
+    outcome = row.plan(rest, replace(there, python=python))
     if not isinstance(outcome, Prefetch) or outcome.rest is not None or outcome.added:
         return None
     command = f"cd {shlex.quote(folder)} && {outcome.command}"
     return replace(outcome, command=command, folder=folder)
+
+
+def _base_python(model: Model, stage: Stage) -> tuple[int, int] | None:
+    """The Python version of the official python image the stage (or the stage it builds
+    on) starts from."""
+    seen: set[int] = set()
+    while stage.base_stage is not None and stage.base_stage not in seen:
+        seen.add(stage.index)
+        stage = model.stages[stage.base_stage]
+    return python_version(stage.base)
 
 
 def _needs_unknown(prefetch: Prefetch, reached: Reached) -> bool:
@@ -413,13 +437,18 @@ def _plan_script(
         ):
             return Declined(_UNKNOWN_WORKDIR)
         return None
-    project = Project.of(copy.image_files(), workdir or "/", ctx)
+    project = replace(
+        Project.of(copy.image_files(), workdir or "/", ctx), python=_base_python(model, stage)
+    )
     for row in ROWS:
         outcome = row.plan(script, project)
         if outcome is None:
             continue
         if isinstance(outcome, Declined) and workdir is not None:
-            outcome = _from_leading_cd(row, script, copy.image_files(), workdir, ctx) or outcome
+            outcome = (
+                _from_leading_cd(row, script, copy.image_files(), workdir, ctx, project.python)
+                or outcome
+            )
         if (broad.position, row.ecosystem) in done or _prefetched(stage, effects, run, row):
             return None  # its dependencies are downloaded before already: nothing to say
         if isinstance(outcome, Declined):
@@ -812,18 +841,20 @@ def split_run_text(original: str, install: str, rest: str, added: str | None = N
             sub = parse(text + "\n")
             if sub.errors or len(sub.instructions) != 1 or sub.instructions[0].flags != ins.flags:
                 return False
-            chain = chain_parts(sub.instructions[0].args)
+            args = sub.instructions[0].args.strip()
+            if text is install and added is not None:
+                # The dependency command this fix adds ends the first RUN (its text as
+                # written: it may redirect, which a plain chain does not).
+                head = args.removesuffix(added).rstrip()
+                if head == args or not head.endswith("&&"):
+                    return False
+                args = head.removesuffix("&&").rstrip()
+            chain = chain_parts(args)
             if chain is None:
                 return False
             split = [shlex.split(p) for p in chain]
             if text is install and len(split) > 1 and _is_cd_to_workdir(split[0]):
                 split = split[1:]  # the `cd` to the build's WORKDIR that this fix adds
-            if text is install and added is not None:
-                extra = chain_parts(added)
-                tail = [shlex.split(p) for p in extra] if extra else None
-                if not tail or len(split) <= len(tail) or split[-len(tail) :] != tail:
-                    return False
-                split = split[: -len(tail)]  # the dependency command this fix adds
             if text is rest and pieces and words[0][:1] == ["cd"] and split[:1] == words[:1]:
                 split = split[1:]  # the chain's leading `cd`, repeated in the second RUN
             pieces += split

@@ -11,10 +11,15 @@ import re
 import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from dockerfix.model import shell
+from dockerfix.model.commands.python import (
+    PYPROJECT_REQUIREMENTS,
+    pyproject_requirements,
+    pyproject_snippet,
+)
 from dockerfix.model.context import BuildContext
 from dockerfix.model.paths import is_under
 
@@ -33,6 +38,7 @@ class Project:
     files: Mapping[str, str]  # path relative to the working directory → context path
     ctx: BuildContext
     dirs: frozenset[str] = frozenset()
+    python: tuple[int, int] | None = None  # the base image's Python version, when known
 
     @staticmethod
     def of(image_files: Mapping[str, str], workdir: str, ctx: BuildContext) -> Project:
@@ -320,11 +326,13 @@ def _is_tool_setup(cmd: Cmd) -> bool:
         return _has_flag(cmd.argv, "-g", "--global") and len(args) > 1
     if tool == "yarn":
         return args[:2] == ["global", "add"]
-    if tool in ("pip", "pip3") and args[:1] == ["install"]:
-        names = [a.split("=")[0].split("<")[0].split(">")[0] for a in args[1:]]
+    pip = _pip_install_at(cmd)
+    if pip is not None:
+        words = cmd.argv[pip[1] + 1 :]
+        names = [a.split("=")[0].split("<")[0].split(">")[0] for a in _positionals(words)]
         flags_ok = all(
             a in ("-U", "--upgrade", "-q", "--quiet", "--no-cache-dir") or not a.startswith("-")
-            for a in cmd.argv[2:]
+            for a in words
         )
         return bool(names) and flags_ok and set(names) <= _PYTHON_TOOLS
     return False
@@ -600,6 +608,150 @@ def _plan_uv_project(run: RunScript, project: Project) -> Outcome:
 
 
 _UV_SYNC = _variant_planner(("uv",), "sync", ("--no-install-project",), ("--no-install-project",))
+
+
+def _pip_install_at(cmd: Cmd) -> tuple[str, int] | None:
+    """The interpreter of a `pip install` (`python` for `pip`, `/venv/bin/python3` for
+    `/venv/bin/pip3`, itself for `python -m pip`) and the index of `install` in its words."""
+    tool = _tool(cmd)
+    if re.fullmatch(r"python(?:3(?:\.\d+)?)?", tool) and cmd.argv[1:4] == ("-m", "pip", "install"):
+        return cmd.raw[0], 3
+    found = re.fullmatch(r"pip(3(?:\.\d+)?)?", tool)
+    if found and cmd.argv[1:2] == ("install",):
+        folder = posixpath.dirname(cmd.raw[0])
+        return posixpath.join(folder, "python" + (found.group(1) or "")), 1
+    return None
+
+
+# pip install options that take a value (the value is never the project target).
+_PIP_INSTALL_VALUE = frozenset(
+    {
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+        "--python-version",
+        "--platform",
+        "--implementation",
+        "--abi",
+        "--cache-dir",
+        "--src",
+        "--upgrade-strategy",
+        "--progress-bar",
+        "--trusted-host",
+        "--config-settings",
+        "-C",
+        "--global-option",
+        "--no-binary",
+        "--only-binary",
+        "--log",
+        "--proxy",
+        "--timeout",
+        "--retries",
+        "--cert",
+        "--client-cert",
+        "--exists-action",
+    }
+)
+
+
+def _plan_pip_project(run: RunScript, project: Project) -> Outcome:
+    """`pip install .` (`.[extras]`, `-e .`) of a project whose pyproject.toml lists its
+    dependencies: Python's TOML reader prints them as a requirements file, which the same pip
+    installs before the sources arrive."""
+    for i, cmd in enumerate(run.commands):
+        found = _pip_install_at(cmd)
+        if found is None:
+            continue
+        python, at = found
+        kept: list[str] = []
+        extras: list[str] = []
+        target = False
+        words, raws = cmd.argv[at + 1 :], cmd.raw[at + 1 :]
+        j = 0
+        while j < len(words):
+            word = words[j]
+            value = words[j + 1] if j + 1 < len(words) else ""
+            if word in ("-e", "--editable") and _PROJECT_TARGET.match(value):
+                match = _PROJECT_TARGET.match(value)
+                target, extras = (
+                    True,
+                    [*extras, *((match.group(1) or "").split(",") if match else [])],
+                )
+                j += 2
+                continue
+            if word in _PIP_INSTALL_VALUE and j + 1 < len(words):
+                kept += [raws[j], raws[j + 1]]
+                j += 2
+                continue
+            match = _PROJECT_TARGET.match(word)
+            if match and not word.startswith("-"):
+                target, extras = True, [*extras, *(match.group(1) or "").split(",")]
+            elif word.startswith("-"):
+                kept.append(raws[j])  # other requirements stay with the original install
+            j += 1
+        if not target:
+            continue
+        if "--no-deps" in words:
+            return None  # it installs the project alone: nothing to download first
+        if cmd.moved:
+            return Declined(_MOVED.format(cmd.source))
+        if any(UNKNOWN in w for w in words):
+            return Declined(f"`{cmd.source}` has words whose value dockerfix does not know")
+        if project.python is None:
+            return Declined(
+                "reading the dependencies from pyproject.toml needs Python 3.11 or later "
+                "(tomllib), and dockerfix knows the Python version of official python images "
+                "only: install the dependencies from a requirements file before the copy"
+            )
+        if project.python < (3, 11):
+            major, minor = project.python
+            return Declined(
+                f"reading the dependencies from pyproject.toml needs Python 3.11 or later "
+                f"(tomllib); the base image has Python {major}.{minor}"
+            )
+        extras = [e.strip() for e in extras if e.strip()]
+        text = project.read("pyproject.toml")
+        if text is None:
+            return Declined(
+                "pyproject.toml is not among the files the copy sends: the dependencies are "
+                "known only once the project is built"
+            )
+        listed = pyproject_requirements(text, extras)
+        if listed is None:
+            return Declined(
+                "pyproject.toml does not list the dependencies itself ([project] dependencies, "
+                "and the extras it installs, not dynamic): they are known only once the "
+                "project is built"
+            )
+        if not listed.strip():
+            return None  # no dependencies: nothing to download first
+        snippet = pyproject_snippet(extras)
+        words_out = [*cmd.prefix, *cmd.raw[: at + 1], *kept, "-r", PYPROJECT_REQUIREMENTS]
+        command = (
+            f'{python} -c "{snippet}" > {PYPROJECT_REQUIREMENTS} && {" ".join(words_out)} '
+            f"&& rm {PYPROJECT_REQUIREMENTS}"
+        )
+        return _lead(run, i, command)
+    return None
+
+
+_PIP_CHAIN = _chain_planner("pip")
+
+
+def _pip_planner(run: RunScript, project: Project) -> Outcome:
+    """`pip install .` of a project that lists its dependencies, or `pip install -r … &&
+    <build>`."""
+    return _plan_pip_project(run, project) or _PIP_CHAIN(run, project)
 
 
 def _uv_planner(run: RunScript, project: Project) -> Outcome:
@@ -1101,11 +1253,26 @@ ROWS: tuple[PrefetchRow, ...] = (
         ("package.json", "bun.lock", "bun.lockb", "bunfig.toml"),
         "package.json",
     ),
-    _chain_row(
-        "pip",
-        "`pip install -r <requirements> && <build>`",
-        ("the requirements files the install names (nested `-r`/`-c` included)",),
-        "",
+    replace(
+        _chain_row(
+            "pip",
+            "`pip install -r <requirements> && <build>`; `pip install .` (`.[extras]`, `-e .`) "
+            "of a project whose pyproject.toml lists its dependencies, on a python:3.11 or "
+            "later image",
+            (
+                "the requirements files the install names (nested `-r`/`-c` included); "
+                "pyproject.toml",
+            ),
+            "",
+        ),
+        prefetch="the install part of the chain; for `pip install .`, `python -c <print "
+        "pyproject.toml's dependencies> > /tmp/pyproject-requirements.txt && pip install -r "
+        "/tmp/pyproject-requirements.txt`",
+        unsafe=_CHAIN_UNSAFE + "; for `pip install .`, the dependencies are installed "
+        "before the project, which then resolves against them: the versions picked stay "
+        "until pyproject.toml changes, and pip marks them as requested (a REQUESTED file in "
+        "each .dist-info, listed in its RECORD)",
+        plan=_pip_planner,
     ),
 )
 

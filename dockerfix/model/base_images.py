@@ -8,6 +8,8 @@ on them declines.
 
 from __future__ import annotations
 
+import re
+
 # Official image name → the working directory its Dockerfile sets ("/" when it sets none).
 # Every tag of these images runs as root.
 _WORKDIRS = {
@@ -82,3 +84,23 @@ def default_workdir(reference: str) -> str | None:
 def default_user(reference: str) -> str | None:
     """The user a stage `FROM reference` starts as (`root`), when dockerfix knows it."""
     return "root" if default_workdir(reference) is not None else None
+
+
+def python_version(reference: str) -> tuple[int, int] | None:
+    """The Python version of an official `python` image (`python:3.12-slim` → (3, 12)); a tag
+    without one (`python:3`, `python:slim`, `python:latest`) is a current Python 3. None for
+    other images and for tags that name no version dockerfix can tell."""
+    if _name(reference) != "python":
+        return None
+    ref = reference.strip().lower().split("@", 1)[0]
+    tag = ref.rpartition(":")[2] if ":" in ref.rpartition("/")[2] else "latest"
+    found = re.match(r"(\d+)(?:\.(\d+))?", tag)
+    if found is None:
+        return _CURRENT_PYTHON if "$" not in tag else None
+    if found.group(2) is None:
+        return _CURRENT_PYTHON if found.group(1) == "3" else None
+    return int(found.group(1)), int(found.group(2))
+
+
+# What a `python:3`-like tag stands for: Python 3.11 and later have tomllib.
+_CURRENT_PYTHON = (3, 13)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
@@ -164,6 +165,7 @@ def _analyse_run(
     ecos: list[str] = []
     notes: list[str] = []
     tree_reads = True  # every project-reading command names its reads across the tree
+    made: dict[str, str] = {}  # files earlier commands of this RUN wrote, with their text
     for cmd in script.commands:
         if not cmd.argv or cmd.argv[0].value is None:
             return _unknown("a command name is not static", context_files=mounted)
@@ -180,7 +182,10 @@ def _analyse_run(
         cwd = _cwd(workdir, cmd)
 
         def read_file(path: str, _cwd: str | None = cwd) -> str | None:
-            return reader(normalize(path, _cwd)) if _cwd is not None else None
+            if _cwd is None:
+                return None
+            full = normalize(path, _cwd)
+            return made[full] if full in made else reader(full)
 
         def glob(pattern: str, _cwd: str | None = cwd) -> list[str] | None:
             if _cwd is None:
@@ -200,6 +205,9 @@ def _analyse_run(
             noted=looked,
         )
         static = static and not looked
+        printed = _printed_requirements(argv, cmd, read_file, cwd)
+        if printed is not None:
+            made[printed[0]] = printed[1]
         if effect.assumed is not None:
             seen.append(effect.assumption)
             if assume:
@@ -322,6 +330,26 @@ def _cwd(workdir: str | None, cmd: shell.Command) -> str | None:
 _SHELL_STATE = frozenset({"cd", "set", "export", "true", ":"})
 
 _DEVICES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty")
+
+
+def _printed_requirements(
+    argv: list[str], cmd: shell.Command, read_file: Callable[[str], str | None], cwd: str | None
+) -> tuple[str, str] | None:
+    """`python -c "<pyproject_snippet>" > FILE`: the file and the requirements it holds."""
+    from dockerfix.model.commands.python import pyproject_requirements, snippet_extras
+
+    if cwd is None or len(argv) != 3 or argv[1] != "-c" or not _is_python(argv[0]):
+        return None
+    extras = snippet_extras(argv[2])
+    targets = [r.target.value for r in cmd.redirects if r.operator == ">" and r.target]
+    if extras is None or len(cmd.redirects) != 1 or len(targets) != 1 or targets[0] is None:
+        return None
+    text = pyproject_requirements(read_file("pyproject.toml"), extras)
+    return (normalize(targets[0], cwd), text) if text is not None else None
+
+
+def _is_python(program: str) -> bool:
+    return re.fullmatch(r"python(?:3(?:\.\d+)?)?", posixpath.basename(program)) is not None
 
 
 def _redirect_paths(cmd: shell.Command) -> tuple[list[str], list[str]] | None:

@@ -658,6 +658,100 @@ DECLINES += [
 ]
 
 
+PYPROJECT = {
+    "pyproject.toml": "[project]\nname = 'shop'\nversion = '1'\ndependencies = ['six', 'idna']\n"
+    "[project.optional-dependencies]\ndev = ['pytest']\n",
+    "shop/__init__.py": "",
+}
+PY312 = "FROM python:3.12-slim\nWORKDIR /app\n"
+PRINT_DEPS = (
+    "python -c \"import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; "
+    "print('\\n'.join(p['dependencies']{extras}))\" > /tmp/pyproject-requirements.txt"
+)
+
+
+def _print_deps(*extras: str, python: str = "python") -> str:
+    more = "".join(f" + p['optional-dependencies']['{e}']" for e in extras)
+    return PRINT_DEPS.format(extras=more).replace("python -c", f"{python} -c", 1)
+
+
+REWRITES += [
+    pytest.param(
+        PYPROJECT,
+        PY312 + "COPY . .\nRUN pip install --no-cache-dir .\n",
+        PY312 + "COPY pyproject.toml ./\nRUN " + _print_deps() + " && pip install --no-cache-dir "
+        "-r /tmp/pyproject-requirements.txt && rm /tmp/pyproject-requirements.txt\nCOPY . .\n"
+        "RUN pip install --no-cache-dir .\n",
+        id="pip-install-project",
+    ),
+    pytest.param(
+        PYPROJECT,
+        PY312 + 'COPY . .\nRUN pip install -e ".[dev]"\n',
+        PY312 + "COPY pyproject.toml ./\nRUN " + _print_deps("dev") + " && pip install "
+        "-r /tmp/pyproject-requirements.txt && rm /tmp/pyproject-requirements.txt\nCOPY . .\n"
+        'RUN pip install -e ".[dev]"\n',
+        id="pip-install-editable-with-extras",
+    ),
+    pytest.param(
+        PYPROJECT,
+        PY312 + "COPY . .\nRUN /opt/venv/bin/pip install --user .\n",
+        PY312
+        + "COPY pyproject.toml ./\nRUN "
+        + _print_deps(python="/opt/venv/bin/python")
+        + " && /opt/venv/bin/pip install --user -r /tmp/pyproject-requirements.txt && rm "
+        "/tmp/pyproject-requirements.txt\nCOPY . .\nRUN /opt/venv/bin/pip install --user .\n",
+        id="pip-install-project-of-a-venv",
+    ),
+    pytest.param(
+        PYPROJECT,
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
+        "RUN python -m pip install --upgrade pip && python -m pip install .\n",
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY pyproject.toml ./\n"
+        "RUN python -m pip install --upgrade pip && " + _print_deps() + " && python -m pip "
+        "install -r /tmp/pyproject-requirements.txt && rm /tmp/pyproject-requirements.txt\n"
+        "COPY . .\nRUN python -m pip install .\n",
+        id="pip-install-project-after-upgrading-pip",
+    ),
+]
+NOOPS += [
+    pytest.param(PYPROJECT, PY312 + "COPY . .\nRUN pip install --no-deps .\n", id="pip-no-deps"),
+    pytest.param(
+        {"pyproject.toml": "[project]\nname = 'a'\nversion = '1'\n", "a.py": ""},
+        PY312 + "COPY . .\nRUN pip install .\n",
+        id="pip-project-without-dependencies",
+    ),
+]
+DECLINES += [
+    pytest.param(
+        {
+            "pyproject.toml": "[project]\nname = 'a'\ndynamic = ['version', 'dependencies']\n",
+            "a/__init__.py": "",
+        },
+        PY312 + "COPY . .\nRUN pip install .\n",
+        "pyproject.toml does not list the dependencies itself",
+        id="pip-project-dynamic-dependencies",
+    ),
+    pytest.param(
+        PYPROJECT,
+        "FROM python:3.10-slim\nWORKDIR /app\nCOPY . .\nRUN pip install .\n",
+        "needs Python 3.11 or later (tomllib); the base image has Python 3.10",
+        id="pip-project-on-python-3-10",
+    ),
+    pytest.param(
+        PYPROJECT,
+        "FROM ubuntu:24.04\nWORKDIR /app\nCOPY . .\nRUN pip install --break-system-packages .\n",
+        "knows the Python version of official python images only",
+        id="pip-project-on-another-image",
+    ),
+    pytest.param(
+        PYPROJECT,
+        PY312 + 'COPY . .\nRUN pip install ".[docs]"\n',
+        "pyproject.toml does not list the dependencies itself",
+        id="pip-project-unknown-extra",
+    ),
+]
+
+
 @pytest.mark.parametrize(("files", "source", "expected", "assumption"), SHELL_CODE)
 def test_build_inside_shell_code(
     tmp_path: Path, files: dict[str, str], source: str, expected: str, assumption: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -27,6 +28,11 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import HANDLERS, handles
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 _REQUIREMENTS = ("requirements*.txt", "requirements/*.txt")
 
@@ -754,10 +760,74 @@ def _pdm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     return acc.effect("install", "pdm", writes, network=True, cost=20.0)
 
 
+# Where the dependency step dockerfix writes for `pip install .` keeps the requirements that
+# Python's TOML reader (3.11 and later) prints from pyproject.toml; removed in the same RUN.
+PYPROJECT_REQUIREMENTS = "/tmp/pyproject-requirements.txt"
+_SNIPPET_HEAD = "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; "
+_SNIPPET = re.compile(
+    re.escape(_SNIPPET_HEAD)
+    + r"print\('\\n'\.join\(p\['dependencies'\]"
+    + r"((?: \+ p\['optional-dependencies'\]\['[A-Za-z0-9_.-]+'\])*)\)\)"
+)
+
+
+def pyproject_snippet(extras: Iterable[str] = ()) -> str:
+    """The `python -c` program that prints, one per line, the dependencies pyproject.toml
+    lists in [project] (and those of its `extras`)."""
+    parts = ["p['dependencies']", *(f"p['optional-dependencies']['{e}']" for e in extras)]
+    return _SNIPPET_HEAD + "print('\\n'.join(" + " + ".join(parts) + "))"
+
+
+def snippet_extras(program: str) -> list[str] | None:
+    """The extras a `pyproject_snippet` program prints; None for any other program."""
+    found = _SNIPPET.fullmatch(program)
+    if found is None:
+        return None
+    return re.findall(r"\]\['([A-Za-z0-9_.-]+)'\]", found.group(1))
+
+
+def pyproject_requirements(text: str | None, extras: Iterable[str] = ()) -> str | None:
+    """What `pyproject_snippet(extras)` prints for this pyproject.toml; None when it does not
+    list them itself (missing, dynamic, or not parsed)."""
+    if text is None:
+        return None
+    try:
+        table = tomllib.loads(text).get("project")
+    except tomllib.TOMLDecodeError:
+        return None
+    if not isinstance(table, dict) or "dependencies" in table.get("dynamic", []):
+        return None
+    deps = table.get("dependencies", [])
+    optional = table.get("optional-dependencies", {})
+    wanted = list(extras)
+    if wanted and (
+        "optional-dependencies" in table.get("dynamic", []) or not isinstance(optional, dict)
+    ):
+        return None
+    lines = list(deps) if isinstance(deps, list) else None
+    for extra in wanted:
+        more = optional.get(extra)
+        if lines is None or not isinstance(more, list):
+            return None
+        lines += more
+    if lines is None or not all(isinstance(line, str) for line in lines):
+        return None
+    return "\n".join(lines)
+
+
 @handles("python")
 def _python(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(args, ("-m", "-W", "-X", "-c"), stop_at_positional=True)
     module = parsed.last("-m")
+    program = parsed.last("-c")
+    extras = snippet_extras(program) if program is not None else None
+    if extras is not None:
+        # dockerfix's own program: it reads pyproject.toml and prints its dependencies.
+        if pyproject_requirements(ctx.text("pyproject.toml"), extras) is None:
+            return unknown_effect(
+                args, "pyproject.toml does not list the dependencies (or the extras) itself"
+            )
+        return _simple("build", "pip", reads=["pyproject.toml"], cost=0.1)
     if module is None:
         if parsed.positionals and parsed.positionals[0].endswith("setup.py"):
             return _build_all(
