@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
 from dockerfix.fixes.prefetch_rows import (
+    ARG_EXTRAS,
     ROWS,
     UNKNOWN,
     Declined,
@@ -323,12 +324,15 @@ def _plan_run(
     if broad is None:
         return None
     if script is None:
+        reached = _plan_reached(model, stage, ctx, effects, order, run, broad, text, done)
+        if isinstance(reached, _Found):
+            return reached
         hidden = _hidden_build(text)
         if hidden is None or any(
             r.ecosystem == hidden[0] and _prefetched(stage, effects, run, r) for r in ROWS
         ):
             return None  # nothing to say, or its dependencies are downloaded before already
-        return _plan_reached(model, stage, ctx, effects, order, run, broad, text, done) or hidden[1]
+        return reached or hidden[1]
     outcome = _plan_script(model, stage, ctx, effects, order, run, broad, script, done)
     if isinstance(outcome, Declined) and not run.instruction.heredocs:
         # `set -eux; go build`, `echo building && go build`: what runs first needs nothing.
@@ -355,7 +359,7 @@ def _plan_reached(
         found = _plan_script(
             model, stage, ctx, effects, order, run, broad, reached.script, done, reached
         )
-        if isinstance(found, _Found) and found.replacement is None:
+        if isinstance(found, _Found) and (found.replacement is None or reached.whole):
             return _reached_found(found, reached)
         if isinstance(found, Declined) and declined is None:
             declined = found  # about the build itself: truer than "inside shell code"
@@ -366,13 +370,22 @@ def _reached_found(found: _Found, reached: Reached) -> _Found | Declined:
     """A dependency step planned for a build inside shell code: it must carry none of the
     build's unknown words, and it runs whichever way the RUN goes."""
     build = reached.script.commands[-1]
+    where = "the RUN" if reached.whole else f"`{build.source}`"
     notes = [found.assumption] if found.assumption else []
     if reached.conditional:
         notes.append(f"the dependency step runs even when the RUN does not reach `{build.source}`")
-    if reached.unknown:
+    extras = [w for w in reached.unknown if ARG_EXTRAS.fullmatch(w.strip("\"'"))]
+    others = [w for w in reached.unknown if w not in extras]
+    if extras and found.row.ecosystem == "pip":
         notes.append(
-            f"{', '.join(reached.unknown)} in `{build.source}` is taken to change no "
-            "dependency the build downloads"
+            f"the extras {', '.join(extras)} names are installed by the original install "
+            "only, after the copy"
+        )
+    else:
+        others = list(reached.unknown)
+    if others:
+        notes.append(
+            f"{', '.join(others)} in {where} is taken to change no dependency the build downloads"
         )
     return replace(found, assumption="; ".join(notes))
 
@@ -455,8 +468,9 @@ def _plan_script(
             return outcome
         if reached is not None and _needs_unknown(outcome, reached):
             build = reached.script.commands[-1]
+            where = "the RUN" if reached.whole else f"`{build.source}`"
             return Declined(
-                f"`{build.source}` has words whose value dockerfix does not know "
+                f"{where} has words whose value dockerfix does not know "
                 f"({', '.join(reached.unknown)}), and the dependency step would need them"
             )
         if workdir is None:

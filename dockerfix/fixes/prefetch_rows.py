@@ -141,6 +141,9 @@ class PrefetchRow:
 # --- RUN scripts -----------------------------------------------------------------------------
 
 
+_BRACED_NAME = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
 def chain_parts(text: str) -> tuple[str, ...] | None:
     """The parts of a plain `a && b && c` list, or None when the text is anything else."""
     parts: list[str] = []
@@ -168,6 +171,9 @@ def chain_parts(text: str) -> tuple[str, ...] | None:
             parts.append("".join(current).strip())
             current = []
             i += 1
+        elif (braced := _BRACED_NAME.match(text, i)) is not None:
+            current.append(braced.group(0))  # `${NAME}`: a word, not a brace group
+            i = braced.end() - 1
         elif ch in ";|&()<>`{}\n#" or text.startswith("$(", i):
             return None
         else:
@@ -212,6 +218,9 @@ class Reached:
     script: RunScript
     conditional: bool
     unknown: tuple[str, ...]  # the source text of its words dockerfix cannot know
+    # The whole RUN, a plain `&&` chain whose only trouble is words dockerfix cannot know:
+    # every command, its chain parts, and the unknown words of them all.
+    whole: bool = False
 
 
 def reached_commands(text: str) -> list[Reached]:
@@ -222,6 +231,15 @@ def reached_commands(text: str) -> list[Reached]:
         return []
     commands = [c for c in script.commands if c.argv]
     out: list[Reached] = []
+    parts = chain_parts(text)
+    if (
+        parts is not None
+        and len(parts) == len(script.commands) == len(commands)
+        and not any(c.nested or c.in_subshell or c.argv[0].value is None for c in commands)
+    ):
+        unknown = tuple(w.raw for c in commands for w in c.argv if w.value is None)
+        whole = RunScript(tuple(_lenient(c) for c in commands), parts)
+        out.append(Reached(whole, False, unknown, whole=True))
     for k, command in enumerate(commands):
         if command.nested or command.in_subshell or command.argv[0].value is None:
             continue
@@ -326,6 +344,9 @@ def _is_tool_setup(cmd: Cmd) -> bool:
         return _has_flag(cmd.argv, "-g", "--global") and len(args) > 1
     if tool == "yarn":
         return args[:2] == ["global", "add"]
+    if re.fullmatch(r"python(?:3(?:\.\d+)?)?", tool) and cmd.argv[1:3] == ("-m", "venv"):
+        # `python -m venv /venv`: a new environment, no project file read.
+        return args[:1] == ["venv"] and len(args) == 2 and not args[1].startswith(UNKNOWN)
     pip = _pip_install_at(cmd)
     if pip is not None:
         words = cmd.argv[pip[1] + 1 :]
@@ -623,6 +644,8 @@ def _pip_install_at(cmd: Cmd) -> tuple[str, int] | None:
     return None
 
 
+# A project target whose extras a variable names: `.[${EXTRAS}]`, `.[$EXTRAS]`.
+ARG_EXTRAS = re.compile(r"\./?\[\$\{?[A-Za-z_][A-Za-z0-9_]*\}?\]")
 # pip install options that take a value (the value is never the project target).
 _PIP_INSTALL_VALUE = frozenset(
     {
@@ -675,6 +698,7 @@ def _plan_pip_project(run: RunScript, project: Project) -> Outcome:
         python, at = found
         kept: list[str] = []
         extras: list[str] = []
+        unnamed: list[str] = []
         target = False
         words, raws = cmd.argv[at + 1 :], cmd.raw[at + 1 :]
         j = 0
@@ -696,6 +720,10 @@ def _plan_pip_project(run: RunScript, project: Project) -> Outcome:
             match = _PROJECT_TARGET.match(word)
             if match and not word.startswith("-"):
                 target, extras = True, [*extras, *(match.group(1) or "").split(",")]
+            elif ARG_EXTRAS.fullmatch(raws[j].strip("\"'")):
+                # `.[${EXTRAS}]`: the extras a build argument names are installed later, by
+                # the original install; the dependency step installs the others.
+                target, unnamed = True, [*unnamed, raws[j]]
             elif word.startswith("-"):
                 kept.append(raws[j])  # other requirements stay with the original install
             j += 1
@@ -705,7 +733,7 @@ def _plan_pip_project(run: RunScript, project: Project) -> Outcome:
             return None  # it installs the project alone: nothing to download first
         if cmd.moved:
             return Declined(_MOVED.format(cmd.source))
-        if any(UNKNOWN in w for w in words):
+        if any(UNKNOWN in w for w, r in zip(words, raws, strict=True) if r not in unnamed):
             return Declined(f"`{cmd.source}` has words whose value dockerfix does not know")
         if project.python is None:
             return Declined(

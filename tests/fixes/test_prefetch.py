@@ -713,6 +713,22 @@ REWRITES += [
         id="pip-install-project-after-upgrading-pip",
     ),
 ]
+REWRITES += [
+    pytest.param(
+        PYPROJECT,
+        "FROM python:3-alpine\nARG EXTRAS=dev\nCOPY . /app\nWORKDIR /app\n"
+        "RUN python -m venv /app/venv && /app/venv/bin/pip install .[${EXTRAS}]\n",
+        "FROM python:3-alpine\nARG EXTRAS=dev\nCOPY pyproject.toml /app/\nRUN cd /app && "
+        "python -m venv /app/venv && "
+        + _print_deps(python="/app/venv/bin/python")
+        + " && /app/venv/bin/pip install -r /tmp/pyproject-requirements.txt && rm "
+        "/tmp/pyproject-requirements.txt\nCOPY . /app\nWORKDIR /app\n"
+        "RUN /app/venv/bin/pip install .[${EXTRAS}]\n",
+        id="pip-install-into-a-new-venv-with-extras-from-an-arg",
+    ),
+]
+
+
 NOOPS += [
     pytest.param(PYPROJECT, PY312 + "COPY . .\nRUN pip install --no-deps .\n", id="pip-no-deps"),
     pytest.param(
@@ -934,8 +950,11 @@ CHAINS = [
         ("pip install -r 'a b.txt'", "python -c 'x && y'"),
     ),
     ("npm ci", ("npm ci",)),
+    ("pip install .[${EXTRAS}] && make", ("pip install .[${EXTRAS}]", "make")),
 ]
 NOT_CHAINS = [
+    "npm ci && echo ${X:-y}",
+    "npm ci && echo ${X}}",
     "npm ci; npm run build",
     "npm ci || true",
     "npm ci | tee log",
@@ -1134,3 +1153,18 @@ NOOPS += [
         id="cargo-workspace-after-chef-cook",
     ),
 ]
+
+
+def test_extras_from_a_build_argument_are_left_to_the_original_install(tmp_path: Path) -> None:
+    source = (
+        "FROM python:3.12-slim\nARG EXTRAS=dev\nWORKDIR /app\nCOPY . .\n"
+        "RUN pip install .[${EXTRAS}]\n"
+    )
+    result = _fix(tmp_path, PYPROJECT, source)
+    applied = [f for f in result.fixes if f.applied]
+    assert [f.code for f in applied] == [codes.PREFETCH]
+    assert applied[0].message.endswith(
+        "(unsafe: the extras .[${EXTRAS}] names are installed by the original install only, "
+        "after the copy)"
+    )
+    assert "print('\\n'.join(p['dependencies']))" in result.code
