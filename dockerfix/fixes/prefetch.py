@@ -114,9 +114,11 @@ Per ecosystem:
   (after the manifests), `RUN <build>` after it.
 - pip: `pip install .` (`.[extras]`, `-e .`) of a project whose pyproject.toml lists its
   dependencies in `[project]`, on an official python image of 3.11 or later → `COPY
-  pyproject.toml` + `RUN python -c "<print them>" > /tmp/pyproject-requirements.txt && pip
-  install -r /tmp/pyproject-requirements.txt && rm /tmp/pyproject-requirements.txt` (the same
-  pip and flags; the `python` of that pip, whose `tomllib` reads the file).
+  pyproject.toml` + `RUN python -c "<print them>" > /tmp/project-requirements.txt && pip
+  install -r /tmp/project-requirements.txt && rm /tmp/project-requirements.txt` (the same
+  pip and flags; the `python` of that pip, whose `tomllib` reads the file). A setup.py that
+  passes `setup()` a literal `install_requires` list (and no setup.cfg) gets the same with
+  `COPY setup.py` and a program that parses the file with `ast`, without running it.
 
 ## Fix safety
 Unsafe: the added step is a command the original Dockerfile does not run, and it changes what

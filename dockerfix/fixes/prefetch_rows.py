@@ -17,8 +17,10 @@ from typing import Literal
 from dockerfix.model import shell
 from dockerfix.model.commands.python import (
     PYPROJECT_REQUIREMENTS,
+    SETUP_SNIPPET,
     pyproject_requirements,
     pyproject_snippet,
+    setup_py_requirements,
 )
 from dockerfix.model.context import BuildContext
 from dockerfix.model.paths import is_under
@@ -735,6 +737,39 @@ def _plan_pip_project(run: RunScript, project: Project) -> Outcome:
             return Declined(_MOVED.format(cmd.source))
         if any(UNKNOWN in w for w, r in zip(words, raws, strict=True) if r not in unnamed):
             return Declined(f"`{cmd.source}` has words whose value dockerfix does not know")
+        extras = [e.strip() for e in extras if e.strip()]
+        found_deps = _project_dependencies(project, extras)
+        if not isinstance(found_deps, str):
+            return found_deps
+        snippet = found_deps
+        words_out = [*cmd.prefix, *cmd.raw[: at + 1], *kept, "-r", PYPROJECT_REQUIREMENTS]
+        command = (
+            f'{python} -c "{snippet}" > {PYPROJECT_REQUIREMENTS} && {" ".join(words_out)} '
+            f"&& rm {PYPROJECT_REQUIREMENTS}"
+        )
+        return _lead(run, i, command)
+    return None
+
+
+def _project_dependencies(project: Project, extras: list[str]) -> str | Declined | None:
+    """The `python -c` program that prints the dependencies of the project at the WORKDIR
+    (from pyproject.toml's [project] table, or from setup.py's literal `install_requires`);
+    None when it has none; the decline when they are known only once the project is built
+    or the image's Python cannot run the program."""
+    text = project.read("pyproject.toml")
+    try:
+        table = tomllib.loads(text).get("project") if text is not None else None
+    except tomllib.TOMLDecodeError:
+        return Declined("pyproject.toml does not parse")
+    if isinstance(table, dict) and "dependencies" not in table.get("dynamic", []):
+        listed = pyproject_requirements(text, extras)
+        if listed is None:
+            return Declined(
+                "pyproject.toml does not list the extras it installs ("
+                + ", ".join(extras)
+                + ") in [project.optional-dependencies]: they are known only once the project "
+                "is built"
+            )
         if project.python is None:
             return Declined(
                 "reading the dependencies from pyproject.toml needs Python 3.11 or later "
@@ -747,30 +782,35 @@ def _plan_pip_project(run: RunScript, project: Project) -> Outcome:
                 f"reading the dependencies from pyproject.toml needs Python 3.11 or later "
                 f"(tomllib); the base image has Python {major}.{minor}"
             )
-        extras = [e.strip() for e in extras if e.strip()]
-        text = project.read("pyproject.toml")
-        if text is None:
+        return pyproject_snippet(extras) if listed.strip() else None
+    listed = setup_py_requirements(project.read("setup.py"))
+    if table is None and listed is not None and not project.exists("setup.cfg"):
+        if extras:
             return Declined(
-                "pyproject.toml is not among the files the copy sends: the dependencies are "
+                f"setup.py's extras ({', '.join(extras)}) are not read by dockerfix: they are "
                 "known only once the project is built"
             )
-        listed = pyproject_requirements(text, extras)
-        if listed is None:
+        if project.python is None or project.python < (3, 0):
             return Declined(
-                "pyproject.toml does not list the dependencies itself ([project] dependencies, "
-                "and the extras it installs, not dynamic): they are known only once the "
-                "project is built"
+                "reading setup.py needs the image's Python 3, and dockerfix knows the Python "
+                "version of official python images only"
             )
-        if not listed.strip():
-            return None  # no dependencies: nothing to download first
-        snippet = pyproject_snippet(extras)
-        words_out = [*cmd.prefix, *cmd.raw[: at + 1], *kept, "-r", PYPROJECT_REQUIREMENTS]
-        command = (
-            f'{python} -c "{snippet}" > {PYPROJECT_REQUIREMENTS} && {" ".join(words_out)} '
-            f"&& rm {PYPROJECT_REQUIREMENTS}"
+        return SETUP_SNIPPET if listed.strip() else None
+    if isinstance(table, dict):
+        return Declined(
+            "pyproject.toml declares its dependencies dynamic: they are known only once the "
+            "project is built"
         )
-        return _lead(run, i, command)
-    return None
+    if text is None and project.read("setup.py") is None:
+        return Declined(
+            "neither pyproject.toml nor setup.py is among the files the copy sends: the "
+            "dependencies are known only once the project is built"
+        )
+    return Declined(
+        "the project does not list its dependencies statically (pyproject.toml's [project] "
+        "dependencies, not dynamic, or a literal `install_requires` list in setup.py without "
+        "a setup.cfg): they are known only once the project is built"
+    )
 
 
 _PIP_CHAIN = _chain_planner("pip")
@@ -1285,17 +1325,17 @@ ROWS: tuple[PrefetchRow, ...] = (
         _chain_row(
             "pip",
             "`pip install -r <requirements> && <build>`; `pip install .` (`.[extras]`, `-e .`) "
-            "of a project whose pyproject.toml lists its dependencies, on a python:3.11 or "
-            "later image",
+            "of a project whose pyproject.toml lists its dependencies (on a python:3.11 or "
+            "later image), or whose setup.py passes a literal `install_requires` list",
             (
                 "the requirements files the install names (nested `-r`/`-c` included); "
-                "pyproject.toml",
+                "pyproject.toml or setup.py",
             ),
             "",
         ),
         prefetch="the install part of the chain; for `pip install .`, `python -c <print "
-        "pyproject.toml's dependencies> > /tmp/pyproject-requirements.txt && pip install -r "
-        "/tmp/pyproject-requirements.txt`",
+        "the dependencies pyproject.toml or setup.py lists> > /tmp/project-requirements.txt "
+        "&& pip install -r /tmp/project-requirements.txt`",
         unsafe=_CHAIN_UNSAFE + "; for `pip install .`, the dependencies are installed "
         "before the project, which then resolves against them: the versions picked stay "
         "until pyproject.toml changes, and pip marks them as requested (a REQUESTED file in "

@@ -335,16 +335,27 @@ _DEVICES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty")
 def _printed_requirements(
     argv: list[str], cmd: shell.Command, read_file: Callable[[str], str | None], cwd: str | None
 ) -> tuple[str, str] | None:
-    """`python -c "<pyproject_snippet>" > FILE`: the file and the requirements it holds."""
-    from dockerfix.model.commands.python import pyproject_requirements, snippet_extras
+    """`python -c "<pyproject_snippet or SETUP_SNIPPET>" > FILE`: the file and the
+    requirements it holds."""
+    from dockerfix.model.commands.python import (
+        SETUP_SNIPPET,
+        pyproject_requirements,
+        setup_py_requirements,
+        snippet_extras,
+    )
 
     if cwd is None or len(argv) != 3 or argv[1] != "-c" or not _is_python(argv[0]):
         return None
-    extras = snippet_extras(argv[2])
     targets = [r.target.value for r in cmd.redirects if r.operator == ">" and r.target]
-    if extras is None or len(cmd.redirects) != 1 or len(targets) != 1 or targets[0] is None:
+    if len(cmd.redirects) != 1 or len(targets) != 1 or targets[0] is None:
         return None
-    text = pyproject_requirements(read_file("pyproject.toml"), extras)
+    extras = snippet_extras(argv[2])
+    if extras is not None:
+        text = pyproject_requirements(read_file("pyproject.toml"), extras)
+    elif argv[2] == SETUP_SNIPPET:
+        text = setup_py_requirements(read_file("setup.py"))
+    else:
+        return None
     return (normalize(targets[0], cwd), text) if text is not None else None
 
 

@@ -666,7 +666,7 @@ PYPROJECT = {
 PY312 = "FROM python:3.12-slim\nWORKDIR /app\n"
 PRINT_DEPS = (
     "python -c \"import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; "
-    "print('\\n'.join(p['dependencies']{extras}))\" > /tmp/pyproject-requirements.txt"
+    "print('\\n'.join(p['dependencies']{extras}))\" > /tmp/project-requirements.txt"
 )
 
 
@@ -680,7 +680,7 @@ REWRITES += [
         PYPROJECT,
         PY312 + "COPY . .\nRUN pip install --no-cache-dir .\n",
         PY312 + "COPY pyproject.toml ./\nRUN " + _print_deps() + " && pip install --no-cache-dir "
-        "-r /tmp/pyproject-requirements.txt && rm /tmp/pyproject-requirements.txt\nCOPY . .\n"
+        "-r /tmp/project-requirements.txt && rm /tmp/project-requirements.txt\nCOPY . .\n"
         "RUN pip install --no-cache-dir .\n",
         id="pip-install-project",
     ),
@@ -688,7 +688,7 @@ REWRITES += [
         PYPROJECT,
         PY312 + 'COPY . .\nRUN pip install -e ".[dev]"\n',
         PY312 + "COPY pyproject.toml ./\nRUN " + _print_deps("dev") + " && pip install "
-        "-r /tmp/pyproject-requirements.txt && rm /tmp/pyproject-requirements.txt\nCOPY . .\n"
+        "-r /tmp/project-requirements.txt && rm /tmp/project-requirements.txt\nCOPY . .\n"
         'RUN pip install -e ".[dev]"\n',
         id="pip-install-editable-with-extras",
     ),
@@ -698,8 +698,8 @@ REWRITES += [
         PY312
         + "COPY pyproject.toml ./\nRUN "
         + _print_deps(python="/opt/venv/bin/python")
-        + " && /opt/venv/bin/pip install --user -r /tmp/pyproject-requirements.txt && rm "
-        "/tmp/pyproject-requirements.txt\nCOPY . .\nRUN /opt/venv/bin/pip install --user .\n",
+        + " && /opt/venv/bin/pip install --user -r /tmp/project-requirements.txt && rm "
+        "/tmp/project-requirements.txt\nCOPY . .\nRUN /opt/venv/bin/pip install --user .\n",
         id="pip-install-project-of-a-venv",
     ),
     pytest.param(
@@ -708,7 +708,7 @@ REWRITES += [
         "RUN python -m pip install --upgrade pip && python -m pip install .\n",
         "FROM python:3.11-slim\nWORKDIR /app\nCOPY pyproject.toml ./\n"
         "RUN python -m pip install --upgrade pip && " + _print_deps() + " && python -m pip "
-        "install -r /tmp/pyproject-requirements.txt && rm /tmp/pyproject-requirements.txt\n"
+        "install -r /tmp/project-requirements.txt && rm /tmp/project-requirements.txt\n"
         "COPY . .\nRUN python -m pip install .\n",
         id="pip-install-project-after-upgrading-pip",
     ),
@@ -721,10 +721,58 @@ REWRITES += [
         "FROM python:3-alpine\nARG EXTRAS=dev\nCOPY pyproject.toml /app/\nRUN cd /app && "
         "python -m venv /app/venv && "
         + _print_deps(python="/app/venv/bin/python")
-        + " && /app/venv/bin/pip install -r /tmp/pyproject-requirements.txt && rm "
-        "/tmp/pyproject-requirements.txt\nCOPY . /app\nWORKDIR /app\n"
+        + " && /app/venv/bin/pip install -r /tmp/project-requirements.txt && rm "
+        "/tmp/project-requirements.txt\nCOPY . /app\nWORKDIR /app\n"
         "RUN /app/venv/bin/pip install .[${EXTRAS}]\n",
         id="pip-install-into-a-new-venv-with-extras-from-an-arg",
+    ),
+]
+
+
+SETUP_PY = {
+    "setup.py": "from setuptools import setup\n\nsetup(\n    name='shop',\n"
+    "    install_requires=['six', 'idna>=3'],\n)\n",
+    "shop/__init__.py": "",
+}
+PRINT_SETUP_DEPS = (
+    "python -c \"import ast; print('\\n'.join(next(ast.literal_eval(k.value) for n in "
+    "ast.walk(ast.parse(open('setup.py').read())) if isinstance(n, ast.Call) and "
+    "getattr(n.func, 'id', getattr(n.func, 'attr', None)) == 'setup' for k in n.keywords "
+    "if k.arg == 'install_requires')))\" > /tmp/project-requirements.txt"
+)
+REWRITES += [
+    pytest.param(
+        SETUP_PY,
+        "FROM python:3.10-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --user .\n",
+        "FROM python:3.10-slim\nWORKDIR /app\nCOPY setup.py ./\nRUN "
+        + PRINT_SETUP_DEPS
+        + " && pip install --user -r /tmp/project-requirements.txt && rm "
+        "/tmp/project-requirements.txt\nCOPY . .\nRUN pip install --user .\n",
+        id="pip-install-setup-py-project",
+    ),
+]
+DECLINES += [
+    pytest.param(
+        {
+            **SETUP_PY,
+            "setup.py": "from setuptools import setup\nreqs = ['six']\n"
+            "setup(name='shop', install_requires=reqs)\n",
+        },
+        PY312 + "COPY . .\nRUN pip install .\n",
+        "a literal `install_requires` list in setup.py",
+        id="pip-setup-py-requirements-from-a-variable",
+    ),
+    pytest.param(
+        {**SETUP_PY, "setup.cfg": "[options]\ninstall_requires =\n    requests\n"},
+        PY312 + "COPY . .\nRUN pip install .\n",
+        "without a setup.cfg",
+        id="pip-setup-py-with-a-setup-cfg",
+    ),
+    pytest.param(
+        SETUP_PY,
+        PY312 + 'COPY . .\nRUN pip install ".[dev]"\n',
+        "setup.py's extras (dev) are not read by dockerfix",
+        id="pip-setup-py-extras",
     ),
 ]
 
@@ -744,7 +792,7 @@ DECLINES += [
             "a/__init__.py": "",
         },
         PY312 + "COPY . .\nRUN pip install .\n",
-        "pyproject.toml does not list the dependencies itself",
+        "pyproject.toml declares its dependencies dynamic",
         id="pip-project-dynamic-dependencies",
     ),
     pytest.param(
@@ -762,7 +810,7 @@ DECLINES += [
     pytest.param(
         PYPROJECT,
         PY312 + 'COPY . .\nRUN pip install ".[docs]"\n',
-        "pyproject.toml does not list the dependencies itself",
+        "pyproject.toml does not list the extras it installs (docs)",
         id="pip-project-unknown-extra",
     ),
 ]

@@ -762,7 +762,7 @@ def _pdm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 # Where the dependency step dockerfix writes for `pip install .` keeps the requirements that
 # Python's TOML reader (3.11 and later) prints from pyproject.toml; removed in the same RUN.
-PYPROJECT_REQUIREMENTS = "/tmp/pyproject-requirements.txt"
+PYPROJECT_REQUIREMENTS = "/tmp/project-requirements.txt"
 _SNIPPET_HEAD = "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; "
 _SNIPPET = re.compile(
     re.escape(_SNIPPET_HEAD)
@@ -815,6 +815,48 @@ def pyproject_requirements(text: str | None, extras: Iterable[str] = ()) -> str 
     return "\n".join(lines)
 
 
+# The same for a setup.py that passes its dependencies to setup() as a literal list: Python's
+# own parser reads the file (it does not run it) and prints the list, one per line.
+SETUP_SNIPPET = (
+    "import ast; print('\\n'.join(next(ast.literal_eval(k.value) for n in "
+    "ast.walk(ast.parse(open('setup.py').read())) if isinstance(n, ast.Call) and "
+    "getattr(n.func, 'id', getattr(n.func, 'attr', None)) == 'setup' for k in n.keywords "
+    "if k.arg == 'install_requires')))"
+)
+
+
+def setup_py_requirements(text: str | None) -> str | None:
+    """What `SETUP_SNIPPET` prints for this setup.py: the literal `install_requires` list of
+    its one setup() call; None when there is no such list (a variable, `**kwargs`, two calls,
+    a syntax error)."""
+    import ast
+
+    if text is None:
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and getattr(n.func, "id", getattr(n.func, "attr", None)) == "setup"
+    ]
+    if len(calls) != 1 or any(k.arg is None for k in calls[0].keywords):
+        return None
+    values = [k.value for k in calls[0].keywords if k.arg == "install_requires"]
+    if len(values) != 1:
+        return None
+    try:
+        listed = ast.literal_eval(values[0])
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(listed, list | tuple) or not all(isinstance(x, str) for x in listed):
+        return None
+    return "\n".join(listed)
+
+
 @handles("python")
 def _python(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(args, ("-m", "-W", "-X", "-c"), stop_at_positional=True)
@@ -828,6 +870,10 @@ def _python(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
                 args, "pyproject.toml does not list the dependencies (or the extras) itself"
             )
         return _simple("build", "pip", reads=["pyproject.toml"], cost=0.1)
+    if program == SETUP_SNIPPET:
+        if setup_py_requirements(ctx.text("setup.py")) is None:
+            return unknown_effect(args, "setup.py does not pass setup() a literal list")
+        return _simple("build", "pip", reads=["setup.py"], cost=0.1)
     if module is None:
         if parsed.positionals and parsed.positionals[0].endswith("setup.py"):
             return _build_all(
