@@ -586,13 +586,33 @@ def _excluded_sources(
                 continue
             line = _excluding_line(ignore, ref.rel)
             what = "copies nothing or fails" if use.kind == "copy" else "mounts nothing"
+            if _empty_folder(ctx.root, ref.rel):
+                # Nothing to exclude: the folder is empty (a Git submodule not checked out).
+                yield Diagnostic(
+                    codes.COPY_SOURCE_IGNORED,
+                    f"`{ref.raw}` in `{use.text}` is an empty folder in the build context (a "
+                    f"Git submodule not checked out?): the build {what}",
+                    use.line,
+                    "display-only",
+                    reason=f"{ref.rel} holds no files",
+                )
+                continue
+            where = f"{name} line {line}" if line else name
             yield Diagnostic(
                 codes.COPY_SOURCE_IGNORED,
-                f"`{ref.raw}` in `{use.text}` is excluded by {name} line {line}: the build {what}",
+                f"`{ref.raw}` in `{use.text}` is excluded by {where}: the build {what}",
                 use.line,
                 "display-only",
-                reason=f"{name} line {line} excludes {ref.rel}",
+                reason=f"{where} excludes {ref.rel}",
             )
+
+
+def _empty_folder(root: Path, rel: str) -> bool:
+    """A folder (no glob) with no file anywhere below it."""
+    folder = root / rel
+    if set("*?[") & set(rel) or not folder.is_dir():
+        return False
+    return not any(p.is_file() or p.is_symlink() for p in folder.rglob("*"))
 
 
 def _on_disk(root: Path, rel: str) -> bool:

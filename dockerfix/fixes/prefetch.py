@@ -33,7 +33,13 @@ from dockerfix.fixes.prefetch_rows import (
     read_script,
 )
 from dockerfix.fixes.rule import rule, short
-from dockerfix.fixes.split_copy import SplitCandidate, find_split, manifest_copies
+from dockerfix.fixes.split_copy import (
+    ONLY_MANIFESTS,
+    SplitCandidate,
+    find_split,
+    manifest_copies,
+    only_manifests,
+)
 from dockerfix.model.base_images import python_version
 from dockerfix.model.constraints import conflicts
 from dockerfix.model.context import BuildContext
@@ -545,7 +551,8 @@ def _broad_copy(
     for earlier in reversed([s for s in stage.steps if s.position < run.position]):
         e = effects[earlier.position]
         if e.kind == "copy-context" and e.writes.overlaps(eff.reads):
-            return earlier if vol[earlier.position] >= P_SPLIT else None
+            volatile = vol[earlier.position] >= P_SPLIT and not only_manifests(e)
+            return earlier if volatile else None
     return None
 
 
@@ -675,7 +682,7 @@ def _place(
     broad: Step,
     row: PrefetchRow,
     prefetch: Prefetch,
-) -> _Found | Declined:
+) -> _Found | Declined | None:
     """The manifest copies and the dependency RUN, checked to run as the build would."""
     flags = _carried_flags(run)
     if flags is None:
@@ -699,7 +706,8 @@ def _place(
     broad_eff = effects[broad.position]
     split = find_split(broad, broad_eff, step, eff)
     if not isinstance(split, SplitCandidate):
-        return Declined(split.reason)
+        # A copy of nothing but what the download reads: a source edit does not rerun it.
+        return None if split.reason == ONLY_MANIFESTS else Declined(split.reason)
     provided = {
         img: src for img, src in split.provided if not any(is_under(img, c) for c in creates)
     }

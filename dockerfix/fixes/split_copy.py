@@ -21,7 +21,7 @@ from dockerfix.model.paths import PathSet, is_under, names_path, paths_overlap
 from dockerfix.model.runs import script_text
 from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.variables import referenced_names
-from dockerfix.model.volatility import P_SPLIT, is_package_file
+from dockerfix.model.volatility import P_SPLIT, is_manifest, is_package_file
 
 RULE = rule(
     codes.SPLIT_COPY,
@@ -67,7 +67,8 @@ install then runs without them, which a rebuild from the whole tree would not.
 )
 
 ALLOWED_FLAGS = ("--chown", "--chmod", "--link")
-_ONLY_MANIFESTS = "this COPY sends only dependency manifests already"
+# The reason find_split gives for a copy of nothing but what the install reads.
+ONLY_MANIFESTS = "this COPY sends only dependency manifests already"
 # How to make an install leave its lock file as the build context has it.
 _LOCK_ADVICE = {
     "Pipfile.lock": "use `pipenv install --deploy` (or `pipenv sync`), which never rewrites it",
@@ -145,7 +146,7 @@ def find_split(
     if not provided:
         return Decline(r, b, "the install reads none of the files this COPY sends")
     if len(provided) == len(files):
-        return Decline(r, b, _ONLY_MANIFESTS)
+        return Decline(r, b, ONLY_MANIFESTS)
     provided_paths = {img for img, _ in provided}
     rest = PathSet(frozenset(p for p in broad.writes.paths if p not in provided_paths))
     if rest.overlaps(install.reads):
@@ -326,6 +327,12 @@ def manifest_copies(
     return out
 
 
+def only_manifests(copy: Effect) -> bool:
+    """A copy from the build context of dependency manifests and lock files only."""
+    files = copy.context_files
+    return bool(files) and all(is_manifest(f) for f in files)
+
+
 def split_candidates(
     stage: Stage, effects: dict[int, Effect], vol: dict[int, float]
 ) -> tuple[list[SplitCandidate], list[Decline]]:
@@ -345,10 +352,12 @@ def split_candidates(
                 break
         if broad_step is None or vol[broad_step.position] < P_SPLIT:
             continue
+        if only_manifests(effects[broad_step.position]):
+            continue  # volatile for its manifests alone: a source edit does not rerun it
         outcome = find_split(broad_step, effects[broad_step.position], install, eff)
         if isinstance(outcome, SplitCandidate):
             found.append(outcome)
-        elif outcome.reason == _ONLY_MANIFESTS:
+        elif outcome.reason == ONLY_MANIFESTS:
             continue  # already the cache-friendly form: a source edit does not rerun it
         elif _split_already(steps, effects, broad_step, install):
             continue  # `uv sync --no-install-project` ran before the copy: this adds the project

@@ -99,3 +99,24 @@ def test_in_turn_without_commit_lists_keeps_each_chance() -> None:
     history = History(4, {"a": 2, "b": 2})
     chances = history.in_turn([["a"], ["b"]], [0.3, 0.4])
     assert chances == [history.estimate(["a"], 0.3), history.estimate(["b"], 0.4)]
+
+
+def test_a_copy_of_only_the_manifests_is_not_a_prefetch_decline(tmp_path: Path) -> None:
+    # The manifests change in every commit, so their copy is volatile; but it sends nothing
+    # the install does not read: there is nothing to prefetch and nothing to say.
+    dockerfile = (
+        "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
+        "RUN poetry install --only main\n"
+    )
+    (tmp_path / "Dockerfile").write_text(dockerfile)
+    _git(tmp_path, "init", "-q")
+    for version in range(10):
+        (tmp_path / "pyproject.toml").write_text(
+            f"[tool.poetry]\nname = 'a'\nversion = '1.{version}'\n"
+        )
+        (tmp_path / "poetry.lock").write_text(f"# {version}\n")
+        _git(tmp_path, "add", "-A")
+        _git(tmp_path, "commit", "-qm", f"bump {version}")
+    result = fix(dockerfile, tmp_path, unsafe_fixes=True)
+    assert result.code == dockerfile
+    assert [f.code for f in result.fixes if f.code in ("DFX002", "DFX007")] == []

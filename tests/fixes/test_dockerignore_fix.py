@@ -401,3 +401,38 @@ def test_secrets_of_one_kind_in_one_folder_are_one_finding(tmp_path: Path) -> No
         "`deploy.pem` (private key) is in the build context and line 3 copies it into the "
         "image; DFX004's .dockerignore block excludes it (applied with --unsafe-fixes)",
     ]
+
+
+def test_an_empty_folder_is_not_blamed_on_the_ignore_file(tmp_path: Path) -> None:
+    # A Git submodule that is not checked out is an empty folder: nothing excludes it.
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "app.py").write_text("print(1)\n")
+    (tmp_path / ".dockerignore").write_text("*.log\n")
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM node:20\nWORKDIR /app\nCOPY ui .\nCOPY app.py .\n")
+    plan = plan_dockerignore(parse(dockerfile.read_text()), tmp_path, dockerfile)
+    found = [(d.message, d.reason) for d in plan.diagnostics if d.code == "DFX006"]
+    assert found == [
+        (
+            "`ui` in `COPY ui .` is an empty folder in the build context (a Git submodule not "
+            "checked out?): the build copies nothing or fails",
+            "ui holds no files",
+        )
+    ]
+
+
+def test_a_folder_with_files_excluded_inside_it_names_the_ignore_file(tmp_path: Path) -> None:
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "ui" / "index.js").write_text("x\n")
+    (tmp_path / ".dockerignore").write_text("ui/**\n")
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM node:20\nWORKDIR /app\nCOPY ui .\n")
+    plan = plan_dockerignore(parse(dockerfile.read_text()), tmp_path, dockerfile)
+    found = [(d.message, d.reason) for d in plan.diagnostics if d.code == "DFX006"]
+    # `ui/**` matches the files, not the folder's own name: no single line to point at.
+    assert found == [
+        (
+            "`ui` in `COPY ui .` is excluded by .dockerignore: the build copies nothing or fails",
+            ".dockerignore excludes ui",
+        )
+    ]
