@@ -9,6 +9,7 @@ plain `install && build` chain around it. `ROWS` holds one entry per ecosystem.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
@@ -420,6 +421,16 @@ def _from_leading_cd(
     return replace(outcome, command=command, folder=folder)
 
 
+def _go_module(image_files: Mapping[str, str], workdir: str | None) -> str | None:
+    """The nearest folder at or above ``workdir`` where the copy puts a go.mod or go.work."""
+    folder = workdir
+    while folder is not None:
+        if any(posixpath.join(folder, name) in image_files for name in ("go.work", "go.mod")):
+            return folder
+        folder = None if folder == "/" else posixpath.dirname(folder)
+    return None
+
+
 def _base_python(model: Model, stage: Stage) -> tuple[int, int] | None:
     """The Python version of the official python image the stage (or the stage it builds
     on) starts from."""
@@ -458,10 +469,21 @@ def _plan_script(
         ):
             return Declined(_UNKNOWN_WORKDIR)
         return None
-    project = replace(
+    here = replace(
         Project.of(copy.image_files(), workdir or "/", ctx), python=_base_python(model, stage)
     )
+    module = _go_module(copy.image_files(), workdir)
     for row in ROWS:
+        # go looks for go.mod (and go.work) in the folders above its own too.
+        project = here
+        if row.ecosystem == "go" and module is not None and module != workdir:
+            project = Project.of(copy.image_files(), module, ctx)
+            if broad.state.workdir != workdir and row.plan(script, project) is not None:
+                return Declined(
+                    f"the build runs in {workdir}, below its go.mod in {module}, and that "
+                    f"folder exists only once `{short(broad)}` created it: the download could "
+                    "not run there before the copy; set the WORKDIR before the copy"
+                )
         outcome = row.plan(script, project)
         if outcome is None:
             continue
@@ -600,6 +622,11 @@ def _dependency_command(
         return _Command(command, None, {}, tuple(s.position for s in chmods), args)
     if moved is None and not same_state(broad.state, run.state):
         env = env_difference(broad.state, run.state)
+        there = run.state.workdir
+        if env is None and there is not None and there != broad.state.workdir:
+            # A WORKDIR and ENVs after the copy: the download goes there and sets them.
+            env = env_difference(replace(broad.state, workdir=there), run.state)
+            moved = there if env is not None else None
         if env is None or prefetch.rest is not None or " && " in command:
             return Declined(
                 "a USER, ENV or ARG between the copy and the build changes the state the "

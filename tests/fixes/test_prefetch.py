@@ -602,6 +602,36 @@ MOVED += [
 ]
 
 
+GO_CMD = {"go.mod": GO["go.mod"], "go.sum": "", "cmd/api/main.go": "package main\n"}
+MOVED += [
+    pytest.param(
+        GO_CMD,
+        "FROM golang:1.22\nWORKDIR /src/cmd/api\nCOPY . /src\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src/cmd/api\nCOPY go.mod go.sum /src/\nRUN go mod download\n"
+        "COPY . /src\nRUN go build -o /app .\n",
+        id="go-build-below-its-module",
+    ),
+    pytest.param(
+        GO_CMD,
+        "FROM golang:1.22\nCOPY . /src\nWORKDIR /src\nENV GOPROXY=https://goproxy.example\n"
+        "RUN go build -o /app ./cmd/api\n",
+        "FROM golang:1.22\nCOPY go.mod go.sum /src/\n"
+        "RUN cd /src && GOPROXY=https://goproxy.example go mod download\nCOPY . /src\n"
+        "WORKDIR /src\nENV GOPROXY=https://goproxy.example\nRUN go build -o /app ./cmd/api\n",
+        id="go-build-after-a-workdir-and-an-env",
+    ),
+]
+DECLINES += [
+    pytest.param(
+        GO_CMD,
+        "FROM golang:1.22\nCOPY . /src\nWORKDIR /src/cmd/api\nRUN go build -o /app .\n",
+        "the build runs in /src/cmd/api, below its go.mod in /src, and that folder exists only "
+        "once `COPY . /src` created it",
+        id="go-build-below-its-module-in-a-workdir-set-after-the-copy",
+    ),
+]
+
+
 @pytest.mark.parametrize(("files", "source", "expected"), MOVED)
 def test_build_after_cd_or_arg(
     tmp_path: Path, files: dict[str, str], source: str, expected: str
