@@ -476,14 +476,9 @@ def _plan_script(
     for row in ROWS:
         # go looks for go.mod (and go.work) in the folders above its own too.
         project = here
-        if row.ecosystem == "go" and module is not None and module != workdir:
+        above = row.ecosystem == "go" and module is not None and module != workdir
+        if above and module is not None:
             project = Project.of(copy.image_files(), module, ctx)
-            if broad.state.workdir != workdir and row.plan(script, project) is not None:
-                return Declined(
-                    f"the build runs in {workdir}, below its go.mod in {module}, and that "
-                    f"folder exists only once `{short(broad)}` created it: the download could "
-                    "not run there before the copy; set the WORKDIR before the copy"
-                )
         outcome = row.plan(script, project)
         if outcome is None:
             continue
@@ -496,6 +491,12 @@ def _plan_script(
             return None  # its dependencies are downloaded before already: nothing to say
         if isinstance(outcome, Declined):
             return outcome
+        if above and broad.state.workdir != workdir:
+            return Declined(
+                f"the build runs in {workdir}, below its go.mod in {module}, and that folder "
+                f"exists only once `{short(broad)}` created it: the download could not run "
+                "there before the copy; set the WORKDIR before the copy"
+            )
         if reached is not None and _needs_unknown(outcome, reached):
             build = reached.script.commands[-1]
             where = "the RUN" if reached.whole else f"`{build.source}`"
