@@ -49,7 +49,7 @@ from dockerfix.model.paths import PathSet, is_under, normalize
 from dockerfix.model.runs import script_text
 from dockerfix.model.stages import Model, Stage, State, Step
 from dockerfix.model.variables import referenced_names
-from dockerfix.model.volatility import P_SPLIT
+from dockerfix.model.volatility import P_SPLIT, is_volatile_arg
 from dockerfix.pipeline.plan import PlannedRun
 from dockerfix.syntax import parse
 from dockerfix.syntax.lineparse import parse_words
@@ -207,6 +207,7 @@ class _Found:
     assumption: str = ""  # the dependency step's Effect.assumption, when it relies on one
     chmods: tuple[str, ...] = ()  # image paths of build wrappers the step makes executable
     args: tuple[int, ...] = ()  # ARG declarations that move above the copy with the step
+    arg_texts: tuple[str, ...] = ()  # their text
 
 
 def plan_prefetches(
@@ -299,6 +300,7 @@ def _apply(plan: PrefetchPlan, found: _Found) -> None:
             assumed=bool(found.assumption),
             chmods=found.chmods,
             added=found.prefetch.added,
+            args=found.arg_texts,
         )
     )
 
@@ -620,7 +622,10 @@ def _dependency_command(
     args = _movable_args(between, broad, run)
     if args:
         # `ARG TOKEN` after the copy: declared above it instead, the download sees it too.
-        return _Command(command, None, {}, tuple(s.position for s in chmods), args)
+        there = run.state.workdir if broad.state.workdir != run.state.workdir else None
+        if there is not None:
+            command = f"cd {shlex.quote(there)} && {command}"
+        return _Command(command, there, {}, tuple(s.position for s in chmods), args)
     if moved is None and not same_state(broad.state, run.state):
         env = env_difference(broad.state, run.state)
         there = run.state.workdir
@@ -650,11 +655,16 @@ def _movable_args(between: Sequence[Step], broad: Step, run: Step) -> tuple[int,
     args = [s for s in between if s.keyword == "ARG"]
     if not args or any("$" in s.instruction.args for s in args):
         return ()
-    if any(s.keyword in ("WORKDIR", "ENV", "USER", "SHELL") for s in between):
-        return ()  # the safety check keeps these instructions in their order
-    names = {w.partition("=")[0] for s in args for w in parse_words(s.instruction.args, "\\")}
+    if any(s.keyword in ("ENV", "USER", "SHELL") for s in between):
+        return ()  # the download would not run in the build's state
+    words = [w for s in args for w in parse_words(s.instruction.args, "\\")]
+    names = {w.partition("=")[0] for w in words}
+    if any(is_volatile_arg(w.partition("=")[0], "=" in w) for w in words):
+        return ()  # a build stamp above the download would rerun it with every build
     a, b = broad.state, run.state
-    if (a.workdir, a.user, a.shell) != (b.workdir, b.user, b.shell):
+    if (a.user, a.shell) != (b.user, b.shell) or b.workdir is None:
+        return ()  # (a WORKDIR after the copy is reached with `cd`)
+    if any(names & referenced_names(s.instruction.args) for s in between if s.keyword != "ARG"):
         return ()
     differing = {n for n in set(a.env) | set(b.env) if a.env.get(n) != b.env.get(n)}
     if not differing <= names | PLATFORM_VARS or names & referenced_names(broad.instruction.args):
@@ -762,6 +772,7 @@ def _place(
         assumption,
         wrappers,
         command.args,
+        tuple(_norm(s.instruction.text) for s in stage.steps if s.position in command.args),
     )
 
 

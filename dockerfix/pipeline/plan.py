@@ -31,6 +31,9 @@ class PlannedRun:
     # The dependency-only command ``text`` ends with when the anchor's leading setup commands
     # moved into it (``text`` runs those, then this; ``replacement`` the rest of the chain).
     added: str | None = None
+    # ARG declarations (their text) that moved up with ``text``, across the broad copy and a
+    # WORKDIR: the only instructions of their kind whose order may change.
+    args: tuple[str, ...] = ()
 
 
 @dataclass

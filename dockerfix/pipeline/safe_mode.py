@@ -108,8 +108,19 @@ def _verify_stage(
     extra_texts = new_texts - old_texts
     if old.end_state != new.end_state:
         return [f"{label}: the final environment, workdir, user or shell differ"]
-    old_meta = [_norm(s.instruction.text) for s in old.steps if is_metadata(s, relaxed)]
-    new_meta = [_norm(s.instruction.text) for s in new.steps if is_metadata(s, relaxed)]
+    # ARGs a planned dependency step took above the copy (the copy and a WORKDIR do not read
+    # them) may stand elsewhere among the metadata; every other one keeps its order.
+    moved = {text for run in planned for text in run.args}
+    old_meta = [
+        _norm(s.instruction.text)
+        for s in old.steps
+        if is_metadata(s, relaxed) and _norm(s.instruction.text) not in moved
+    ]
+    new_meta = [
+        _norm(s.instruction.text)
+        for s in new.steps
+        if is_metadata(s, relaxed) and _norm(s.instruction.text) not in moved
+    ]
     if old_meta != new_meta:
         return [f"{label}: metadata instructions changed order"]
     effects_new = stage_effects(new_model, new, ctx)

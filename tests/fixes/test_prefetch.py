@@ -632,6 +632,19 @@ DECLINES += [
 ]
 
 
+MOVED += [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nCOPY --chown=1000 . /src\nWORKDIR /src\nARG GOPROXY\n"
+        "RUN go build -o /app .\n",
+        "FROM golang:1.22\nARG GOPROXY\nCOPY --chown=1000 go.mod go.sum /src/\n"
+        "RUN cd /src && go mod download\nCOPY --chown=1000 . /src\nWORKDIR /src\n"
+        "RUN go build -o /app .\n",
+        id="go-build-after-a-workdir-and-an-arg",
+    ),
+]
+
+
 @pytest.mark.parametrize(("files", "source", "expected"), MOVED)
 def test_build_after_cd_or_arg(
     tmp_path: Path, files: dict[str, str], source: str, expected: str
@@ -1142,10 +1155,10 @@ DECLINES += [
     ),
     pytest.param(
         GO,
-        "FROM golang:1.22\nCOPY --chown=1000 . /src\nWORKDIR /src\nARG GOPROXY\n"
+        "FROM golang:1.22\nCOPY --chown=1000 . /src\nWORKDIR /src\nARG GIT_COMMIT\n"
         "RUN go build -o /app .\n",
-        "`ARG GOPROXY` runs between `COPY --chown=1000 . /src` and the build",
-        id="go-build-after-a-workdir-and-an-arg",
+        "`ARG GIT_COMMIT` runs between `COPY --chown=1000 . /src` and the build",
+        id="go-build-after-a-build-stamp-arg",
     ),
     pytest.param(
         GO,

@@ -155,3 +155,23 @@ def test_a_split_chain_is_accepted_only_as_the_same_commands(go_ctx: BuildContex
     changed = NPM_SPLIT.replace("RUN npm run build", "RUN npm run lint")
     wrong = [PlannedRun("RUN npm ci", "RUN npm ci && npm run build", "RUN npm run lint")]
     assert verify_rewrite(parse(NPM_CHAIN), changed, go_ctx, planned=wrong) != []
+
+
+def test_an_arg_moves_above_the_copy_only_with_its_planned_run(go_ctx: BuildContext) -> None:
+    from dockerfix.pipeline.plan import PlannedRun
+
+    original = "FROM golang:1.22\nCOPY . /src\nWORKDIR /src\nARG GOPROXY\nRUN go build -o /app .\n"
+    rewritten = (
+        "FROM golang:1.22\nARG GOPROXY\nCOPY go.mod go.sum /src/\n"
+        "RUN cd /src && go mod download\nCOPY . /src\nWORKDIR /src\nRUN go build -o /app .\n"
+    )
+    run = PlannedRun("RUN cd /src && go mod download", "RUN go build -o /app .")
+    moved = PlannedRun(run.text, run.anchor, args=("ARG GOPROXY",))
+    problems = verify_rewrite(parse(original), rewritten, go_ctx, planned=[run])
+    assert problems and "metadata instructions changed order" in problems[0]
+    assert verify_rewrite(parse(original), rewritten, go_ctx, planned=[moved]) == []
+    # Only the ARG it names: another one moved as well is still refused.
+    two = original.replace("ARG GOPROXY\n", "ARG GOPROXY\nARG GOFLAGS\n")
+    both = rewritten.replace("ARG GOPROXY\n", "ARG GOPROXY\nARG GOFLAGS\n")
+    problems = verify_rewrite(parse(two), both, go_ctx, planned=[moved])
+    assert problems and "metadata instructions changed order" in problems[0]
