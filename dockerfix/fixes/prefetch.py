@@ -301,6 +301,7 @@ def _apply(plan: PrefetchPlan, found: _Found) -> None:
             chmods=found.chmods,
             added=found.prefetch.added,
             args=found.arg_texts,
+            cwd=found.prefetch.cwd,
         )
     )
 
@@ -494,11 +495,15 @@ def _plan_script(
         if isinstance(outcome, Declined):
             return outcome
         if above and broad.state.workdir != workdir:
-            return Declined(
-                f"the build runs in {workdir}, below its go.mod in {module}, and that folder "
-                f"exists only once `{short(broad)}` created it: the download could not run "
-                "there before the copy; set the WORKDIR before the copy"
-            )
+            if outcome.rest is not None or outcome.added or module is None:
+                return Declined(
+                    f"the build runs in {workdir}, below its go.mod in {module}, and that "
+                    f"folder exists only once `{short(broad)}` created it: the download could "
+                    "not run there before the copy; set the WORKDIR before the copy"
+                )
+            # go finds the same module from the folder of its go.mod, which the manifest
+            # copy creates: the download runs there.
+            outcome = replace(outcome, cwd=module)
         if reached is not None and _needs_unknown(outcome, reached):
             build = reached.script.commands[-1]
             where = "the RUN" if reached.whole else f"`{build.source}`"
@@ -624,7 +629,7 @@ def _dependency_command(
         # `ARG TOKEN` after the copy: declared above it instead, the download sees it too.
         there = run.state.workdir if broad.state.workdir != run.state.workdir else None
         if there is not None:
-            command = f"cd {shlex.quote(there)} && {command}"
+            command = f"cd {shlex.quote(prefetch.cwd or there)} && {command}"
         return _Command(command, there, {}, tuple(s.position for s in chmods), args)
     if moved is None and not same_state(broad.state, run.state):
         env = env_difference(broad.state, run.state)
@@ -643,8 +648,11 @@ def _dependency_command(
         assignments = " ".join(f"{name}={shlex.quote(v)}" for name, v in sorted(env.items()))
         command = f"{assignments} {command}"
     if moved is not None:
-        # The build runs in a WORKDIR set after the copy: the download goes there by itself.
-        command = f"cd {shlex.quote(moved)} && {command}"
+        # The build runs in a WORKDIR set after the copy: the download goes there by itself
+        # (or to the folder of its go.mod above it, which the manifest copy creates).
+        command = f"cd {shlex.quote(prefetch.cwd or moved)} && {command}"
+    elif prefetch.cwd is not None:
+        return Declined("the dependency step cannot reach the folder of its manifests")
     return _Command(command, moved, inline, tuple(s.position for s in chmods))
 
 

@@ -111,6 +111,9 @@ class Prefetch:
     # The dependency-only command added after the chain's leading setup commands, which move
     # with it: ``command`` is those commands, then this; ``rest`` the chain from the build on.
     added: str | None = None
+    # The folder the dependency command runs in instead of the build's WORKDIR (go's module
+    # root above a WORKDIR that only the copy creates).
+    cwd: str | None = None
 
 
 @dataclass(frozen=True)

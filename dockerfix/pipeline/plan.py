@@ -34,6 +34,9 @@ class PlannedRun:
     # ARG declarations (their text) that moved up with ``text``, across the broad copy and a
     # WORKDIR: the only instructions of their kind whose order may change.
     args: tuple[str, ...] = ()
+    # The folder ``text`` `cd`s to when it is not the anchor's WORKDIR: go's module root above
+    # it (go finds the same go.mod from there).
+    cwd: str | None = None
 
 
 @dataclass

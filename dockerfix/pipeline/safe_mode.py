@@ -300,7 +300,8 @@ def _check_planned_run(
     old_steps = {s.position: s for s in old.steps}
 
     workdir = anchor.state.workdir
-    cd = f"cd {shlex.quote(workdir)} && " if workdir is not None else None
+    there = run.cwd if run.cwd is not None and workdir is not None else workdir
+    cd = f"cd {shlex.quote(there)} && " if there is not None else None
     # `NAME=value` on the added command that gives it the build's value of an ENV set later.
     inline = {
         name: value

@@ -621,13 +621,23 @@ MOVED += [
         id="go-build-after-a-workdir-and-an-env",
     ),
 ]
-DECLINES += [
+MOVED += [
     pytest.param(
         GO_CMD,
         "FROM golang:1.22\nCOPY . /src\nWORKDIR /src/cmd/api\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nCOPY go.mod go.sum /src/\nRUN cd /src && go mod download\n"
+        "COPY . /src\nWORKDIR /src/cmd/api\nRUN go build -o /app .\n",
+        id="go-build-below-its-module-in-a-workdir-set-after-the-copy",
+    ),
+]
+DECLINES += [
+    pytest.param(
+        GO_CMD,
+        "FROM golang:1.22\nCOPY . /src\nWORKDIR /src/cmd/api\n"
+        "RUN apk add --no-cache git && go build -o /app .\n",
         "the build runs in /src/cmd/api, below its go.mod in /src, and that folder exists only "
         "once `COPY . /src` created it",
-        id="go-build-below-its-module-in-a-workdir-set-after-the-copy",
+        id="go-build-below-its-module-after-setup-in-a-workdir-set-after-the-copy",
     ),
 ]
 

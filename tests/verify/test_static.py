@@ -175,3 +175,22 @@ def test_an_arg_moves_above_the_copy_only_with_its_planned_run(go_ctx: BuildCont
     both = rewritten.replace("ARG GOPROXY\n", "ARG GOPROXY\nARG GOFLAGS\n")
     problems = verify_rewrite(parse(two), both, go_ctx, planned=[moved])
     assert problems and "metadata instructions changed order" in problems[0]
+
+
+def test_an_added_run_may_cd_to_its_module_only_as_planned(tmp_path: Path) -> None:
+    from dockerfix.pipeline.plan import PlannedRun
+
+    (tmp_path / "cmd" / "api").mkdir(parents=True)
+    (tmp_path / "go.mod").write_text("module x\n\ngo 1.22\n\nrequire github.com/a/b v1.0.0\n")
+    (tmp_path / "go.sum").write_text("")
+    (tmp_path / "cmd" / "api" / "main.go").write_text("package main\n")
+    ctx = BuildContext.load(tmp_path)
+    original = "FROM golang:1.22\nCOPY . /src\nWORKDIR /src/cmd/api\nRUN go build -o /app .\n"
+    rewritten = (
+        "FROM golang:1.22\nCOPY go.mod go.sum /src/\nRUN cd /src && go mod download\n"
+        "COPY . /src\nWORKDIR /src/cmd/api\nRUN go build -o /app .\n"
+    )
+    run = PlannedRun("RUN cd /src && go mod download", "RUN go build -o /app .")
+    assert verify_rewrite(parse(original), rewritten, ctx, planned=[run]) != []
+    there = PlannedRun(run.text, run.anchor, cwd="/src")
+    assert verify_rewrite(parse(original), rewritten, ctx, planned=[there]) == []
