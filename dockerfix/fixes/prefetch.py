@@ -336,9 +336,9 @@ def _plan_run(
     if broad is None:
         return None
     if script is None:
-        reached = _plan_reached(model, stage, ctx, effects, order, run, broad, text, done)
-        if isinstance(reached, _Found):
-            return reached
+        reached, whole = _plan_reached(model, stage, ctx, effects, order, run, broad, text, done)
+        if isinstance(reached, _Found) or whole:
+            return reached  # (a plain chain: its decline is about the install it holds)
         hidden = _hidden_build(text)
         if hidden is None or any(
             r.ecosystem == hidden[0] and _prefetched(stage, effects, run, r) for r in ROWS
@@ -348,7 +348,7 @@ def _plan_run(
     outcome = _plan_script(model, stage, ctx, effects, order, run, broad, script, done)
     if isinstance(outcome, Declined) and not run.instruction.heredocs:
         # `set -eux; go build`, `echo building && go build`: what runs first needs nothing.
-        again = _plan_reached(model, stage, ctx, effects, order, run, broad, text, done)
+        again, _ = _plan_reached(model, stage, ctx, effects, order, run, broad, text, done)
         return again if isinstance(again, _Found) else outcome
     return outcome
 
@@ -363,19 +363,22 @@ def _plan_reached(
     broad: Step,
     text: str,
     done: set[tuple[int, str]],
-) -> _Found | Declined | None:
+) -> tuple[_Found | Declined | None, bool]:
     """The dependency step of a build in the RUN's shell code, read command by command with
-    the commands on its way; the first decline when none is planned."""
+    the commands on its way; the first decline when none is planned. True with a decline
+    of the whole RUN read as a plain `&&` chain (its only unknowns being some words)."""
     declined: Declined | None = None
+    whole = False
     for reached in [] if run.instruction.heredocs else reached_commands(text):
         found = _plan_script(
             model, stage, ctx, effects, order, run, broad, reached.script, done, reached
         )
         if isinstance(found, _Found) and (found.replacement is None or reached.whole):
-            return _reached_found(found, reached)
+            return _reached_found(found, reached), False
         if isinstance(found, Declined) and declined is None:
             declined = found  # about the build itself: truer than "inside shell code"
-    return declined
+            whole = reached.whole
+    return declined, whole
 
 
 def _reached_found(found: _Found, reached: Reached) -> _Found | Declined:
@@ -762,6 +765,13 @@ def _place(
         return Declined("files already in the image where the stub target would be created")
     blocked = _crossing(stage, effects, order, broad, run, trimmed, eff, command)
     if blocked is not None:
+        # `COPY --from=composer /usr/bin/composer ./composer.phar` after the broad copy: the
+        # download needs it, and it can come before the copy too.
+        copies = _copies_to_move(stage, effects, order, broad, run, eff, command)
+        if copies:
+            command = replace(command, args=tuple(sorted((*command.args, *copies))))
+            blocked = _crossing(stage, effects, order, broad, run, trimmed, eff, command)
+    if blocked is not None:
         return blocked
     rest = None if prefetch.rest is None else " ".join([keyword, *flags, prefetch.rest])
     wrappers = tuple(
@@ -780,8 +790,46 @@ def _place(
         assumption,
         wrappers,
         command.args,
-        tuple(_norm(s.instruction.text) for s in stage.steps if s.position in command.args),
+        tuple(
+            _norm(s.instruction.text)
+            for s in stage.steps
+            if s.position in command.args and s.keyword == "ARG"
+        ),
     )
+
+
+def _copies_to_move(
+    stage: Stage,
+    effects: Mapping[int, Effect],
+    order: Sequence[int],
+    broad: Step,
+    run: Step,
+    download: Effect,
+    command: _Command,
+) -> tuple[int, ...]:
+    """The copies between the broad copy and the build that write what the download reads,
+    when each can run before the broad copy instead: in the same working directory, naming
+    no variable, and in conflict with none of the steps it would move across."""
+    steps = {s.position: s for s in stage.steps}
+    start, end = order.index(broad.position), order.index(run.position)
+    moving: list[int] = []
+    for i in range(start + 1, end):
+        node = order[i]
+        effect = effects[node] if node >= 0 else None
+        if effect is None or node in command.args or not conflicts(effect, download):
+            continue
+        step = steps[node]
+        if effect.kind not in ("copy-stage", "copy-context") or "$" in step.instruction.args:
+            return ()
+        if step.state.workdir != broad.state.workdir:
+            return ()
+        for other in order[start:i]:
+            if other < 0 or other in moving or other in command.args:
+                continue
+            if conflicts(effects[other], effect) or conflicts(effect, effects[other]):
+                return ()
+        moving.append(node)
+    return tuple(moving)
 
 
 def _written_before(

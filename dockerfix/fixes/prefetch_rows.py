@@ -502,6 +502,15 @@ def _is_system_setup(cmd: Cmd) -> bool:
 # --- poetry, uv, pdm, composer, mix: the same install without the project ---------------------
 
 
+def _tool_at(cmd: Cmd, tools: tuple[str, ...]) -> int | None:
+    """Where one of ``tools`` is in the command: first, or run by php (`php composer.phar`)."""
+    if _tool(cmd) in tools:
+        return 0
+    if _tool(cmd) == "php" and len(cmd.argv) > 1 and posixpath.basename(cmd.argv[1]) in tools:
+        return 1
+    return None
+
+
 def _variant_planner(
     tools: tuple[str, ...],
     sub: str,
@@ -517,7 +526,8 @@ def _variant_planner(
 
     def plan(run: RunScript, project: Project) -> Outcome:
         for i, cmd in enumerate(run.commands):
-            if _tool(cmd) not in tools or _positionals(cmd.argv[1:])[:1] != [sub]:
+            at = _tool_at(cmd, tools)
+            if at is None or _positionals(cmd.argv[at + 1 :])[:1] != [sub]:
                 continue
             if _has_flag(cmd.argv, *already):
                 return None

@@ -655,6 +655,32 @@ MOVED += [
 ]
 
 
+PHP_APP = {"composer.json": '{"autoload": {"psr-4": {"A\\\\": "src/"}}}', "src/A.php": ""}
+MOVED += [
+    pytest.param(
+        PHP_APP,
+        "FROM php:8.3\nWORKDIR /app\nCOPY . .\n"
+        "COPY --from=composer:2 /usr/bin/composer ./composer.phar\n"
+        "RUN php composer.phar install --no-dev\n",
+        "FROM php:8.3\nWORKDIR /app\nCOPY --from=composer:2 /usr/bin/composer ./composer.phar\n"
+        "COPY composer.json ./\nRUN php composer.phar install --no-scripts --no-autoloader "
+        "--no-dev\nCOPY . .\nRUN php composer.phar install --no-dev\n",
+        id="composer-phar-copied-after-the-sources",
+    ),
+]
+DECLINES += [
+    pytest.param(
+        {**PHP_APP, "composer.phar": "<?php\n"},
+        "FROM php:8.3\nWORKDIR /app\nCOPY . .\n"
+        "COPY --from=composer:2 /usr/bin/composer ./composer.phar\n"
+        "RUN php composer.phar install --no-dev\n",
+        "`COPY --from=composer:2 /usr/bin/composer ./composer.phar` runs between `COPY . .` and "
+        "the build",
+        id="composer-phar-over-one-from-the-build-context",
+    ),
+]
+
+
 @pytest.mark.parametrize(("files", "source", "expected"), MOVED)
 def test_build_after_cd_or_arg(
     tmp_path: Path, files: dict[str, str], source: str, expected: str

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from dockerfix.model.commands._base import (
@@ -17,6 +19,7 @@ from dockerfix.model.commands._base import (
     _strings,
     _table,
     join,
+    norm,
     parse_args,
     unknown_effect,
 )
@@ -99,7 +102,18 @@ def _composer_checks(
         )
 
 
-@handles("composer")
+@handles("php")
+def _php(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
+    """`php composer.phar install`: composer run from its archive, which php reads."""
+    if args and posixpath.basename(args[0]) in ("composer.phar", "composer"):
+        effect = _composer(ctx, "composer", args[1:])
+        if effect.reads_all:
+            return effect
+        return replace(effect, reads=(*effect.reads, norm(args[0])))
+    return unknown_effect(args, "a PHP program may read and write any file")
+
+
+@handles("composer", "composer.phar")
 def _composer(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(
         args, ("-d", "--working-dir", "--ignore-platform-req", "--prefer-install", "--audit-format")

@@ -42,6 +42,34 @@ CASES = [
             "any file",
         ),
     ),
+    (
+        # composer run from its archive: php reads the archive too.
+        "php composer.phar install --no-scripts --no-autoloader",
+        {"composer.json": "{}"},
+        "install",
+        "composer",
+        ("composer.json", "composer.lock", "auth.json", "composer.phar"),
+        False,
+        (),
+    ),
+    (
+        "./composer.phar install --no-scripts --no-autoloader",
+        {"composer.json": "{}"},
+        "install",
+        "composer",
+        ("composer.json", "composer.lock", "auth.json"),
+        False,
+        (),
+    ),
+    (
+        "php artisan migrate",
+        {},
+        "unknown",
+        None,
+        (),
+        True,
+        ("a PHP program may read and write any file",),
+    ),
 ]
 
 

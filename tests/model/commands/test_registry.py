@@ -29,12 +29,20 @@ FAMILIES = {
 def test_every_family_registers_handlers() -> None:
     modules = {handler.__module__.rsplit(".", 1)[1] for handler in HANDLERS.values()}
     assert modules == FAMILIES
-    assert (len(HANDLERS), len(set(HANDLERS.values()))) == (161, 57)
+    assert (len(HANDLERS), len(set(HANDLERS.values()))) == (163, 58)
 
 
 @pytest.mark.parametrize(
     ("program", "family"),
-    [("npm", "node"), ("bunx", "node"), ("apt-get", "system"), ("[", "files"), ("R", "r")],
+    [
+        ("npm", "node"),
+        ("bunx", "node"),
+        ("apt-get", "system"),
+        ("[", "files"),
+        ("R", "r"),
+        ("php", "php"),
+        ("composer.phar", "php"),
+    ],
 )
 def test_programs_map_to_their_family(program: str, family: str) -> None:
     assert HANDLERS[program].__module__ == f"dockerfix.model.commands.{family}"
