@@ -579,13 +579,14 @@ def _prefetched(stage: Stage, effects: Mapping[int, Effect], run: Step, row: Pre
 def _broad_copy(
     stage: Stage, effects: Mapping[int, Effect], vol: Mapping[int, float], run: Step
 ) -> Step | None:
-    """The nearest copy of the sources above ``run`` whose edits rerun it."""
+    """The nearest copy of the sources above ``run`` whose edits rerun it (past copies of a
+    few files that seldom change, such as `COPY .docker /assets`)."""
     eff = effects[run.position]
     for earlier in reversed([s for s in stage.steps if s.position < run.position]):
         e = effects[earlier.position]
         if e.kind == "copy-context" and e.writes.overlaps(eff.reads):
-            volatile = vol[earlier.position] >= P_SPLIT and not only_manifests(e)
-            return earlier if volatile else None
+            if vol[earlier.position] >= P_SPLIT and not only_manifests(e):
+                return earlier
     return None
 
 

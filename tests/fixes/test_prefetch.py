@@ -681,6 +681,18 @@ DECLINES += [
 ]
 
 
+MOVED += [
+    pytest.param(
+        {**GO_CMD, "deploy/app.ini": "[app]\n"},
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nCOPY deploy/app.ini /etc/app.ini\n"
+        "RUN go build -o /app ./cmd/api\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY deploy/app.ini /etc/app.ini\n"
+        "COPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app ./cmd/api\n",
+        id="go-build-after-the-sources-and-a-config-file",
+    ),
+]
+
+
 @pytest.mark.parametrize(("files", "source", "expected"), MOVED)
 def test_build_after_cd_or_arg(
     tmp_path: Path, files: dict[str, str], source: str, expected: str
