@@ -584,9 +584,9 @@ def _broad_copy(
     eff = effects[run.position]
     for earlier in reversed([s for s in stage.steps if s.position < run.position]):
         e = effects[earlier.position]
-        if e.kind == "copy-context" and e.writes.overlaps(eff.reads):
-            if vol[earlier.position] >= P_SPLIT and not only_manifests(e):
-                return earlier
+        volatile = vol[earlier.position] >= P_SPLIT and not only_manifests(e)
+        if e.kind == "copy-context" and volatile and e.writes.overlaps(eff.reads):
+            return earlier
     return None
 
 

@@ -23,7 +23,6 @@ from dockerfix.model.commands.python import (
     setup_py_requirements,
 )
 from dockerfix.model.context import BuildContext
-from dockerfix.model.paths import is_under
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,6 +30,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 Mode = Literal["add", "split"]
+_PROJECTS: dict[tuple[int, str, int], tuple[Mapping[str, str], Project]] = {}
 
 
 @dataclass(frozen=True)
@@ -44,17 +44,27 @@ class Project:
 
     @staticmethod
     def of(image_files: Mapping[str, str], workdir: str, ctx: BuildContext) -> Project:
+        key = (id(image_files), workdir, id(ctx))
+        made = _PROJECTS.get(key)
+        if made is not None and made[0] is image_files and made[1].ctx is ctx:
+            return made[1]
+        prefix = workdir.rstrip("/") + "/"
         files = {
-            posixpath.relpath(img, workdir): src
-            for img, src in image_files.items()
-            if is_under(img, workdir) and img != workdir
+            img[len(prefix) :]: src for img, src in image_files.items() if img.startswith(prefix)
         }
-        dirs = {posixpath.dirname(f) for f in files}
-        for d in list(dirs):
-            while d:
+        dirs: set[str] = set()
+        for name in files:
+            d = posixpath.dirname(name)
+            while d and d not in dirs:
                 dirs.add(d)
                 d = posixpath.dirname(d)
-        return Project(files, ctx, frozenset(dirs - {""}))
+        project = Project(files, ctx, frozenset(dirs))
+        # The planner asks for the same copy's project once per way through a RUN: keep the
+        # last few (with the mapping they were made from, so its id stays its own).
+        _PROJECTS[key] = (image_files, project)
+        while len(_PROJECTS) > 8:
+            del _PROJECTS[next(iter(_PROJECTS))]
+        return project
 
     def exists(self, rel: str) -> bool:
         return rel in self.files
