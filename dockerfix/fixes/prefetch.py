@@ -516,11 +516,6 @@ def _plan_script(
             )
         if workdir is None:
             return Declined(_UNKNOWN_WORKDIR)
-        if workdir == "/":
-            return Declined(
-                "the build runs in / (no WORKDIR): dockerfix cannot tell the project's files "
-                "from the system's there; set a WORKDIR before the copy"
-            )
         if outcome.folder is not None:
             project = Project.of(copy.image_files(), normalize(outcome.folder, workdir), ctx)
         for group in row.required:

@@ -273,9 +273,13 @@ def _analyse_run(
             writes.add(target)
     root_files = _root_project_files(step, stage, effects) if workdir == "/" else None
     if project is None and root_files:
-        # The project was copied into `/`: its files are exactly those the earlier copies
-        # put there, and everything else is the system, as outside a project directory.
-        outside: frozenset[str] | None = frozenset(root_files)
+        # The project was copied into `/`: its files are those the earlier copies put there
+        # and whatever a copy of the build context puts at a top-level name, outside the
+        # system's folders (`/src`, `/app.py`, `/.git`, not `/etc/pip.conf`: a tool reads
+        # that as system configuration); everything else is the system, as outside a
+        # project directory.
+        mine = frozenset(p for p in root_files if p.split("/", 2)[1] not in _SYSTEM_TOPS)
+        outside: frozenset[str] | None = mine | _context_tops(ctx)
         read_set = PathSet(frozenset(reads), False, outside)
         write_set = PathSet(frozenset(writes), False, outside)
     elif project is None:
@@ -451,6 +455,32 @@ def _root_project_files(
                 return None
             files |= set(eff.copy.image_files())
     return frozenset(files)
+
+
+# The top-level folders of a Linux system (the Filesystem Hierarchy Standard's, and the
+# lib variants): package managers and language tools read and write there.
+_SYSTEM_TOPS = frozenset(
+    {
+        "bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt",
+        "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var",
+    }
+)  # fmt: skip
+
+
+def _context_tops(ctx: BuildContext | None) -> frozenset[str]:
+    """`/<name>` for each top-level name of the build context that is no system folder."""
+    if ctx is None:
+        return frozenset()
+    found = _TOPS.get(id(ctx))
+    if found is None or found[0] is not ctx:
+        tops = {path.split("/", 1)[0] for path in ctx.files}
+        found = (ctx, frozenset("/" + t for t in tops if t and t not in _SYSTEM_TOPS))
+        _TOPS.clear()
+        _TOPS[id(ctx)] = found
+    return found[1]
+
+
+_TOPS: dict[int, tuple[BuildContext, frozenset[str]]] = {}
 
 
 def _known_image_files(step: Step, stage: Stage, effects: dict[int, Effect]) -> set[str]:

@@ -487,10 +487,10 @@ DECLINES = [
         id="go-run-between",
     ),
     pytest.param(
-        GO,
+        {**GO, "etc/app.conf": "x = 1\n"},
         "FROM golang:1.22\nWORKDIR /\nCOPY . .\nRUN go build .\n",
-        "no WORKDIR",
-        id="go-no-workdir",
+        "may also read /etc/app.conf",
+        id="go-in-root-with-system-files-in-the-context",
     ),
     pytest.param(
         {"main.go": GO["main.go"]},
@@ -689,6 +689,24 @@ MOVED += [
         "FROM golang:1.22\nWORKDIR /src\nCOPY deploy/app.ini /etc/app.ini\n"
         "COPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app ./cmd/api\n",
         id="go-build-after-the-sources-and-a-config-file",
+    ),
+]
+
+
+MOVED += [
+    pytest.param(
+        GO,
+        "FROM golang:1.22\nWORKDIR /\nCOPY . .\nRUN go build .\n",
+        "FROM golang:1.22\nWORKDIR /\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
+        "RUN go build .\n",
+        id="go-in-root",
+    ),
+    pytest.param(
+        MAVEN,
+        "FROM maven:3.9\nCOPY . .\nRUN mvn -B package\n",
+        "FROM maven:3.9\nCOPY pom.xml ./\nRUN mvn -B dependency:go-offline\nCOPY . .\n"
+        "RUN mvn -B package\n",
+        id="maven-in-root",
     ),
 ]
 
@@ -955,12 +973,6 @@ def test_decline(tmp_path: Path, files: dict[str, str], source: str, reason: str
 
 
 DECLINES += [
-    pytest.param(
-        MAVEN,
-        "FROM maven:3.9\nCOPY . .\nRUN mvn -B package\n",
-        "the build runs in / (no WORKDIR)",
-        id="maven-in-root",
-    ),
     pytest.param(
         MAVEN,
         "FROM example.com/jdk:17\nCOPY . .\nRUN mvn -B package\n",
