@@ -17,9 +17,8 @@ from dataclasses import dataclass, field, replace
 
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
-from dockerfix.fixes.prefetch_rows import (
-    ARG_EXTRAS,
-    ROWS,
+from dockerfix.fixes.prefetch_rows import ARG_EXTRAS, ROWS, is_wrapper_chmod
+from dockerfix.fixes.prefetch_script import (
     UNKNOWN,
     Declined,
     Prefetch,
@@ -29,7 +28,6 @@ from dockerfix.fixes.prefetch_rows import (
     RunScript,
     after_leading_cd,
     chain_parts,
-    is_wrapper_chmod,
     reached_commands,
     read_script,
 )
