@@ -38,6 +38,7 @@ from dockerfix.fixes.prefetch_script import (
     _with_flags,
 )
 from dockerfix.model.commands.python import (
+    PIP_VALUE,
     PYPROJECT_REQUIREMENTS,
     SETUP_SNIPPET,
     pyproject_requirements,
@@ -200,45 +201,6 @@ _UV_SYNC = _variant_planner(("uv",), "sync", ("--no-install-project",), ("--no-i
 
 # A project target whose extras a variable names: `.[${EXTRAS}]`, `.[$EXTRAS]`.
 ARG_EXTRAS = re.compile(r"\./?\[\$\{?[A-Za-z_][A-Za-z0-9_]*\}?\]")
-# pip install options that take a value (the value is never the project target).
-_PIP_INSTALL_VALUE = frozenset(
-    {
-        "-r",
-        "--requirement",
-        "-c",
-        "--constraint",
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "-f",
-        "--find-links",
-        "-t",
-        "--target",
-        "--prefix",
-        "--root",
-        "--python-version",
-        "--platform",
-        "--implementation",
-        "--abi",
-        "--cache-dir",
-        "--src",
-        "--upgrade-strategy",
-        "--progress-bar",
-        "--trusted-host",
-        "--config-settings",
-        "-C",
-        "--global-option",
-        "--no-binary",
-        "--only-binary",
-        "--log",
-        "--proxy",
-        "--timeout",
-        "--retries",
-        "--cert",
-        "--client-cert",
-        "--exists-action",
-    }
-)
 
 
 def _plan_pip_project(run: RunScript, project: Project) -> Outcome:
@@ -267,8 +229,9 @@ def _plan_pip_project(run: RunScript, project: Project) -> Outcome:
                 )
                 j += 2
                 continue
-            if word in _PIP_INSTALL_VALUE and j + 1 < len(words):
-                kept += [raws[j], raws[j + 1]]
+            if word in PIP_VALUE and j + 1 < len(words):
+                if word not in ("-e", "--editable"):  # another editable requirement stays
+                    kept += [raws[j], raws[j + 1]]
                 j += 2
                 continue
             match = _PROJECT_TARGET.match(word)

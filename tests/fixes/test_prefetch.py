@@ -813,6 +813,14 @@ REWRITES += [
     ),
     pytest.param(
         PYPROJECT,
+        PY312 + "COPY . .\nRUN pip install . -e git+https://example.com/x.git#egg=x gunicorn\n",
+        PY312 + "COPY pyproject.toml ./\nRUN " + _print_deps() + " && pip install "
+        "-r /tmp/project-requirements.txt && rm /tmp/project-requirements.txt\nCOPY . .\n"
+        "RUN pip install . -e git+https://example.com/x.git#egg=x gunicorn\n",
+        id="pip-install-project-with-other-requirements",
+    ),
+    pytest.param(
+        PYPROJECT,
         "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
         "RUN python -m pip install --upgrade pip && python -m pip install .\n",
         "FROM python:3.11-slim\nWORKDIR /app\nCOPY pyproject.toml ./\n"

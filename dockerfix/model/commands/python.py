@@ -134,7 +134,8 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
     ),
 )
 
-_PIP_VALUE = (
+# pip options that take a value (their value is never a requirement).
+PIP_VALUE = (
     "-r",
     "--requirement",
     "-c",
@@ -338,11 +339,11 @@ def _pip_sources(ctx: _Ctx, acc: _Reads, parsed: Args, tool: str) -> None:
 
 @handles("pip")
 def _pip(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, _PIP_VALUE, stop_at_positional=True)
+    parsed = parse_args(args, PIP_VALUE, stop_at_positional=True)
     if not parsed.positionals:
         return _simple("noop", "pip")
     sub, rest = parsed.positionals[0], list(parsed.positionals[1:])
-    parsed = parse_args(rest, _PIP_VALUE)
+    parsed = parse_args(rest, PIP_VALUE)
     acc = _Reads()
     if sub in ("install", "uninstall", "download", "wheel"):
         _pip_sources(ctx, acc, parsed, "pip")
@@ -379,7 +380,7 @@ def _pip(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 @handles("pip-sync")
 def _pip_sync(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, _PIP_VALUE)
+    parsed = parse_args(args, PIP_VALUE)
     acc = _Reads()
     seen: set[str] = set()
     for path in parsed.positionals or ("requirements.txt",):
@@ -389,7 +390,7 @@ def _pip_sync(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 @handles("pip-compile")
 def _pip_compile(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
-    parsed = parse_args(args, _PIP_VALUE)
+    parsed = parse_args(args, PIP_VALUE)
     inputs = list(parsed.positionals) or ["requirements.in"]
     output = parsed.last("-o", "--output-file") or "requirements.txt"
     acc = _Reads()
@@ -576,13 +577,13 @@ def _uv_sync(ctx: _Ctx, parsed: Args, base: str) -> CommandEffect:
 @handles("uv")
 def _uv(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     parsed = parse_args(
-        args, (*_PIP_VALUE, "--directory", "--project", "--package"), stop_at_positional=True
+        args, (*PIP_VALUE, "--directory", "--project", "--package"), stop_at_positional=True
     )
     if not parsed.positionals:
         return _simple("noop", "uv")
     base = parsed.last("--directory", "--project") or "."
     sub, rest = parsed.positionals[0], list(parsed.positionals[1:])
-    sub_args = parse_args(rest, (*_PIP_VALUE, "--directory", "--project", "--package"))
+    sub_args = parse_args(rest, (*PIP_VALUE, "--directory", "--project", "--package"))
     base = sub_args.last("--directory", "--project") or base
     if sub == "sync":
         return _uv_sync(ctx, sub_args, base)
@@ -610,11 +611,11 @@ def _uv(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 
 def _uv_pip(ctx: _Ctx, rest: list[str]) -> CommandEffect:
-    parsed = parse_args(rest, _PIP_VALUE, stop_at_positional=True)
+    parsed = parse_args(rest, PIP_VALUE, stop_at_positional=True)
     if not parsed.positionals:
         return _simple("noop", "uv")
     sub = parsed.positionals[0]
-    sub_args = parse_args(parsed.positionals[1:], _PIP_VALUE)
+    sub_args = parse_args(parsed.positionals[1:], PIP_VALUE)
     acc = _Reads()
     seen: set[str] = set()
     requirement_files = [*sub_args.values(*_NESTED)]
