@@ -711,14 +711,8 @@ MOVED += [
 ]
 
 
-@pytest.mark.parametrize(("files", "source", "expected"), MOVED)
-def test_build_after_cd_or_arg(
-    tmp_path: Path, files: dict[str, str], source: str, expected: str
-) -> None:
-    result = _fix(tmp_path, files, source)
-    assert result.code == expected, [f.message for f in result.fixes]
-    assert [f.code for f in result.fixes if f.applied] == [codes.PREFETCH]
-    assert _fix(tmp_path, {}, result.code).code == result.code
+# They are rewrites like the others (and only reported without --unsafe-fixes).
+REWRITES += MOVED
 
 
 FLUTTER = {
