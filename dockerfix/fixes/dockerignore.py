@@ -450,6 +450,11 @@ def _run_read(effect: Effect, images: Sequence[str]) -> str:
     reads = effect.reads
     if effect.kind == "run-unknown" or reads.everything:
         return "may-read"
+    if effect.prints_only:
+        # `ls -l /app` prints what it finds: leaving files out changes its output, and makes
+        # it fail only when a path it names is among them.
+        named = any(is_under(q, path) for path in images for q in reads.paths)
+        return "reads" if named else ""
     for path in images:
         if path == "":
             return "" if reads.empty else "may-read"

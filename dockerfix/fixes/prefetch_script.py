@@ -16,6 +16,7 @@ from typing import Literal
 
 from dockerfix.model import shell
 from dockerfix.model.context import BuildContext
+from dockerfix.model.runs import WRITE_NOTHING
 
 Mode = Literal["add", "split"]
 _PROJECTS: dict[tuple[int, str, int], tuple[Mapping[str, str], Project]] = {}
@@ -208,8 +209,12 @@ def read_script(text: str) -> RunScript | None:
 # The value given to a word the analysis cannot know (`${ARGS}`, `$(git describe)`), followed
 # by its source text: no flag or file name a row looks for.
 UNKNOWN = "\x00"
-# Commands that read no project file and leave nothing a dependency step needs.
-_QUIET = frozenset({"[", "[[", "test", "true", ":", "echo", "printf"})
+# Commands that leave nothing a dependency step needs: tests, messages and listings (`[ -f
+# x ]`, `echo`, `uname -m`), every command that writes no file except those that end the
+# shell or move it (`exit`, `false`, `cd`).
+_QUIET = WRITE_NOTHING - {"cd", "exit", "false"}
+# Queries of a package manager that print and change nothing.
+_QUERIES = frozenset({("apk", "--print-arch"), ("dpkg", "--print-architecture")})
 
 
 @dataclass(frozen=True)
@@ -263,14 +268,14 @@ _BRANCHING = re.compile(r"\bcase\b|\|\||\bwhile\b|\buntil\b")
 
 
 def _quiet(cmd: shell.Command) -> bool:
-    """A test or a message that writes no file, or `set` of shell options."""
+    """A test, a message or a query that writes no file, or `set` of shell options."""
     if cmd.redirects or cmd.assignments:
         return False
     words = [w.value for w in cmd.argv]
     if words[0] == "set":
         # Error and trace options only (`set -a` would export the assignments after it).
         return all(w is not None and _SET_QUIET.fullmatch(w) for w in words[1:])
-    return words[0] in _QUIET
+    return words[0] in _QUIET or tuple(words) in _QUERIES
 
 
 def _lenient(cmd: shell.Command) -> Cmd:

@@ -80,7 +80,7 @@ def conflicts(first: Effect, second: Effect, relaxed: frozenset[str] = frozenset
         pass
     elif first.writes.overlaps(second.reads):
         found.append("files: " + first.writes.describe())
-    elif first.reads.overlaps(second.writes):
+    elif first.reads.overlaps(second.writes) and not _output_only(first, second):
         found.append("files: " + second.writes.describe())
     elif first.writes.overlaps(second.writes):
         found.append("files: " + first.writes.describe())
@@ -99,6 +99,13 @@ def conflicts(first: Effect, second: Effect, relaxed: frozenset[str] = frozenset
     if state:
         found.append("state: " + ", ".join(sorted(state)))
     return found
+
+
+def _output_only(first: Effect, second: Effect) -> bool:
+    """``first`` only prints what ``second`` later changes: a COPY or a dependency install
+    adds and rewrites files but removes none, so every path ``first`` names still exists
+    after it, and ``first`` leaves the same (empty) layer before it or after it."""
+    return first.prints_only and second.kind in ("copy-context", "run-install")
 
 
 def _commuting_writes(first: Effect, second: Effect) -> bool:

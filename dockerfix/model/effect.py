@@ -100,3 +100,7 @@ class Effect:
     # whose lifecycle script only installs Git hooks): its effect if that holds, and the reason.
     assumed: Effect | None = None
     assumption: str = ""
+    # A RUN whose commands only print (`ls -l /app`): it writes nothing, and fails only when a
+    # path it names is missing. A later COPY or install may change what it reads: that changes
+    # its output in the build log, never the image (both add and rewrite, and remove nothing).
+    prints_only: bool = False

@@ -165,6 +165,9 @@ def _analyse_run(
     ecos: list[str] = []
     notes: list[str] = []
     tree_reads = True  # every project-reading command names its reads across the tree
+    # Every command writes no file (`test -f …`, `grep -q …`), or even only prints (`ls -l
+    # /app`, `echo`): the step leaves nothing in the image.
+    silent = prints = True
     made: dict[str, str] = {}  # files earlier commands of this RUN wrote, with their text
     for cmd in script.commands:
         if not cmd.argv or cmd.argv[0].value is None:
@@ -247,6 +250,9 @@ def _analyse_run(
                 install_like=install_like,
             )
         redirected = _redirect_paths(cmd)
+        writes_file = redirected is None or bool(redirected[1])
+        silent = silent and argv[0] in WRITE_NOTHING and not writes_file
+        prints = prints and silent and argv[0] in _PRINTS
         if redirected is None:
             return _unknown(
                 f"`{shown}` redirects to a file dockerfix cannot resolve", cost, mounted
@@ -292,6 +298,10 @@ def _analyse_run(
         outside = frozenset({top or project})
         read_set = PathSet(frozenset(reads), False, outside)
         write_set = PathSet(frozenset(writes), False, outside)
+    silent &= not users and not mounted
+    prints &= silent
+    if silent:
+        write_set = PathSet()
     step_kind: StepKind
     if "install" in kinds:
         step_kind = "run-install"
@@ -315,6 +325,7 @@ def _analyse_run(
         | frozenset(n for f in ins.flags for n in referenced_names(f)),
         project_dir=project,
         notes=tuple(dict.fromkeys(notes)),
+        prints_only=prints,
     )
 
 
@@ -329,6 +340,60 @@ def _cwd(workdir: str | None, cmd: shell.Command) -> str | None:
         return None
     return normalize(posixpath.join(workdir, *cmd.cwd)) if cmd.cwd else workdir
 
+
+# Commands that write nothing and fail only when a path they name (or their working
+# directory) does not exist: what they read ends up in the build log, not in the image.
+_PRINTS = frozenset(
+    {
+        "echo",
+        "printf",
+        "pwd",
+        "ls",
+        "du",
+        "tree",
+        "cat",
+        "head",
+        "tail",
+        "wc",
+        "stat",
+        "file",
+        "df",
+        "free",
+        "id",
+        "whoami",
+        "uname",
+        "nproc",
+        "date",
+        "hostname",
+        "arch",
+        "true",
+        ":",
+        "cd",
+    }
+)
+
+# Commands that write no file: a RUN of them only may fail (on what they find).
+WRITE_NOTHING = _PRINTS | frozenset(
+    {
+        "test",
+        "[",
+        "[[",
+        "grep",
+        "egrep",
+        "fgrep",
+        "sha256sum",
+        "md5sum",
+        "sha1sum",
+        "sha512sum",
+        "which",
+        "type",
+        "readlink",
+        "realpath",
+        "sleep",
+        "false",
+        "exit",
+    }
+)
 
 # Builtins that only change the shell's own state: they run "nowhere".
 _SHELL_STATE = frozenset({"cd", "set", "export", "true", ":"})

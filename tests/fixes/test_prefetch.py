@@ -476,6 +476,12 @@ NOOPS += [
 DECLINES = [
     pytest.param(
         GO,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN uname -m > /src/arch.txt && go build .\n",
+        "`uname -m` runs before `go build .` in the same RUN and the dependency step may need it",
+        id="go-build-after-a-query-written-to-a-file",
+    ),
+    pytest.param(
+        GO,
         "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nUSER nobody\nRUN go build .\n",
         "changes the state",
         id="go-user-between",
@@ -598,6 +604,14 @@ MOVED += [
         "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
         "RUN echo building && go build -o /app .\n",
         id="go-build-after-a-message",
+    ),
+    pytest.param(
+        GO,
+        "FROM golang:1.22-alpine\nWORKDIR /src\nCOPY . .\n"
+        'RUN set -eux; arch="$(apk --print-arch)"; uname -m; go build -o /app .\n',
+        "FROM golang:1.22-alpine\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+        'COPY . .\nRUN set -eux; arch="$(apk --print-arch)"; uname -m; go build -o /app .\n',
+        id="go-build-after-an-architecture-query",
     ),
 ]
 
