@@ -43,8 +43,8 @@ from dockerfix.model.base_images import python_version
 from dockerfix.model.constraints import conflicts
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, step_effect
-from dockerfix.model.paths import PathSet, is_under, normalize
-from dockerfix.model.runs import script_text
+from dockerfix.model.paths import PathSet, is_under, normalize, paths_overlap
+from dockerfix.model.runs import SYSTEM_TOPS, script_text
 from dockerfix.model.stages import Model, Stage, State, Step
 from dockerfix.model.variables import referenced_names
 from dockerfix.model.volatility import P_SPLIT, is_volatile_arg
@@ -338,10 +338,10 @@ def _plan_run(
         if isinstance(reached, _Found) or whole:
             return reached  # (a plain chain: its decline is about the install it holds)
         hidden = _hidden_build(text)
-        if hidden is None or any(
-            r.ecosystem == hidden[0] and _prefetched(stage, effects, run, r) for r in ROWS
-        ):
-            return None  # nothing to say, or its dependencies are downloaded before already
+        if hidden is None:
+            return reached  # a row's decline of a build it found (`make` of Go), or nothing
+        if any(r.ecosystem == hidden[0] and _prefetched(stage, effects, run, r) for r in ROWS):
+            return None  # its dependencies are downloaded before already: nothing to say
         return reached or hidden[1]
     outcome = _plan_script(model, stage, ctx, effects, order, run, broad, script, done)
     if isinstance(outcome, Declined) and not run.instruction.heredocs:
@@ -407,17 +407,17 @@ def _from_leading_cd(
     row: PrefetchRow,
     script: RunScript,
     image_files: Mapping[str, str],
-    workdir: str,
+    workdir: str | None,
     ctx: BuildContext,
     python: tuple[int, int] | None,
 ) -> Prefetch | None:
     """`cd api && go build`: the dependency step of the build as it runs in that folder,
     going there first (`cd api && go mod download`); None unless the row plans one there."""
     found = after_leading_cd(script)
-    if found is None:
+    if found is None or (workdir is None and not found[0].startswith("/")):
         return None
     folder, rest = found
-    there = Project.of(image_files, normalize(folder, workdir), ctx)
+    there = Project.of(image_files, normalize(folder, workdir or "/"), ctx)
     outcome = row.plan(rest, replace(there, python=python))
     if not isinstance(outcome, Prefetch) or outcome.rest is not None or outcome.added:
         return None
@@ -486,7 +486,7 @@ def _plan_script(
         outcome = row.plan(script, project)
         if outcome is None:
             continue
-        if isinstance(outcome, Declined) and workdir is not None:
+        if isinstance(outcome, Declined):
             outcome = (
                 _from_leading_cd(row, script, copy.image_files(), workdir, ctx, project.python)
                 or outcome
@@ -512,10 +512,12 @@ def _plan_script(
                 f"{where} has words whose value dockerfix does not know "
                 f"({', '.join(reached.unknown)}), and the dependency step would need them"
             )
-        if workdir is None:
+        absolute = outcome.folder is not None and outcome.folder.startswith("/")
+        if workdir is None and not absolute:
             return Declined(_UNKNOWN_WORKDIR)
         if outcome.folder is not None:
-            project = Project.of(copy.image_files(), normalize(outcome.folder, workdir), ctx)
+            folder = normalize(outcome.folder, workdir or "/")
+            project = Project.of(copy.image_files(), folder, ctx)
         for group in row.required:
             if not any(project.exists(m) for m in group):
                 return Declined(
@@ -677,6 +679,24 @@ def _movable_args(between: Sequence[Step], broad: Step, run: Step) -> tuple[int,
     return tuple(s.position for s in args)
 
 
+def beside_system(crossed: Effect, download: Effect) -> bool:
+    """``crossed`` touches only paths it names, in folders at the top of the image outside
+    the system's (`COPY .docker /assets`, `cp -r /ui-build /src/app/ui/build`), and none of
+    the files the download names. A package manager's download reads and writes its
+    project's manifests and the system's folders (its caches, its configuration, /etc, /usr,
+    /root), none of these: taken so in this unsafe tier."""
+    if crossed.writes_vars or crossed.writes_state:
+        return False
+    sets = (crossed.reads, crossed.writes)
+    if any(s.everything or s.outside is not None for s in sets):
+        return False
+    named = download.reads.paths | download.writes.paths
+    for path in crossed.reads.paths | crossed.writes.paths:
+        if path.split("/", 2)[1] in SYSTEM_TOPS or any(paths_overlap(path, q) for q in named):
+            return False
+    return True
+
+
 def _crossing(
     stage: Stage,
     effects: Mapping[int, Effect],
@@ -702,6 +722,8 @@ def _crossing(
             continue  # declared before the copy too
         if command.inline and crossed.kind == "env" and crossed.writes_vars <= set(command.inline):
             continue  # the download sets these variables itself
+        if beside_system(crossed, eff):
+            continue
         if conflicts(crossed, eff) and node == broad.position:
             return Declined(
                 f"the download may read more of what `{short(broad)}` sends than its manifests"

@@ -402,11 +402,12 @@ def _chain_planner(ecosystem: str) -> Planner:
 
 
 def after_leading_cd(run: RunScript) -> tuple[str, RunScript] | None:
-    """A RUN that starts with `cd DIR` (a static folder below the WORKDIR) and changes folder
-    no more: the folder, and the commands after the `cd` as they run from there."""
+    """A RUN that starts with `cd DIR` (a static folder below the WORKDIR, or an absolute
+    one) and changes folder no more: the folder, and the commands after the `cd` as they run
+    from there."""
     folder = _leading_cd(run.commands)
     rest = run.commands[1:]
-    if folder is None or folder.startswith("/") or ".." in folder.split("/"):
+    if folder is None or ".." in folder.split("/"):
         return None
     if any(_tool(c) in ("cd", "pushd", "popd") for c in rest):
         return None

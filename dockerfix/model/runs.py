@@ -168,6 +168,10 @@ def _analyse_run(
     # Every command writes no file (`test -f …`, `grep -q …`), or even only prints (`ls -l
     # /app`, `echo`): the step leaves nothing in the image.
     silent = prints = True
+    # Every command is a file tool that touches exactly the paths it names (`chmod +x
+    # run.sh`, `mkdir -p logs`, `cp a b`), or writes nothing: the step reads and writes
+    # those and nothing else.
+    exact = True
     made: dict[str, str] = {}  # files earlier commands of this RUN wrote, with their text
     for cmd in script.commands:
         if not cmd.argv or cmd.argv[0].value is None:
@@ -252,6 +256,7 @@ def _analyse_run(
         redirected = _redirect_paths(cmd)
         writes_file = redirected is None or bool(redirected[1])
         silent = silent and argv[0] in WRITE_NOTHING and not writes_file
+        exact = exact and argv[0] in _EXACT and (static or _compares_strings(cmd))
         prints = prints and silent and argv[0] in _PRINTS
         if redirected is None:
             return _unknown(
@@ -275,8 +280,17 @@ def _analyse_run(
             if kind in _PROJECT_FREE and project is not None and is_under(project, target):
                 # "writes /usr" for a system package manager means system files, which
                 # the outside-the-project part of the write set already covers.
+                exact = False
                 continue
             writes.add(target)
+            parent = posixpath.dirname(target)
+            creates = path in redirected[1] or (
+                posixpath.basename(argv[0]) in _CREATES_FILES and not _makes_parents(argv)
+            )
+            if creates and parent != "/" and (workdir is None or not is_under(workdir, parent)):
+                # `cp x /app/config/x.conf` fails unless /app/config exists: the step
+                # stays after what creates it (a WORKDIR and the folders above exist).
+                reads[parent] = None
     root_files = _root_project_files(step, stage, effects) if workdir == "/" else None
     if project is None and root_files:
         # The project was copied into `/`: its files are those the earlier copies put there
@@ -284,13 +298,18 @@ def _analyse_run(
         # system's folders (`/src`, `/app.py`, `/.git`, not `/etc/pip.conf`: a tool reads
         # that as system configuration); everything else is the system, as outside a
         # project directory.
-        mine = frozenset(p for p in root_files if p.split("/", 2)[1] not in _SYSTEM_TOPS)
+        mine = frozenset(p for p in root_files if p.split("/", 2)[1] not in SYSTEM_TOPS)
         outside: frozenset[str] | None = mine | _context_tops(ctx)
         read_set = PathSet(frozenset(reads), False, outside)
         write_set = PathSet(frozenset(writes), False, outside)
+    elif project is None and workdir is None and (copied := _absolute_copies(step, stage, prior)):
+        # The base image's WORKDIR is not known, and this RUN names only absolute paths
+        # (others made it unknown above): the files the build context's copies put at
+        # absolute paths are read and written as it names them; it may touch anything else.
+        read_set = PathSet(frozenset(reads), False, copied)
+        write_set = PathSet(frozenset(writes), False, copied)
     elif project is None:
         # Without a project directory every RUN may read what any COPY put anywhere.
-        outside = None
         read_set = PathSet.all()
         write_set = PathSet.all() if writes or kinds - {"noop", "metadata"} else PathSet()
     else:
@@ -300,6 +319,8 @@ def _analyse_run(
         write_set = PathSet(frozenset(writes), False, outside)
     silent &= not users and not mounted
     prints &= silent
+    if exact and not mounted:
+        read_set, write_set = PathSet(frozenset(reads)), PathSet(frozenset(writes))
     if silent:
         write_set = PathSet()
     step_kind: StepKind
@@ -394,6 +415,49 @@ WRITE_NOTHING = _PRINTS | frozenset(
         "exit",
     }
 )
+
+# File tools whose effect is the paths they name, and nothing else.
+_EXACT = WRITE_NOTHING | frozenset(
+    {"rm", "rmdir", "mkdir", "touch", "chmod", "chown", "chgrp", "ln", "cp", "mv"}
+)
+
+
+def _compares_strings(cmd: shell.Command) -> bool:
+    """A test whose words dockerfix does not know are strings it compares (`[ "$MODE" = 1
+    ]`), none a file it looks at."""
+    words = cmd.argv
+    if not words or words[0].value not in ("[", "[[", "test"):
+        return False
+    for i, word in enumerate(words):
+        if word.value is None and i > 0 and (words[i - 1].value or "").startswith("-"):
+            return False  # `-f "$FILE"`, `"$A" -nt "$B"`, or an operator not known
+        if (
+            word.value is None
+            and i + 1 < len(words)
+            and words[i + 1].value in ("-nt", "-ot", "-ef")
+        ):
+            return False
+    return True
+
+
+# Commands that create the file or folder they are told to (as a redirection does), and no
+# folder on the way there.
+_CREATES_FILES = frozenset({"cp", "mv", "ln", "touch", "mkdir", "tee", "install", "curl", "wget"})
+
+
+def _makes_parents(argv: Sequence[str]) -> bool:
+    """`mkdir -p`, `install -D`, `cp --parents`, `curl --create-dirs`: folders on the way
+    are created."""
+    tool = posixpath.basename(argv[0]) if argv else ""
+    words = set(argv[1:])
+    if tool == "mkdir":
+        return bool(words & {"--parents"}) or any(
+            re.fullmatch(r"-[a-zA-Z]*p[a-zA-Z]*", w) for w in words
+        )
+    if tool == "install":
+        return any(re.fullmatch(r"-[a-zA-Z]*D[a-zA-Z]*", w) for w in words)
+    return bool(words & {"--parents", "--create-dirs"})
+
 
 # Builtins that only change the shell's own state: they run "nowhere".
 _SHELL_STATE = frozenset({"cd", "set", "export", "true", ":"})
@@ -522,9 +586,28 @@ def _root_project_files(
     return frozenset(files)
 
 
+def _absolute_copies(
+    step: Step, stage: Stage, effects: Mapping[int, Effect]
+) -> frozenset[str] | None:
+    """The image files the stage's earlier copies of the build context put at absolute
+    paths; None when there is none, or one whose files or destination are not known."""
+    files: set[str] = set()
+    for other in stage.steps:
+        if other.position >= step.position:
+            break
+        eff = effects.get(other.position)
+        if eff is None:
+            return None
+        if eff.kind == "copy-context":
+            if eff.copy is None or not eff.copy.known or not (eff.copy.dest or "").startswith("/"):
+                return None
+            files |= set(eff.copy.image_files())
+    return frozenset(files) or None
+
+
 # The top-level folders of a Linux system (the Filesystem Hierarchy Standard's, and the
 # lib variants): package managers and language tools read and write there.
-_SYSTEM_TOPS = frozenset(
+SYSTEM_TOPS = frozenset(
     {
         "bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt",
         "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var",
@@ -539,7 +622,7 @@ def _context_tops(ctx: BuildContext | None) -> frozenset[str]:
     found = _TOPS.get(id(ctx))
     if found is None or found[0] is not ctx:
         tops = {path.split("/", 1)[0] for path in ctx.files}
-        found = (ctx, frozenset("/" + t for t in tops if t and t not in _SYSTEM_TOPS))
+        found = (ctx, frozenset("/" + t for t in tops if t and t not in SYSTEM_TOPS))
         _TOPS.clear()
         _TOPS[id(ctx)] = found
     return found[1]

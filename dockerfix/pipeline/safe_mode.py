@@ -295,7 +295,12 @@ def _check_planned_run(
         return [f"{label}: the added `{text}` runs after the RUN it prepares"]
     import shlex
 
-    from dockerfix.fixes.prefetch import platform_only, same_state, wrapper_chmod_text
+    from dockerfix.fixes.prefetch import (
+        beside_system,
+        platform_only,
+        same_state,
+        wrapper_chmod_text,
+    )
 
     old_steps = {s.position: s for s in old.steps}
 
@@ -333,6 +338,8 @@ def _check_planned_run(
             continue  # the download `cd`s to the build's WORKDIR by itself
         if effects_old[other].kind == "env" and effects_old[other].writes_vars <= set(inline):
             continue  # the download sets these variables (to the build's values) itself
+        if beside_system(effects_old[other], effect):
+            continue  # it touches only folders of its own (`/assets`), none the download's
         first = _covered(
             effects_old[other],
             effect,

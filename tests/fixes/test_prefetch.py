@@ -287,6 +287,17 @@ MVNW = {**MAVEN, "mvnw": "#!/bin/sh\n", ".mvn/wrapper/maven-wrapper.properties":
 TEMURIN = "FROM eclipse-temurin:17-jdk-jammy\nWORKDIR /app\n"
 REWRITES += [
     pytest.param(
+        {**MVNW, "run.sh": "#!/bin/sh\n"},
+        TEMURIN + "COPY . .\nRUN chmod +x run.sh\nRUN ./mvnw package -DskipTests\n",
+        TEMURIN
+        + "COPY pom.xml mvnw ./\nCOPY .mvn/wrapper/maven-wrapper.properties ./.mvn/wrapper/\n"
+        "RUN ./mvnw -B dependency:go-offline\nCOPY . .\nRUN chmod +x run.sh\n"
+        "RUN ./mvnw package -DskipTests\n",
+        id="maven-chmod-of-another-file-between",
+    ),
+]
+REWRITES += [
+    pytest.param(
         MVNW,
         TEMURIN + "COPY . .\nRUN chmod +x mvnw\nRUN ./mvnw package -DskipTests\n",
         TEMURIN + "COPY mvnw pom.xml ./\nCOPY .mvn/wrapper/maven-wrapper.properties "
@@ -617,6 +628,36 @@ MOVED += [
 
 
 GO_CMD = {"go.mod": GO["go.mod"], "go.sum": "", "cmd/api/main.go": "package main\n"}
+# A builder image whose WORKDIR dockerfix does not know: the build `cd`s to an absolute
+# folder, and steps between the copy and the build touch folders of their own only.
+UI_STAGE = "FROM node:20 AS ui\nRUN mkdir -p /build && echo ok > /build/index.html\n"
+MOVED += [
+    pytest.param(
+        {**GO, "ui/index.ts": "export {};\n"},
+        UI_STAGE
+        + "FROM example.com/go-builder:1\nCOPY . /src/app\nCOPY --from=ui /build /ui-build\n"
+        "RUN cp -r /ui-build /src/app/ui/build\nRUN cd /src/app && go build -o /app .\n",
+        UI_STAGE + "FROM example.com/go-builder:1\nCOPY go.mod go.sum /src/app/\n"
+        "RUN cd /src/app && go mod download\nCOPY . /src/app\nCOPY --from=ui /build /ui-build\n"
+        "RUN cp -r /ui-build /src/app/ui/build\nRUN cd /src/app && go build -o /app .\n",
+        id="go-build-after-an-absolute-cd-past-folders-of-their-own",
+    ),
+]
+DECLINES += [
+    pytest.param(
+        {**GO, "ui/index.ts": "export {};\n"},
+        "FROM example.com/go-builder:1\nCOPY . /src/app\nRUN cp -r /src/app/ui /etc/ui\n"
+        "RUN cd /src/app && go build -o /app .\n",
+        "`RUN cp -r /src/app/ui /etc/ui` runs between `COPY . /src/app` and the build",
+        id="go-build-after-a-copy-into-a-system-folder",
+    ),
+    pytest.param(
+        {**GO, "ui/index.ts": "export {};\n"},
+        "FROM example.com/go-builder:1\nCOPY . /src/app\nRUN cd src/app && go build -o /app .\n",
+        "`go build -o /app .` runs in a directory a `cd` chose",
+        id="go-build-after-a-relative-cd-in-an-unknown-workdir",
+    ),
+]
 MOVED += [
     pytest.param(
         GO_CMD,
@@ -1208,9 +1249,9 @@ DECLINES += [
 DECLINES += [
     pytest.param(
         {**MVNW, "run.sh": "#!/bin/sh\n"},
-        TEMURIN + "COPY . .\nRUN chmod +x run.sh\nRUN ./mvnw package -DskipTests\n",
-        "`RUN chmod +x run.sh` runs between `COPY . .` and the build",
-        id="maven-other-chmod-between",
+        TEMURIN + "COPY . .\nRUN chmod +x run.sh && ./run.sh\nRUN ./mvnw package -DskipTests\n",
+        "`RUN chmod +x run.sh && ./run.sh` runs before it and may change pom.xml",
+        id="maven-script-between",
     ),
 ]
 

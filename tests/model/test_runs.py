@@ -56,6 +56,25 @@ def test_a_print_may_move_after_a_copy_or_an_install_but_not_after_a_removal(
     )[1:]
     assert conflicts(ls, copy) == []
     assert conflicts(ls, install) == []
-    assert conflicts(ls, remove) == ["files: /app/build, anything outside /app"]
+    assert conflicts(ls, remove) == ["files: /app/build"]
     # The other way round it stays after what it lists.
     assert conflicts(copy, ls) != []
+
+
+def test_file_tools_touch_only_what_they_name() -> None:
+    effect = _run('[ "$MODE" = "1" ] && chmod +x run.sh && mkdir -p /app/logs && cp a.conf b.conf')
+    assert effect.reads == PathSet(frozenset({"/app/run.sh", "/app/a.conf"}))
+    assert effect.writes == PathSet(frozenset({"/app/run.sh", "/app/logs", "/app/b.conf"}))
+    # A test of a file whose name is not known, or a command that is no file tool: the step
+    # may touch anything outside the project.
+    assert _run('[ -f "$CONFIG" ] && cp a.conf b.conf').writes.outside == frozenset({"/app"})
+    assert _run("chmod +x run.sh && sed -i s/a/b/ a.conf").writes.outside == frozenset({"/app"})
+
+
+def test_a_new_file_needs_its_folder() -> None:
+    # cp, a redirection: the folder must exist, so the step stays after what creates it.
+    assert "/app/config" in _run("cp /etc/hostname /app/config/host").reads.paths
+    assert "/app/config" in _run("echo x > /app/config/x").reads.paths
+    # mkdir -p makes it, and the WORKDIR exists.
+    assert "/app/config" not in _run("mkdir -p /app/config/a").reads.paths
+    assert _run("cp /etc/hostname /app/host").reads.paths == frozenset({"/etc/hostname"})

@@ -355,13 +355,34 @@ def _noop(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 _INSPECTS = ("test", "[", "[[", "ls", "stat", "file", "du", "tree", "readlink", "realpath")
 
 
+# test's operators on files: unary (`-f x`) and binary (`a -nt b`).
+_FILE_TESTS = frozenset(
+    {"-a", "-b", "-c", "-d", "-e", "-f", "-g", "-h", "-k", "-p", "-r", "-s", "-u", "-w", "-x"}
+    | {"-G", "-L", "-N", "-O", "-S"}
+)
+_FILE_PAIRS = frozenset({"-nt", "-ot", "-ef"})
+
+
+def _tested_paths(args: list[str]) -> list[str]:
+    """The files a test looks at: the operands of its file operators (`[ -f x ]`, `[ a -nt
+    b ]`); a string or number comparison (`[ "$MODE" = 1 ]`) looks at none."""
+    words = [a for a in args if a not in ("]", "]]")]
+    paths: list[str] = []
+    for i, word in enumerate(words):
+        if word in _FILE_TESTS and i + 1 < len(words) and words[i + 1] not in _FILE_TESTS:
+            paths.append(words[i + 1])
+        elif word in _FILE_PAIRS and 0 < i < len(words) - 1:
+            paths += [words[i - 1], words[i + 1]]
+    return paths
+
+
 @handles(*_INSPECTS)
 def _inspects_paths(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     """ls, stat, test -f …: they look at their operands (ls and du: the working directory
     when there is none), so a step that creates those paths must stay before them."""
-    operands = [
-        a for a in args if not a.startswith("-") and a not in ("]", "]]", "!", "=", "==", "!=")
-    ]
+    if prog in ("test", "[", "[["):
+        return _simple("noop", reads=_tested_paths(args))
+    operands = [a for a in args if not a.startswith("-")]
     if not operands and prog in ("ls", "du", "tree"):
         operands = ["."]
     return _simple("noop", reads=operands)
