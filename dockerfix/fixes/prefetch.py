@@ -697,6 +697,27 @@ def beside_system(crossed: Effect, download: Effect) -> bool:
     return True
 
 
+def _taken_aside(
+    stage: Stage,
+    effects: Mapping[int, Effect],
+    order: Sequence[int],
+    broad: Step,
+    run: Step,
+    download: Effect,
+) -> list[str]:
+    """The steps between the copy and the build that the download crosses only because
+    `beside_system` sets them aside, as the finding names them."""
+    start, end = order.index(broad.position), order.index(run.position)
+    steps = {s.position: s for s in stage.steps}
+    return [
+        f"`{short(steps[node])}`"
+        for node in order[start + 1 : end]
+        if node in steps
+        and beside_system(effects[node], download)
+        and conflicts(effects[node], download)
+    ]
+
+
 def _crossing(
     stage: Stage,
     effects: Mapping[int, Effect],
@@ -790,6 +811,11 @@ def _place(
     if blocked is not None:
         return blocked
     rest = None if prefetch.rest is None else " ".join([keyword, *flags, prefetch.rest])
+    aside = _taken_aside(stage, effects, order, broad, run, eff)
+    if aside:
+        verb = "is" if len(aside) == 1 else "are"
+        said = f"{', '.join(aside)} {verb} taken to touch no file the download reads"
+        assumption = f"{assumption}; {said}" if assumption else said
     wrappers = tuple(
         normalize(c.argv[2], run.state.workdir or "/")
         for c in (read_script(command.text) or RunScript((), None)).commands

@@ -1376,3 +1376,18 @@ def test_extras_from_a_build_argument_are_left_to_the_original_install(tmp_path:
         "after the copy)"
     )
     assert "print('\\n'.join(p['dependencies']))" in result.code
+
+
+def test_a_step_set_aside_is_named_in_the_finding(tmp_path: Path) -> None:
+    source = (
+        UI_STAGE
+        + "FROM example.com/go-builder:1\nCOPY . /src/app\nCOPY --from=ui /build /ui-build\n"
+        "RUN cd /src/app && go build -o /app .\n"
+    )
+    result = _fix(tmp_path, {**GO, "ui/index.ts": "export {};\n"}, source)
+    found = [f for f in result.fixes if f.code == codes.PREFETCH]
+    assert len(found) == 1 and found[0].applied
+    assert (
+        "unsafe: `COPY --from=ui /build /ui-build` is taken to touch no file the download reads"
+        in found[0].message
+    ), found[0].message
