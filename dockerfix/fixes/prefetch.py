@@ -162,6 +162,12 @@ would have:
   requested: each dependency's `.dist-info` gets a `REQUESTED` file (listed in its `RECORD`),
   which the original, installing them as the project's dependencies, does not write (a real
   build shows exactly these differences). The requirements file is removed in the same RUN.
+- Every ecosystem: the dependency step runs before the steps between the source copy and the
+  build. It may cross those that touch only paths they name, in folders at the top of the
+  image outside the system's (`COPY --from=ui /build /ui-build`, `COPY .docker /assets`,
+  `RUN cp -r /ui-build /src/app/ui/build`) and none of the manifests: a download reads its
+  manifests and the system's folders (its caches and configuration, `/etc`, `/usr`, `/root`),
+  not those. The finding names each step it takes so.
 
 The safe-mode check accepts the inserted RUN (and, for a split chain, the two RUNs replacing the
 original) only as planned: in the original RUN's workdir, user and environment, after the
