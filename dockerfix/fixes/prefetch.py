@@ -43,7 +43,7 @@ from dockerfix.model.base_images import python_version
 from dockerfix.model.constraints import conflicts
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, step_effect
-from dockerfix.model.paths import PathSet, is_under, normalize, paths_overlap
+from dockerfix.model.paths import PathSet, is_under, normalize
 from dockerfix.model.runs import SYSTEM_TOPS, script_text
 from dockerfix.model.stages import Model, Stage, State, Step
 from dockerfix.model.variables import referenced_names
@@ -696,11 +696,11 @@ def beside_system(crossed: Effect, download: Effect) -> bool:
     sets = (crossed.reads, crossed.writes)
     if any(s.everything or s.outside is not None for s in sets):
         return False
-    named = download.reads.paths | download.writes.paths
-    for path in crossed.reads.paths | crossed.writes.paths:
-        if path.split("/", 2)[1] in SYSTEM_TOPS or any(paths_overlap(path, q) for q in named):
-            return False
-    return True
+    touched = crossed.reads.paths | crossed.writes.paths
+    if any(path.split("/", 2)[1] in SYSTEM_TOPS for path in touched):
+        return False
+    named = PathSet(download.reads.paths | download.writes.paths)
+    return not PathSet(touched).overlaps(named)
 
 
 def _taken_aside(
@@ -749,13 +749,13 @@ def _crossing(
             continue  # declared before the copy too
         if command.inline and crossed.kind == "env" and crossed.writes_vars <= set(command.inline):
             continue  # the download sets these variables itself
-        if beside_system(crossed, eff):
+        if not conflicts(crossed, eff):
             continue
-        if conflicts(crossed, eff) and node == broad.position:
+        if node == broad.position:
             return Declined(
                 f"the download may read more of what `{short(broad)}` sends than its manifests"
             )
-        if conflicts(crossed, eff):
+        if not beside_system(crossed, eff):
             other = next(s for s in stage.steps if s.position == node)
             return Declined(
                 f"`{short(other)}` runs between `{short(broad)}` and the build and may change "
