@@ -4,7 +4,8 @@
                                   [--json OUT] [--budget SECONDS]
 
 For every row of `bench/corpus/INDEX.tsv` of ecosystem python or node whose Dockerfile
-dockerfix rewrites in safe mode (`dockerfix.fix` with the row's context), smallest context
+dockerfix rewrites in safe mode (`dockerfix.fix` with the row's context; with
+`--unsafe-fixes`, the rewrites of that tier), smallest context
 first: the context is copied to a temporary folder and `dockerfix.build.compare` builds the
 original twice (what differs between those two builds is noise) and the rewrite once with
 buildah, compares the file trees and run configurations, then appends a comment to one source
@@ -228,8 +229,11 @@ def _tree_size(path: Path) -> int:
     return int(done.stdout.split()[0]) if done.returncode == 0 and done.stdout else 0
 
 
-def candidates(rows: Sequence[Row], trees: Path) -> list[tuple[int, Row, str, str]]:
-    """Rows of python/node that safe mode rewrites: (context size in KiB, row, original, new)."""
+def candidates(
+    rows: Sequence[Row], trees: Path, unsafe: bool = False
+) -> list[tuple[int, Row, str, str]]:
+    """Rows of python/node that safe mode (or, with ``unsafe``, `--unsafe-fixes`) rewrites:
+    (context size in KiB, row, original, new)."""
     found = []
     for row in rows:
         if row.ecosystem not in ECOSYSTEMS:
@@ -240,7 +244,11 @@ def candidates(rows: Sequence[Row], trees: Path) -> list[tuple[int, Row, str, st
             continue
         original = dockerfile.read_text(encoding="utf-8", errors="replace")
         rewritten = dockerfix.fix(
-            original, context=context, use_git=False, dockerfile_path=dockerfile
+            original,
+            context=context,
+            use_git=False,
+            dockerfile_path=dockerfile,
+            unsafe_fixes=unsafe,
         ).code
         if rewritten != original:
             found.append((_tree_size(context), row, original, rewritten))
@@ -320,9 +328,12 @@ def main() -> int:
     parser.add_argument("--store", type=Path, default=None, help="buildah store (kept)")
     parser.add_argument("--json", type=Path, help="write every outcome to this file")
     parser.add_argument("--budget", type=float, default=DEFAULT_BUDGET, help="seconds per build")
+    parser.add_argument(
+        "--unsafe-fixes", action="store_true", help="build the --unsafe-fixes rewrites"
+    )
     args = parser.parse_args()
     rows = [r for r in read_index(args.index) if not args.only or r.repo in args.only]
-    todo = candidates(rows, args.trees)[: args.max]
+    todo = candidates(rows, args.trees, args.unsafe_fixes)[: args.max]
     tmp = Path(tempfile.mkdtemp(prefix="dockerfix-corpus-"))
     engine = BudgetedEngine(args.store or tmp / "store", args.budget)
     cache = base_cache_dir(engine.store / "base-cache")
