@@ -70,6 +70,7 @@ def _variant_planner(
     flags: tuple[str, ...],
     already: tuple[str, ...],
     then: tuple[str, ...] = (),
+    folder_flags: tuple[str, ...] = (),
 ) -> Planner:
     """`tool sub …` → `tool sub <flags> …` before the copy, unless a flag in ``already`` is there.
 
@@ -91,7 +92,14 @@ def _variant_planner(
                 return None
             if cmd.moved:
                 return Declined(_MOVED.format(cmd.source))
-            return _lead(run, i, _with_flags(cmd, cmd.argv.index(sub), flags))
+            found = _lead(run, i, _with_flags(cmd, cmd.argv.index(sub), flags))
+            folder = next(
+                (v for f in folder_flags if (v := _flag_value(cmd.argv, f)) is not None), None
+            )
+            if folder is not None and isinstance(found, Prefetch):
+                # `composer install --working-dir=/opt/app`: its manifests are there.
+                return replace(found, folder=folder)
+            return found
         return None
 
     return plan
@@ -725,6 +733,7 @@ ROWS: tuple[PrefetchRow, ...] = (
             "install",
             ("--no-scripts", "--no-autoloader"),
             (),
+            folder_flags=("--working-dir", "-d"),
         ),
     ),
     PrefetchRow(

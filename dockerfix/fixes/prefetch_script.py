@@ -80,6 +80,9 @@ class Cmd:
     raw: tuple[str, ...]
     prefix: tuple[str, ...] = ()
     moved: bool = False  # runs after a `cd`
+    # Runs whenever the RUN goes on past it: in no branch of an `if` or `case`, no loop, not
+    # after `||`.
+    always: bool = True
 
     @property
     def source(self) -> str:
@@ -202,8 +205,13 @@ def read_script(text: str) -> RunScript | None:
             continue
         prefix = tuple(f"{name}={word.raw}" for name, word in cmd.assignments)
         argv = tuple(w.value or "" for w in cmd.argv)
-        commands.append(Cmd(argv, tuple(w.raw for w in cmd.argv), prefix, cmd.cwd != ()))
+        raw = tuple(w.raw for w in cmd.argv)
+        commands.append(Cmd(argv, raw, prefix, cmd.cwd != (), _always(cmd, text)))
     return RunScript(tuple(commands), chain_parts(text))
+
+
+def _always(cmd: shell.Command, text: str) -> bool:
+    return not cmd.branch and not (cmd.conditional and _BRANCHING.search(text) is not None)
 
 
 # The value given to a word the analysis cannot know (`${ARGS}`, `$(git describe)`), followed
@@ -246,13 +254,13 @@ def reached_commands(text: str) -> list[Reached]:
         and not any(c.nested or c.in_subshell or c.argv[0].value is None for c in commands)
     ):
         unknown = tuple(w.raw for c in commands for w in c.argv if w.value is None)
-        whole = RunScript(tuple(_lenient(c) for c in commands), parts)
+        whole = RunScript(tuple(_lenient(c, text) for c in commands), parts)
         out.append(Reached(whole, False, unknown, whole=True))
     for k, command in enumerate(commands):
         if command.nested or command.in_subshell or command.argv[0].value is None:
             continue
         before = [c for c in commands[:k] if not c.exclusive(command) and not _quiet(c)]
-        cmds = tuple(_lenient(c) for c in (*before, command))
+        cmds = tuple(_lenient(c, text) for c in (*before, command))
         unknown = tuple(w.raw for w in command.argv if w.value is None)
         # Not reached on every way through: in a branch, or after a `case`, `||` or a loop
         # test (after `&&` it runs whenever the RUN succeeds).
@@ -278,10 +286,10 @@ def _quiet(cmd: shell.Command) -> bool:
     return words[0] in _QUIET or tuple(words) in _QUERIES
 
 
-def _lenient(cmd: shell.Command) -> Cmd:
+def _lenient(cmd: shell.Command, text: str) -> Cmd:
     prefix = tuple(f"{name}={word.raw}" for name, word in cmd.assignments)
     argv = tuple(w.value if w.value is not None else UNKNOWN + w.raw for w in cmd.argv)
-    return Cmd(argv, tuple(w.raw for w in cmd.argv), prefix, cmd.cwd != ())
+    return Cmd(argv, tuple(w.raw for w in cmd.argv), prefix, cmd.cwd != (), _always(cmd, text))
 
 
 def _positionals(argv: Sequence[str]) -> list[str]:
@@ -411,7 +419,7 @@ def after_leading_cd(run: RunScript) -> tuple[str, RunScript] | None:
         return None
     if any(_tool(c) in ("cd", "pushd", "popd") for c in rest):
         return None
-    moved = tuple(Cmd(c.argv, c.raw, c.prefix, False) for c in rest)
+    moved = tuple(Cmd(c.argv, c.raw, c.prefix, False, c.always) for c in rest)
     return folder, RunScript(moved, None)
 
 
@@ -460,6 +468,10 @@ def _lead(run: RunScript, i: int, command: str, creates: tuple[str, ...] = ()) -
     if i == 0:
         return Prefetch(command, creates=creates)
     setup = run.commands[:i]
+    if all(_is_export(c) for c in setup):
+        # `export COMPOSER_HOME=/composer && composer install`: the dependency step sets the
+        # same variables first; the original RUN stays as it is.
+        return Prefetch(" && ".join([*(c.source for c in setup), command]), creates=creates)
     if not all(_is_tool_setup(c) or _is_system_setup(c) for c in setup):
         return _not_first(run.commands, i)
     if run.chain is None or len(run.chain) != len(run.commands):
@@ -474,6 +486,19 @@ def _lead(run: RunScript, i: int, command: str, creates: tuple[str, ...] = ()) -
         rest=" && ".join(run.chain[i:]),
         creates=creates,
         added=command,
+    )
+
+
+def _is_export(cmd: Cmd) -> bool:
+    """`export NAME=value` with static values only, run on every way through the RUN."""
+    return (
+        _tool(cmd) == "export"
+        and cmd.always
+        and len(cmd.argv) > 1
+        and all(
+            re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=[^$`]*", word) and "$" not in raw
+            for word, raw in zip(cmd.argv[1:], cmd.raw[1:])
+        )
     )
 
 

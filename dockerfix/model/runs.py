@@ -142,7 +142,7 @@ def _analyse_run(
     working = [
         cmd for cmd in script.commands if not (cmd.argv and cmd.argv[0].value in _SHELL_STATE)
     ]
-    cwds = {_cwd(workdir, cmd) for cmd in working}
+    cwds = {_tool_dir(cmd) or _cwd(workdir, cmd) for cmd in working}
     only = next(iter(cwds)) if len(cwds) == 1 else None
     if only is not None and (project is None or not is_under(only, project)):
         project = only if only != "/" else None
@@ -457,6 +457,32 @@ def _makes_parents(argv: Sequence[str]) -> bool:
     if tool == "install":
         return any(re.fullmatch(r"-[a-zA-Z]*D[a-zA-Z]*", w) for w in words)
     return bool(words & {"--parents", "--create-dirs"})
+
+
+# Options that give a package manager the folder of its project.
+_DIR_FLAGS = {
+    "composer": ("-d", "--working-dir"),
+    "npm": ("--prefix",),
+    "yarn": ("--cwd",),
+    "pnpm": ("-C", "--dir"),
+}
+
+
+def _tool_dir(cmd: shell.Command) -> str | None:
+    """The absolute project folder a package manager is given (`composer install
+    --working-dir=/opt/app`), where it works whatever the WORKDIR."""
+    words = [w.value for w in cmd.argv]
+    flags = _DIR_FLAGS.get(posixpath.basename(words[0] or "")) if words else None
+    for i, word in enumerate(words[1:], 1):
+        if word is None or flags is None:
+            continue
+        value = words[i + 1] if word in flags and i + 1 < len(words) else None
+        for flag in flags:
+            if word.startswith(flag + "=") and flag.startswith("--"):
+                value = word[len(flag) + 1 :]
+        if value is not None and value.startswith("/"):
+            return normalize(value)
+    return None
 
 
 # Builtins that only change the shell's own state: they run "nowhere".

@@ -736,6 +736,32 @@ DECLINES += [
 ]
 
 
+# The project copied to a folder of its own and installed there with --working-dir, after an
+# `export` of composer's home (the base image's WORKDIR is /var/www/html).
+MOVED += [
+    pytest.param(
+        PHP_APP,
+        "FROM php:8.3\nCOPY . /opt/app\nCOPY deploy /assets\nRUN export COMPOSER_HOME=/composer"
+        " && composer install --working-dir=/opt/app && rm -rf /opt/app/var/cache/*\n",
+        "FROM php:8.3\nCOPY composer.json /opt/app/\nRUN export COMPOSER_HOME=/composer && "
+        "composer install --no-scripts --no-autoloader --working-dir=/opt/app\n"
+        "COPY . /opt/app\nCOPY deploy /assets\nRUN export COMPOSER_HOME=/composer"
+        " && composer install --working-dir=/opt/app && rm -rf /opt/app/var/cache/*\n",
+        id="composer-working-dir-after-an-export",
+    ),
+]
+DECLINES += [
+    pytest.param(
+        PHP_APP,
+        "FROM php:8.3\nARG HOME_DIR=/composer\nCOPY . /opt/app\n"
+        "RUN export COMPOSER_HOME=$HOME_DIR && composer install --working-dir=/opt/app\n",
+        "`export COMPOSER_HOME=$HOME_DIR` runs before `composer install --working-dir=/opt/app` "
+        "in the same RUN and the dependency step may need it",
+        id="composer-after-an-export-of-a-variable",
+    ),
+]
+
+
 MOVED += [
     pytest.param(
         {**GO_CMD, "deploy/app.ini": "[app]\n"},
