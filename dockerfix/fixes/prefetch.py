@@ -17,6 +17,16 @@ from dataclasses import dataclass, field, replace
 
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
+from dockerfix.fixes.prefetch_checks import (
+    PLATFORM_VARS,
+    beside_system,
+    env_difference,
+    platform_only,
+    same_state,
+    without,
+    without_scratch,
+    wrapper_chmod_text,
+)
 from dockerfix.fixes.prefetch_rows import ARG_EXTRAS, ROWS, is_wrapper_chmod
 from dockerfix.fixes.prefetch_script import (
     UNKNOWN,
@@ -27,7 +37,6 @@ from dockerfix.fixes.prefetch_script import (
     Reached,
     RunScript,
     after_leading_cd,
-    chain_parts,
     reached_commands,
     read_script,
 )
@@ -43,9 +52,9 @@ from dockerfix.model.base_images import python_version
 from dockerfix.model.constraints import conflicts
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, step_effect
-from dockerfix.model.paths import PathSet, is_under, normalize
-from dockerfix.model.runs import SYSTEM_TOPS, script_text
-from dockerfix.model.stages import Model, Stage, State, Step
+from dockerfix.model.paths import is_under, normalize
+from dockerfix.model.runs import script_text
+from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.variables import referenced_names
 from dockerfix.model.volatility import P_SPLIT, is_volatile_arg
 from dockerfix.pipeline.plan import PlannedRun
@@ -685,24 +694,6 @@ def _movable_args(between: Sequence[Step], broad: Step, run: Step) -> tuple[int,
     return tuple(s.position for s in args)
 
 
-def beside_system(crossed: Effect, download: Effect) -> bool:
-    """``crossed`` touches only paths it names, in folders at the top of the image outside
-    the system's (`COPY .docker /assets`, `cp -r /ui-build /src/app/ui/build`), and none of
-    the files the download names. A package manager's download reads and writes its
-    project's manifests and the system's folders (its caches, its configuration, /etc, /usr,
-    /root), none of these: taken so in this unsafe tier."""
-    if crossed.writes_vars or crossed.writes_state:
-        return False
-    sets = (crossed.reads, crossed.writes)
-    if any(s.everything or s.outside is not None for s in sets):
-        return False
-    touched = crossed.reads.paths | crossed.writes.paths
-    if any(path.split("/", 2)[1] in SYSTEM_TOPS for path in touched):
-        return False
-    named = PathSet(download.reads.paths | download.writes.paths)
-    return not PathSet(touched).overlaps(named)
-
-
 def _taken_aside(
     stage: Stage,
     effects: Mapping[int, Effect],
@@ -803,7 +794,7 @@ def _place(
     provided = {
         img: src for img, src in split.provided if not any(is_under(img, c) for c in creates)
     }
-    trimmed = replace(broad_eff, writes=_without(broad_eff.writes, set(provided)))
+    trimmed = replace(broad_eff, writes=without(broad_eff.writes, set(provided)))
     if creates and _written_before(stage, effects, order, broad, creates):
         return Declined("files already in the image where the stub target would be created")
     blocked = _crossing(stage, effects, order, broad, run, trimmed, eff, command)
@@ -896,57 +887,6 @@ def _written_before(
     )
 
 
-# Build arguments that choose the target platform: no package manager's download reads them
-# (Go downloads every platform's modules; CGO_ENABLED only matters to the compiler).
-PLATFORM_VARS = frozenset(
-    {
-        "TARGETPLATFORM",
-        "TARGETOS",
-        "TARGETARCH",
-        "TARGETVARIANT",
-        "BUILDPLATFORM",
-        "BUILDOS",
-        "BUILDARCH",
-        "BUILDVARIANT",
-        "CGO_ENABLED",
-        "GOOS",
-        "GOARCH",
-        "GOARM",
-        "GOAMD64",
-        "GOARM64",
-    }
-)
-
-
-def platform_only(effect: Effect) -> bool:
-    """An ARG or ENV that sets only platform arguments: a download does not see them."""
-    return effect.kind == "env" and bool(effect.writes_vars) and effect.writes_vars <= PLATFORM_VARS
-
-
-def same_state(a: State, b: State) -> bool:
-    """Two build states the download would run the same in: equal but for platform args."""
-    if (a.workdir, a.user, a.shell) != (b.workdir, b.user, b.shell):
-        return False
-    names = set(a.env) | set(b.env)
-    return all(a.env.get(n) == b.env.get(n) or n in PLATFORM_VARS for n in names)
-
-
-def env_difference(a: State, b: State) -> dict[str, str] | None:
-    """The variables state ``b`` has that ``a`` lacks or has otherwise (platform arguments
-    aside), when that is all that differs and each value is known; None otherwise."""
-    if (a.workdir, a.user, a.shell) != (b.workdir, b.user, b.shell):
-        return None
-    diff: dict[str, str] = {}
-    for name in set(a.env) | set(b.env):
-        if name in PLATFORM_VARS or a.env.get(name) == b.env.get(name):
-            continue
-        value = b.env.get(name)
-        if value is None or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            return None
-        diff[name] = value
-    return diff
-
-
 def _workdir_move(broad: Step, run: Step) -> str | None:
     """The build's working directory when a WORKDIR between the copy and the build is the
     only change of state (the download then runs `cd` there); None otherwise."""
@@ -956,75 +896,5 @@ def _workdir_move(broad: Step, run: Step) -> str | None:
     return b.workdir if same_state(replace(a, workdir=b.workdir), b) else None
 
 
-def without_scratch(effect: Effect, scratch: Sequence[str] | set[str]) -> Effect:
-    """``effect`` without the reads and writes below folders the RUN creates and removes."""
-
-    def keep(paths: PathSet) -> PathSet:
-        kept = frozenset(p for p in paths.paths if not any(is_under(p, s) for s in scratch))
-        return PathSet(kept, paths.everything, paths.outside)
-
-    return replace(effect, reads=keep(effect.reads), writes=keep(effect.writes))
-
-
-def _without(paths: PathSet, removed: set[str]) -> PathSet:
-    return PathSet(
-        frozenset(p for p in paths.paths if p not in removed), paths.everything, paths.outside
-    )
-
-
 def _norm(text: str) -> str:
     return text.rstrip("\r\n")
-
-
-def wrapper_chmod_text(step: Step) -> str | None:
-    """The script of a RUN that only makes a build wrapper executable (`chmod +x mvnw`)."""
-    text = script_text(step) if step.keyword == "RUN" and not step.instruction.flags else None
-    script = read_script(text) if text is not None else None
-    if script is None or not script.commands or script.chain is None:
-        return None
-    if not all(is_wrapper_chmod(c) for c in script.commands):
-        return None
-    return " && ".join(script.chain)
-
-
-def _is_cd_to_workdir(argv: list[str]) -> bool:
-    return len(argv) == 2 and argv[0] == "cd" and argv[1].startswith("/")
-
-
-def split_run_text(original: str, install: str, rest: str, added: str | None = None) -> bool:
-    """The two RUN texts run exactly the original's `&&` chain, in order, with its flags;
-    with ``added``, the first one ends with that dependency-only command, and only it."""
-    tree = parse(original + "\n")
-    if tree.errors or len(tree.instructions) != 1:
-        return False
-    ins = tree.instructions[0]
-    parts = chain_parts(ins.args) if not ins.json and not ins.heredocs else None
-    if parts is None:
-        return False
-    pieces: list[list[str]] = []
-    try:
-        words = [shlex.split(p) for p in parts]
-        for text in (install, rest):
-            sub = parse(text + "\n")
-            if sub.errors or len(sub.instructions) != 1 or sub.instructions[0].flags != ins.flags:
-                return False
-            args = sub.instructions[0].args.strip()
-            if text is install and added is not None:
-                # The dependency command this fix adds ends the first RUN (its text as
-                # written: it may redirect, which a plain chain does not).
-                head = args.removesuffix(added).rstrip()
-                if head == args or not head.endswith("&&"):
-                    return False
-                args = head.removesuffix("&&").rstrip()
-            chain = chain_parts(args)
-            if chain is None:
-                return False
-            split = [shlex.split(p) for p in chain]
-            if text is install and len(split) > 1 and _is_cd_to_workdir(split[0]):
-                split = split[1:]  # the `cd` to the build's WORKDIR that this fix adds
-            if text is rest and pieces and words[0][:1] == ["cd"] and split[:1] == words[:1]:
-                split = split[1:]  # the chain's leading `cd`, repeated in the second RUN
-            pieces += split
-    except ValueError:
-        return False
-    return pieces == words

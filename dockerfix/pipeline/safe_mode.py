@@ -255,7 +255,7 @@ def _split_aliases(
     old_texts: Counter[str], new: Stage, planned: Sequence[PlannedRun]
 ) -> dict[str, str]:
     """New RUN text → the original RUN it replaces, for chains split exactly as planned."""
-    from dockerfix.fixes.prefetch import split_run_text
+    from dockerfix.fixes.prefetch_checks import split_run_text
 
     new_texts = {_norm(s.instruction.text) for s in new.steps}
     return {
@@ -295,7 +295,7 @@ def _check_planned_run(
         return [f"{label}: the added `{text}` runs after the RUN it prepares"]
     import shlex
 
-    from dockerfix.fixes.prefetch import (
+    from dockerfix.fixes.prefetch_checks import (
         beside_system,
         platform_only,
         same_state,
@@ -325,7 +325,7 @@ def _check_planned_run(
     if run.assumed and effect.assumed is not None:
         effect = effect.assumed
     if run.creates:
-        from dockerfix.fixes.prefetch import without_scratch
+        from dockerfix.fixes.prefetch_checks import without_scratch
 
         effect = without_scratch(effect, run.creates)
     for other in base[: base.index(anchor.position)]:

@@ -8,7 +8,9 @@ import pytest
 
 import dockerfix
 from dockerfix.fixes import codes
-from dockerfix.fixes.prefetch import ROWS, RULE, chain_parts, split_run_text
+from dockerfix.fixes.prefetch import ROWS, RULE
+from dockerfix.fixes.prefetch_checks import split_run_text
+from dockerfix.fixes.prefetch_script import chain_parts
 
 GO = {
     "go.mod": "module example.com/x\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n",
