@@ -144,6 +144,16 @@ def find_split(
         )
     )
     if not provided:
+        if broad.writes.overlaps(install.reads):
+            # `COPY lib lib` in `/`: the files land among the system's, which it may read.
+            tops = sorted({"/" + p.split("/", 2)[1] for p in files if p.count("/") >= 1})
+            return Decline(
+                r,
+                b,
+                f"`{short(broad_step)}` puts its files in {', '.join(tops[:3])}, among the "
+                "system's files, which the install may read: copy the project into a folder "
+                "of its own (a WORKDIR)",
+            )
         return Decline(r, b, "the install reads none of the files this COPY sends")
     if len(provided) == len(files):
         return Decline(r, b, ONLY_MANIFESTS)
