@@ -345,9 +345,27 @@ def _plan_run(
     if effects[run.position].kind == "run-install" and not effects[run.position].reads.everything:
         return None  # it reads only manifests: split-copy (DFX002) moves it as it is
     script = read_script(text) if not run.instruction.heredocs else None
-    broad = _broad_copy(stage, effects, vol, run)
-    if broad is None:
-        return None
+    outcome: _Found | Declined | None = None
+    for broad in _broad_copies(stage, effects, vol, run):
+        outcome = _plan_from(model, stage, ctx, effects, order, run, broad, text, script, done)
+        if not (isinstance(outcome, Declined) and outcome.missing):
+            return outcome
+    return outcome  # (`COPY js js`, `COPY public public`, `RUN cd js && npm ci && …`)
+
+
+def _plan_from(
+    model: Model,
+    stage: Stage,
+    ctx: BuildContext,
+    effects: Mapping[int, Effect],
+    order: Sequence[int],
+    run: Step,
+    broad: Step,
+    text: str,
+    script: RunScript | None,
+    done: set[tuple[int, str]],
+) -> _Found | Declined | None:
+    """The dependency step of ``run`` before the copy ``broad``."""
     if script is None:
         reached, whole = _plan_reached(model, stage, ctx, effects, order, run, broad, text, done)
         if isinstance(reached, _Found) or whole:
@@ -537,7 +555,8 @@ def _plan_script(
             if not any(project.exists(m) for m in group):
                 return Declined(
                     f"{' or '.join(group)} is not among the files `{short(broad)}` sends "
-                    "(missing from the build context or excluded by .dockerignore)"
+                    "(missing from the build context or excluded by .dockerignore)",
+                    missing=True,
                 )
         return _place(model, stage, ctx, effects, order, run, broad, row, outcome)
     return None
@@ -586,18 +605,22 @@ def _prefetched(stage: Stage, effects: Mapping[int, Effect], run: Step, row: Pre
     return False
 
 
-def _broad_copy(
+def _broad_copies(
     stage: Stage, effects: Mapping[int, Effect], vol: Mapping[int, float], run: Step
-) -> Step | None:
-    """The nearest copy of the sources above ``run`` whose edits rerun it (past copies of a
-    few files that seldom change, such as `COPY .docker /assets`)."""
+) -> list[Step]:
+    """The copies of the sources above ``run`` whose edits rerun it, nearest first (past
+    copies of a few files that seldom change, such as `COPY .docker /assets`): the nearest,
+    and up to two more for a build whose manifests an earlier one sends."""
     eff = effects[run.position]
+    found: list[Step] = []
     for earlier in reversed([s for s in stage.steps if s.position < run.position]):
         e = effects[earlier.position]
         volatile = vol[earlier.position] >= P_SPLIT and not only_manifests(e)
         if e.kind == "copy-context" and volatile and e.writes.overlaps(eff.reads):
-            return earlier
-    return None
+            found.append(earlier)
+            if len(found) == 3:
+                break
+    return found
 
 
 def _carried_flags(run: Step) -> list[str] | None:

@@ -121,6 +121,8 @@ class Prefetch:
 @dataclass(frozen=True)
 class Declined:
     reason: str
+    # The copy sends none of the manifests the row needs: another copy above may.
+    missing: bool = False
 
 
 Outcome = Prefetch | Declined | None

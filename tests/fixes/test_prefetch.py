@@ -632,6 +632,26 @@ MOVED += [
 GO_CMD = {"go.mod": GO["go.mod"], "go.sum": "", "cmd/api/main.go": "package main\n"}
 # A builder image whose WORKDIR dockerfix does not know: the build `cd`s to an absolute
 # folder, and steps between the copy and the build touch folders of their own only.
+# Two copies of sources, the build reading the manifests of the first.
+MOVED += [
+    pytest.param(
+        {**{f"js/{k}": v for k, v in NPM.items()}, "public/index.html": "<html></html>\n"},
+        "FROM node:20\nWORKDIR /app\nCOPY js js\nCOPY public public\n"
+        "RUN cd js && npm ci && npm run build\n",
+        "FROM node:20\nWORKDIR /app\nCOPY js/package.json js/package-lock.json ./js/\n"
+        "RUN cd js && npm ci\nCOPY js js\nCOPY public public\nRUN cd js && npm run build\n",
+        id="npm-build-of-the-sources-copied-before-others",
+    ),
+]
+DECLINES += [
+    pytest.param(
+        {"web/index.html": "<html></html>\n", "public/index.html": "<html></html>\n"},
+        "FROM node:20\nWORKDIR /app\nCOPY web web\nCOPY public public\n"
+        "RUN cd web && npm ci && npm run build\n",
+        "package.json is not among the files `COPY web web` sends",
+        id="npm-build-whose-manifests-no-copy-sends",
+    ),
+]
 UI_STAGE = "FROM node:20 AS ui\nRUN mkdir -p /build && echo ok > /build/index.html\n"
 MOVED += [
     pytest.param(
