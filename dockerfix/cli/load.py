@@ -31,7 +31,15 @@ def load(path: Path, context: Path | None) -> tuple[SourceFile, Analysis]:
     except ConfigError as exc:
         raise Refused(str(exc)) from None
     if context is None:
-        context = config.context_for(path) or (path.parent if path.parent else Path("."))
+        # As the main command finds it: the `context` map, a compose file, a build command
+        # in a Makefile or workflow, the folder that holds the COPY sources, its own folder.
+        from dockerfix.cli.onefile import editor_context
+        from dockerfix.integrations.compose import ComposeError
+
+        try:
+            context = editor_context(path, config) or Path(".")
+        except ComposeError as exc:
+            raise Refused(str(exc)) from None
     if not context.is_dir():
         raise Refused(f"--context {context}: not a directory")
     tree = parse(source.text)

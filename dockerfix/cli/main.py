@@ -327,6 +327,7 @@ def _run_paths(
     jobs: int = 1,
     exit_on_write: bool = False,
 ) -> int:
+    from dockerfix.integrations.buildscripts import script_contexts_above, sources_context
     from dockerfix.integrations.compose import (
         ComposeError,
         compose_contexts,
@@ -352,17 +353,27 @@ def _run_paths(
         die(str(exc), EXIT_INPUT)
     if not found and not quiet:
         click.echo("dockerfix: no Dockerfiles found", err=True)
-    jobs_list = [
-        _Job(
-            path,
+    # The commands that build the images (`docker build -f docker/Dockerfile .` in a Makefile
+    # or a workflow) name the contexts compose files do not.
+    scripted = script_contexts_above(found) if context is None else {}
+    jobs_list = []
+    for path in found:
+        chosen = (
             context
             or (config.context_for(path) if config is not None else None)
             or composed.get(Path(os.path.realpath(path)))
-            or path.parent,
-            options,
+            or scripted.get(Path(os.path.realpath(path)))
         )
-        for path in found
-    ]
+        if chosen is None:
+            chosen = sources_context(path)
+            if chosen is not None and not quiet:
+                click.echo(
+                    f"dockerfix: {path}: the build context is taken to be {chosen}, which holds "
+                    f"the files its COPY instructions send ({path.parent} does not); "
+                    "--context sets it",
+                    err=True,
+                )
+        jobs_list.append(_Job(path, chosen or path.parent, options))
     for path, (source, result, messages) in zip(found, _analyse_all(jobs_list, jobs, quiet)):
         for message in messages:
             click.echo(message, err=True)

@@ -59,8 +59,10 @@ def editor_config(path: Path | None) -> Config:
 
 def editor_context(path: Path, config: Config) -> Path | None:
     """The build context of a Dockerfile named alone, found as file mode finds it: the
-    configuration's `context` map, then a compose file in its folder or above, then its own
-    folder; None for a name in no existing folder. Raises ComposeError."""
+    configuration's `context` map, then a compose file in its folder or above, then a build
+    command in a Makefile or workflow, then the repository's top when only it holds the files
+    the COPY instructions send, then its own folder; None for a name in no existing folder.
+    Raises ComposeError."""
     from dockerfix.integrations.compose import compose_contexts_above
 
     configured = config.context_for(path)
@@ -68,5 +70,9 @@ def editor_context(path: Path, config: Config) -> Path | None:
         return configured
     if not path.parent.is_dir():
         return None
-    composed = compose_contexts_above([path]).get(Path(os.path.realpath(path)))
-    return composed or path.parent
+    from dockerfix.integrations.buildscripts import script_contexts_above, sources_context
+
+    resolved = Path(os.path.realpath(path))
+    composed = compose_contexts_above([path]).get(resolved)
+    scripted = composed or script_contexts_above([path]).get(resolved)
+    return scripted or sources_context(path) or path.parent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -61,12 +62,38 @@ def contexts_from(compose_file: Path) -> dict[Path, Path]:
         entry = _build_entry(compose_file, str(name), build)
         if entry is None:
             continue
-        context_rel, dockerfile_rel = entry
+        context_rel, dockerfile_rel = (_interpolate(v, base) for v in entry)
+        if context_rel is None or dockerfile_rel is None:
+            continue  # a variable whose value is not known here
         context = (base / context_rel).resolve()
         dockerfile = Path(dockerfile_rel)
         dockerfile = dockerfile if dockerfile.is_absolute() else context / dockerfile
         out[dockerfile.resolve()] = context
     return out
+
+
+_VARIABLE = re.compile(
+    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+def _interpolate(value: str, base: Path) -> str | None:
+    """A compose value with its variables given: `${PWD}` is the folder compose runs in, taken
+    to be the compose file's; `${NAME:-default}` the default; None for any other variable."""
+    unknown = False
+
+    def value_of(match: re.Match[str]) -> str:
+        nonlocal unknown
+        name = match.group(1) or match.group(3)
+        if name == "PWD":
+            return str(base)
+        if match.group(2) is not None:
+            return match.group(2)
+        unknown = True
+        return ""
+
+    out = _VARIABLE.sub(value_of, value.replace("$$", "\x00")).replace("\x00", "$")
+    return None if unknown else out
 
 
 def _build_entry(compose_file: Path, service: str, build: Any) -> tuple[str, str] | None:

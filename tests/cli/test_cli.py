@@ -780,3 +780,65 @@ def test_dockerignore_findings_point_at_their_entry_in_the_new_file(tmp_path: Pa
     lines = [line for line in result.stdout.decode().splitlines() if "DFX004" in line]
     assert [line.split(": ", 1)[0] for line in lines] == [f"{ignore}:2:1", f"{ignore}:3:1"]
     assert "`node_modules`" in lines[0] and "`.dockerignore` itself" in lines[1]
+
+
+def _repo_with_docker_folder(tmp_path: Path, dockerfile: str = UNOPTIMIZED) -> Path:
+    """A repository whose Dockerfile lives in docker/ and builds from the top."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    project(tmp_path)
+    (tmp_path / "Dockerfile").unlink()
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text(dockerfile)
+    return tmp_path / "docker" / "Dockerfile"
+
+
+def test_a_makefile_build_command_gives_the_build_context(tmp_path: Path) -> None:
+    dockerfile = _repo_with_docker_folder(tmp_path)
+    (tmp_path / "Makefile").write_text(
+        "image:\n\tdocker buildx build $(if $(PUSH),--push) -t app:$(VERSION) \\\n"
+        "\t\t--build-arg V=1 -f docker/Dockerfile .\n"
+    )
+    for args in ([str(tmp_path)], [str(dockerfile)]):
+        result = run("--check", *args)
+        assert result.returncode == 1, result.stderr
+        assert b"1 file would be rewritten" in result.stderr
+        assert b"the build context is taken to be" not in result.stderr
+
+
+def test_a_workflow_gives_the_build_context(tmp_path: Path) -> None:
+    dockerfile = _repo_with_docker_folder(tmp_path)
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "image.yml").write_text(
+        "jobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n"
+        "          file: docker/Dockerfile\n"
+    )
+    result = run("--check", str(dockerfile))
+    assert result.returncode == 1, result.stderr
+    assert b"the build context is taken to be" not in result.stderr
+
+
+def test_the_folder_that_holds_the_copy_sources_is_the_build_context(tmp_path: Path) -> None:
+    dockerfile = _repo_with_docker_folder(
+        tmp_path, UNOPTIMIZED.replace("COPY . .", "COPY requirements.txt app.py ./")
+    )
+    result = run("--check", str(dockerfile))
+    # Nothing to split (the copy sends the two files already), but the context is the top.
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"the build context is taken to be {tmp_path.resolve()}, which holds the files its "
+        "COPY instructions send".encode()
+    ) in result.stderr
+    # Quiet: no note. An explicit --context: no guess.
+    assert b"taken to be" not in run("--check", "-q", str(dockerfile)).stderr
+    explicit = run("--check", "--context", str(tmp_path / "docker"), str(dockerfile))
+    assert b"taken to be" not in explicit.stderr
+
+
+def test_a_docker_folder_without_evidence_stays_the_build_context(tmp_path: Path) -> None:
+    # `COPY . .` sends whatever the context holds: nothing says the top is meant.
+    dockerfile = _repo_with_docker_folder(tmp_path)
+    result = run("--check", str(dockerfile))
+    assert result.returncode == 0, result.stderr
+    assert b"taken to be" not in result.stderr
