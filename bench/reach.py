@@ -13,8 +13,10 @@ The trees are not part of the project: clone each repository into `DIR/<owner>+<
 check out the indexed commit (`git clone https://github.com/OWNER/NAME DIR/OWNER+NAME &&
 git -C DIR/OWNER+NAME checkout COMMIT`). Each Dockerfile is run through the command line as
 a user runs it, read-only (`--format json`, the result cache off), once in safe mode and once
-with `--unsafe-fixes`. For each safe rewrite, `dockerfix explain` checks that a source-only
-edit no longer reruns the most expensive step it reran before.
+with `--unsafe-fixes`, and once more with `--unsafe-fixes` named alone from the repository's
+top, without `--context` (does dockerfix find the build context itself?). For each safe
+rewrite, `dockerfix explain` checks that a source-only edit no longer reruns the most
+expensive step it reran before.
 
 Printed: per ecosystem, files, cache-unfriendly (labelled safe or unsafe), rewritten in safe
 mode, rewritten with --unsafe-fixes, crashes; the hit rates against the labels; and the
@@ -66,6 +68,9 @@ class Outcome:
     stderr: str = ""
     install_survives: bool | None = None
     diff: str = ""
+    # The --unsafe-fixes answer for the file named alone from its repository's top (the
+    # build context found as a new user's run finds it) is the one with the indexed context.
+    same_alone: bool | None = None
 
 
 def read_index(path: Path) -> list[Row]:
@@ -88,13 +93,15 @@ def _dockerfix(args: list[str], cwd: Path | None = None) -> subprocess.Completed
     )
 
 
-def _report(proc: subprocess.CompletedProcess[str], dockerfile: Path) -> dict[str, Any] | None:
+def _report(
+    proc: subprocess.CompletedProcess[str], dockerfile: Path, cwd: Path | None = None
+) -> dict[str, Any] | None:
     try:
         data = json.loads(proc.stdout)
     except ValueError:
         return None
     for entry in data["files"]:
-        if Path(entry["path"]).resolve() == dockerfile.resolve():
+        if ((cwd or Path.cwd()) / entry["path"]).resolve() == dockerfile.resolve():
             return dict(entry)
     return None
 
@@ -167,10 +174,24 @@ def run_one(row: Row, trees: Path, explain: bool) -> Outcome:
             ]
         else:
             out.unsafe_changed, out.unsafe_codes = report["changed"], applied
+            alone = _report(
+                _dockerfix(["--unsafe-fixes", "--format", "json", row.dockerfile], cwd=root),
+                dockerfile,
+                root,
+            )
+            out.same_alone = alone is not None and (alone["changed"], _body(alone["diff"])) == (
+                report["changed"],
+                _body(report["diff"]),
+            )
     if explain and out.safe_changed:
         manifests = {m.strip() for m in row.manifests.split(",") if m.strip()}
         out.install_survives = _install_survives(dockerfile, context, manifests)
     return out
+
+
+def _body(diff: str) -> list[str]:
+    """A diff without its file names (given one way, then the other)."""
+    return [line for line in diff.splitlines() if not line.startswith(("--- ", "+++ "))]
 
 
 def _pct(part: int, whole: int) -> str:
@@ -209,6 +230,11 @@ def summarise(outcomes: list[Outcome]) -> str:
     lines.append(
         "rewrites of files labelled none (safe / unsafe mode): "
         f"{sum(o.safe_changed for o in none)} / {sum(o.unsafe_changed for o in none)}"
+    )
+    alone = [o for o in outcomes if o.same_alone is not None]
+    lines.append(
+        "the same --unsafe-fixes answer without --context (the file named alone): "
+        + _pct(sum(bool(o.same_alone) for o in alone), len(alone))
     )
     checked = [o for o in outcomes if o.install_survives is not None]
     lines.append(
