@@ -562,13 +562,15 @@ def _npm_install(ctx: _Ctx, parsed: Args, sub: str, specs: list[str], base: str)
     ignore = parsed.has("--ignore-scripts") or _truthy(ctx.env.get("npm_config_ignore_scripts"))
     members = _node_project(ctx, acc, _NPM, base, scripts=not ignore)
     _node_local_specs(acc, specs, f"npm {sub}")
+    # npm also reads a yarn.lock beside package.json, and `npm install` keeps it up to date.
+    acc.add(join(base, "yarn.lock"))
     writes = [
         join(base, "node_modules"),
         *(join(m, "node_modules") for m in members),
         f"{ctx.home}/.npm",
     ]
     if sub not in ("ci", "clean-install", "ic", "install-clean", "isntall-clean"):
-        writes += [join(base, "package-lock.json")]
+        writes += [join(base, "package-lock.json"), join(base, "yarn.lock")]
     if specs:
         writes += [join(base, "package.json")]
     return acc.effect("install", "npm", writes, network=True, cost=20.0)
