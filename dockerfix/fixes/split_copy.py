@@ -193,7 +193,9 @@ def find_split(
             r,
             b,
             f"`{short(broad_step)}` depends on the build argument {build_args[0]}, which a "
-            "build may set otherwise (--build-arg): a manifest copy would not follow it",
+            "build may set otherwise (--build-arg): the manifest copy dockerfix writes names "
+            "fixed paths, which would not follow it (with literal paths in that COPY, "
+            "dockerfix can try)",
         )
     unsafe = "; ".join(u for u in (assumption, unsafe) if u)
     groups = _read_groups(install.reads, provided, files)
