@@ -486,17 +486,38 @@ def _real_differences(
 ) -> list[str]:
     """Differences between original and rewrite that the noise build does not explain.
 
-    Files whose very names vary between builds (npm's timestamped logs) make their folder
-    noisy: entries appearing or vanishing there are not a difference.
+    Entries whose very names vary between builds (npm's timestamped logs, the build-id folder
+    of a Next.js build) make their folder noisy: entries appearing or vanishing there are not
+    a difference.
     """
-    noisy_dirs = {posixpath.dirname(p) for p in noisy if (p in original) != (p in noise_build)}
+    noisy_dirs = {
+        posixpath.dirname(_topmost_alone(p, noise_build if p in original else original))
+        for p in noisy
+        if (p in original) != (p in noise_build)
+    }
     diff = diff_snapshots(original, rewritten, noisy)
     kept = SnapshotDiff(
-        tuple(p for p in diff.added if posixpath.dirname(p) not in noisy_dirs),
-        tuple(p for p in diff.removed if posixpath.dirname(p) not in noisy_dirs),
+        tuple(
+            p
+            for p in diff.added
+            if posixpath.dirname(_topmost_alone(p, original)) not in noisy_dirs
+        ),
+        tuple(
+            p
+            for p in diff.removed
+            if posixpath.dirname(_topmost_alone(p, rewritten)) not in noisy_dirs
+        ),
         diff.changed,
     )
     return kept.summary(limit=50)
+
+
+def _topmost_alone(path: str, other: Mapping[str, Any]) -> str:
+    """The highest of ``path`` and its folders that ``other`` does not have (``path`` itself
+    when its folder is there): what appeared or vanished as a whole."""
+    while posixpath.dirname(path) not in ("/", "") and posixpath.dirname(path) not in other:
+        path = posixpath.dirname(path)
+    return path
 
 
 def without_label(config: Mapping[str, Any]) -> dict[str, Any]:
