@@ -169,6 +169,11 @@ def find_split(
         # A lock file the install may rewrite: the later copy would put the old one back.
         name = posixpath.basename(read_back[0])
         advice = _LOCK_ADVICE.get(name, "make the install leave it unchanged")
+        if name == "yarn.lock" and "npm" in install.ecosystems:
+            advice = (
+                "`npm install` keeps a yarn.lock beside package.json up to date: install with "
+                "`yarn install --frozen-lockfile`, or commit a package-lock.json and use `npm ci`"
+            )
         unsafe = (
             f"the install may rewrite {name}, and the later COPY would put the build "
             f"context's copy back over it: {advice}"

@@ -60,11 +60,16 @@ def best_order(problem: OrderProblem) -> tuple[list[int], bool]:
         return _search(problem)
     ancestors = _ancestors(problem)
     parts = _series_parts(ancestors)
+    ratio = [_ratio(problem, node) for node in nodes]
+    # No order is cheaper than the base one. When the greedy order is the base order too,
+    # that is the answer however many states the search would have: no need to count them.
+    gain = any(_can_gain(ancestors, ratio, start, end) for start, end in parts)
+    if not gain and _greedy(problem) == list(nodes):
+        return list(nodes), True
     # Past MAX_STATES order ideals of the whole stage the greedy order stands, as it always
     # has: the rewrites of such stages stay what they were.
     if _more_ideals_than(MAX_STATES, ancestors, parts):
         return _greedy(problem), False
-    ratio = [_ratio(problem, node) for node in nodes]
     order: list[int] = []
     for start, end in parts:
         part = list(nodes[start:end])

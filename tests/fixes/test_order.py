@@ -151,14 +151,28 @@ def _pairs(count: int) -> OrderProblem:
     return OrderProblem(nodes, vol, cost, preds)
 
 
-def test_long_stage_past_the_state_limit_gets_a_valid_greedy_order() -> None:
-    # 500 independent copies: far more order ideals than the exact search may hold.
+def test_long_stage_with_nothing_to_gain_keeps_its_order() -> None:
+    # 500 independent copies: far more order ideals than the exact search may hold, but no
+    # copy is above an install it does not feed: the base order is the optimum, known as such
+    # without counting the states.
     problem = _pairs(500)
+    order, exact = best_order(problem)
+    assert exact
+    assert order == list(problem.nodes)
+
+
+def test_long_stage_past_the_state_limit_gets_a_valid_greedy_order() -> None:
+    # 80 independent steps (2**80 order ideals), volatile cheap ones first: the greedy order
+    # puts the stable expensive ones first.
+    nodes = tuple(range(80))
+    vol = {n: 0.9 if n < 40 else 0.02 for n in nodes}
+    cost = {n: 0.2 if n < 40 else 10.0 for n in nodes}
+    problem = OrderProblem(nodes, vol, cost, {n: frozenset() for n in nodes})
     order, exact = best_order(problem)
     assert not exact
     assert is_linear_extension(order, problem)
-    # The base order is optimal here (no copy above an install it does not feed).
-    assert expected_cost(order, problem) >= expected_cost(problem.nodes, problem) - 1e-9
+    assert order == [*range(40, 80), *range(40)]
+    assert expected_cost(order, problem) < expected_cost(problem.nodes, problem)
 
 
 def test_long_stage_is_solved_part_by_part() -> None:
