@@ -168,6 +168,7 @@ def _analyse_run(
     # Every command writes no file (`test -f …`, `grep -q …`), or even only prints (`ls -l
     # /app`, `echo`): the step leaves nothing in the image.
     silent = prints = True
+    entered: set[str] = set()  # the folders `cd` goes to
     # Every command is a file tool that touches exactly the paths it names (`chmod +x
     # run.sh`, `mkdir -p logs`, `cp a b`), or writes nothing: the step reads and writes
     # those and nothing else.
@@ -267,6 +268,9 @@ def _analyse_run(
             reads=(*effect.reads, *redirected[0]),
             writes=(*effect.writes, *redirected[1]),
         )
+        known_cd = len(argv) == 2 and static and (cwd is not None or argv[1].startswith("/"))
+        if argv[0] in ("cd", "pushd") and known_cd and argv[1] not in ("-", "~"):
+            entered.add(normalize(argv[1], cwd or "/"))
         for path in effect.reads:
             if cwd is None and not path.startswith("/"):
                 return _unknown("relative path with unknown working directory", cost, mounted)
@@ -291,6 +295,12 @@ def _analyse_run(
                 # `cp x /app/config/x.conf` fails unless /app/config exists: the step
                 # stays after what creates it (a WORKDIR and the folders above exist).
                 reads[parent] = None
+    if exact:
+        # `cd src && ls` fails unless src exists, and nothing else it does names a file there:
+        # it stays after what creates the folder. (Any other command after the `cd` reads
+        # what it names there, or everything.)
+        for folder in entered:
+            reads.setdefault(folder, None)
     root_files = _root_project_files(step, stage, effects) if workdir == "/" else None
     if project is None and root_files:
         # The project was copied into `/`: its files are those the earlier copies put there

@@ -78,3 +78,8 @@ def test_a_new_file_needs_its_folder() -> None:
     # mkdir -p makes it, and the WORKDIR exists.
     assert "/app/config" not in _run("mkdir -p /app/config/a").reads.paths
     assert _run("cp /etc/hostname /app/host").reads.paths == frozenset({"/etc/hostname"})
+
+
+def test_a_cd_needs_its_folder() -> None:
+    assert _run("cd src && echo hi").reads.paths == frozenset({"/app/src"})
+    assert _run("cd /opt/tool && ls").reads.paths >= frozenset({"/opt/tool"})
