@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dockerfix.model import shell
+from dockerfix.model.commands.files import WRITE_NOTHING
 from dockerfix.model.context import BuildContext
-from dockerfix.model.runs import WRITE_NOTHING
 
 Mode = Literal["add", "split"]
 _PROJECTS: dict[tuple[int, str, int], tuple[Mapping[str, str], Project]] = {}

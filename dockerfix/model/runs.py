@@ -110,6 +110,7 @@ def _analyse_run(
     seen: list[str],
 ) -> Effect:
     from dockerfix.model.commands import classify
+    from dockerfix.model.commands.files import EXACT, PRINTS, WRITE_NOTHING
 
     ins = step.instruction
     mounted, mount_problem = _mount_context_files(step, ctx)
@@ -257,8 +258,8 @@ def _analyse_run(
         redirected = _redirect_paths(cmd)
         writes_file = redirected is None or bool(redirected[1])
         silent = silent and argv[0] in WRITE_NOTHING and not writes_file
-        exact = exact and argv[0] in _EXACT and (static or _compares_strings(cmd))
-        prints = prints and silent and argv[0] in _PRINTS
+        exact = exact and argv[0] in EXACT and (static or _compares_strings(cmd))
+        prints = prints and silent and argv[0] in PRINTS
         if redirected is None:
             return _unknown(
                 f"`{shown}` redirects to a file dockerfix cannot resolve", cost, mounted
@@ -301,7 +302,7 @@ def _analyse_run(
         # what it names there, or everything.)
         for folder in entered:
             reads.setdefault(folder, None)
-    root_files = _root_project_files(step, stage, effects) if workdir == "/" else None
+    root_files = _earlier_copies(step, stage, effects) if workdir == "/" else None
     if project is None and root_files:
         # The project was copied into `/`: its files are those the earlier copies put there
         # and whatever a copy of the build context puts at a top-level name, outside the
@@ -312,7 +313,11 @@ def _analyse_run(
         outside: frozenset[str] | None = mine | _context_tops(ctx)
         read_set = PathSet(frozenset(reads), False, outside)
         write_set = PathSet(frozenset(writes), False, outside)
-    elif project is None and workdir is None and (copied := _absolute_copies(step, stage, prior)):
+    elif (
+        project is None
+        and workdir is None
+        and (copied := _earlier_copies(step, stage, prior, ("copy-context",), absolute=True))
+    ):
         # The base image's WORKDIR is not known, and this RUN names only absolute paths
         # (others made it unknown above): the files the build context's copies put at
         # absolute paths are read and written as it names them; it may touch anything else.
@@ -370,66 +375,6 @@ def _cwd(workdir: str | None, cmd: shell.Command) -> str | None:
     if workdir is None:
         return None
     return normalize(posixpath.join(workdir, *cmd.cwd)) if cmd.cwd else workdir
-
-
-# Commands that write nothing and fail only when a path they name (or their working
-# directory) does not exist: what they read ends up in the build log, not in the image.
-_PRINTS = frozenset(
-    {
-        "echo",
-        "printf",
-        "pwd",
-        "ls",
-        "du",
-        "tree",
-        "cat",
-        "head",
-        "tail",
-        "wc",
-        "stat",
-        "file",
-        "df",
-        "free",
-        "id",
-        "whoami",
-        "uname",
-        "nproc",
-        "date",
-        "hostname",
-        "arch",
-        "true",
-        ":",
-        "cd",
-    }
-)
-
-# Commands that write no file: a RUN of them only may fail (on what they find).
-WRITE_NOTHING = _PRINTS | frozenset(
-    {
-        "test",
-        "[",
-        "[[",
-        "grep",
-        "egrep",
-        "fgrep",
-        "sha256sum",
-        "md5sum",
-        "sha1sum",
-        "sha512sum",
-        "which",
-        "type",
-        "readlink",
-        "realpath",
-        "sleep",
-        "false",
-        "exit",
-    }
-)
-
-# File tools whose effect is the paths they name, and nothing else.
-_EXACT = WRITE_NOTHING | frozenset(
-    {"rm", "rmdir", "mkdir", "touch", "chmod", "chown", "chgrp", "ln", "cp", "mv"}
-)
 
 
 def _compares_strings(cmd: shell.Command) -> bool:
@@ -603,11 +548,19 @@ def _copy_dests(step: Step, stage: Stage, effects: Mapping[int, Effect]) -> list
     return found
 
 
-def _root_project_files(
-    step: Step, stage: Stage, effects: Mapping[int, Effect]
+_COPIES = ("copy-context", "copy-stage", "copy-text", "add-remote")
+
+
+def _earlier_copies(
+    step: Step,
+    stage: Stage,
+    effects: Mapping[int, Effect],
+    kinds: tuple[str, ...] = _COPIES,
+    absolute: bool = False,
 ) -> frozenset[str] | None:
-    """The image files the stage's earlier copies put in place, when every copy is known
-    (None otherwise: a copy whose files are unknown may have put anything anywhere)."""
+    """The image files the stage's copies of ``kinds`` before ``step`` put in place, when
+    every one is known (None otherwise: a copy whose files are unknown may have put anything
+    anywhere); with ``absolute``, each must also name an absolute destination."""
     files: set[str] = set()
     for other in stage.steps:
         if other.position >= step.position:
@@ -615,30 +568,13 @@ def _root_project_files(
         eff = effects.get(other.position)
         if eff is None:
             return None
-        if eff.kind in ("copy-context", "copy-stage", "copy-text", "add-remote"):
+        if eff.kind in kinds:
             if eff.copy is None or not eff.copy.known:
+                return None
+            if absolute and not (eff.copy.dest or "").startswith("/"):
                 return None
             files |= set(eff.copy.image_files())
     return frozenset(files)
-
-
-def _absolute_copies(
-    step: Step, stage: Stage, effects: Mapping[int, Effect]
-) -> frozenset[str] | None:
-    """The image files the stage's earlier copies of the build context put at absolute
-    paths; None when there is none, or one whose files or destination are not known."""
-    files: set[str] = set()
-    for other in stage.steps:
-        if other.position >= step.position:
-            break
-        eff = effects.get(other.position)
-        if eff is None:
-            return None
-        if eff.kind == "copy-context":
-            if eff.copy is None or not eff.copy.known or not (eff.copy.dest or "").startswith("/"):
-                return None
-            files |= set(eff.copy.image_files())
-    return frozenset(files) or None
 
 
 # The top-level folders of a Linux system (the Filesystem Hierarchy Standard's, and the

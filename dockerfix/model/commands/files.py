@@ -284,7 +284,7 @@ def _unzip(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     return _simple("filesystem", reads=parsed.positionals[:1], writes=(norm(target),), cost=2.0)
 
 
-@handles(
+_READS_OPERANDS = (
     "cat",
     "head",
     "tail",
@@ -297,6 +297,9 @@ def _unzip(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     "sha1sum",
     "sha512sum",
 )
+
+
+@handles(*_READS_OPERANDS)
 def _reads_operands(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     """cat, head, grep …: output only; they read their file operands."""
     if prog in ("grep", "egrep", "fgrep"):
@@ -386,3 +389,24 @@ def _inspects_paths(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if not operands and prog in ("ls", "du", "tree"):
         operands = ["."]
     return _simple("noop", reads=operands)
+
+
+# Commands that write nothing and fail only when a path they name (or their working
+# directory) does not exist: what they read ends up in the build log, not in the image.
+PRINTS = frozenset(
+    {"echo", "printf", "pwd", "ls", "du", "tree", "cat", "head", "tail", "wc", "stat", "file"}
+    | {"df", "free", "id", "whoami", "uname", "nproc", "date", "hostname", "arch", "true"}
+    | {":", "cd"}
+)
+# Commands that write no file (a RUN of them only may fail, on what they find): the printing
+# ones, those that look at their operands, and a few builtins.
+WRITE_NOTHING = (
+    PRINTS
+    | frozenset(_READS_OPERANDS)
+    | frozenset(_INSPECTS)
+    | frozenset({"which", "type", "sleep", "false", "exit"})
+)
+# File tools whose effect is the paths they name, and nothing else.
+EXACT = WRITE_NOTHING | frozenset(
+    {"rm", "rmdir", "mkdir", "touch", "chmod", "chown", "chgrp", "ln", "cp", "mv"}
+)
