@@ -8,10 +8,11 @@ nothing here, and a Dockerfile that two commands build from different contexts g
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def script_contexts_above(files: Iterable[Path]) -> dict[Path, Path]:
         if workflows.is_dir():
             for path in sorted(workflows.iterdir()):
                 if path.suffix in (".yml", ".yaml"):
-                    _add(found, read, path, lambda p, t=top: _from_workflow(p, t))
+                    _add(found, read, path, functools.partial(_from_workflow, top=top))
     return {dockerfile: next(iter(c)) for dockerfile, c in found.items() if len(c) == 1}
 
 
@@ -68,7 +69,12 @@ def _real(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def _add(found: dict[Path, set[Path]], read: set[Path], path: Path, pairs: Any) -> None:
+def _add(
+    found: dict[Path, set[Path]],
+    read: set[Path],
+    path: Path,
+    pairs: Callable[[Path], Iterable[tuple[Path, Path]]],
+) -> None:
     if path in read or not path.is_file():
         return
     read.add(path)
@@ -157,10 +163,13 @@ def _without_expansions(text: str) -> str:
 def _from_workflow(path: Path, top: Path) -> Iterator[tuple[Path, Path]]:
     """Build commands in `run` steps (run from the repository's top, or their
     `working-directory`) and docker/build-push-action steps of a GitHub Actions workflow."""
+    text = _read(path)
+    if "docker/build-push-action@" not in text and _BUILD.search(text) is None:
+        return  # no build in it: not worth loading YAML (most runs pass here)
     import yaml
 
     try:
-        data = yaml.safe_load(_read(path))
+        data = yaml.safe_load(text)
     except yaml.YAMLError:
         return
     jobs = data.get("jobs") if isinstance(data, dict) else None

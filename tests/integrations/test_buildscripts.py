@@ -82,3 +82,11 @@ def test_a_build_of_a_missing_file_or_folder_gives_none(tmp_path: Path) -> None:
         "a:\n\tdocker build -f docker/Other.Dockerfile .\nb:\n\tdocker build -f docker/Dockerfile web\n"
     )
     assert script_contexts_above([dockerfile]) == {}
+
+
+def test_a_workflow_without_a_build_gives_none(tmp_path: Path) -> None:
+    dockerfile = _repo(tmp_path)
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text("jobs:\n  t:\n    steps:\n      - run: make test\n")
+    assert script_contexts_above([dockerfile]) == {}
