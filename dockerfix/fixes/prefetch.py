@@ -209,6 +209,21 @@ class PrefetchPlan:
 
 
 @dataclass(frozen=True)
+class _Site:
+    """Where a dependency step is planned: the build ``run`` after the copy ``broad``, in its
+    stage and the stage's current order; ``done`` the (copy, ecosystem) pairs planned already."""
+
+    model: Model
+    stage: Stage
+    ctx: BuildContext
+    effects: Mapping[int, Effect]
+    order: Sequence[int]
+    run: Step
+    broad: Step
+    done: set[tuple[int, str]]
+
+
+@dataclass(frozen=True)
 class _Found:
     row: PrefetchRow
     run: Step
@@ -347,27 +362,18 @@ def _plan_run(
     script = read_script(text) if not run.instruction.heredocs else None
     outcome: _Found | Declined | None = None
     for broad in _broad_copies(stage, effects, vol, run):
-        outcome = _plan_from(model, stage, ctx, effects, order, run, broad, text, script, done)
+        site = _Site(model, stage, ctx, effects, order, run, broad, done)
+        outcome = _plan_from(site, text, script)
         if not (isinstance(outcome, Declined) and outcome.missing):
             return outcome
     return outcome  # (`COPY js js`, `COPY public public`, `RUN cd js && npm ci && …`)
 
 
-def _plan_from(
-    model: Model,
-    stage: Stage,
-    ctx: BuildContext,
-    effects: Mapping[int, Effect],
-    order: Sequence[int],
-    run: Step,
-    broad: Step,
-    text: str,
-    script: RunScript | None,
-    done: set[tuple[int, str]],
-) -> _Found | Declined | None:
-    """The dependency step of ``run`` before the copy ``broad``."""
+def _plan_from(site: _Site, text: str, script: RunScript | None) -> _Found | Declined | None:
+    """The dependency step of the site's build before its copy."""
+    stage, effects, run = site.stage, site.effects, site.run
     if script is None:
-        reached, whole = _plan_reached(model, stage, ctx, effects, order, run, broad, text, done)
+        reached, whole = _plan_reached(site, text)
         if isinstance(reached, _Found) or whole:
             return reached  # (a plain chain: its decline is about the install it holds)
         hidden = _hidden_build(text)
@@ -376,34 +382,22 @@ def _plan_from(
         if any(r.ecosystem == hidden[0] and _prefetched(stage, effects, run, r) for r in ROWS):
             return None  # its dependencies are downloaded before already: nothing to say
         return reached or hidden[1]
-    outcome = _plan_script(model, stage, ctx, effects, order, run, broad, script, done)
+    outcome = _plan_script(site, script)
     if isinstance(outcome, Declined) and not run.instruction.heredocs:
         # `set -eux; go build`, `echo building && go build`: what runs first needs nothing.
-        again, _ = _plan_reached(model, stage, ctx, effects, order, run, broad, text, done)
+        again, _ = _plan_reached(site, text)
         return again if isinstance(again, _Found) else outcome
     return outcome
 
 
-def _plan_reached(
-    model: Model,
-    stage: Stage,
-    ctx: BuildContext,
-    effects: Mapping[int, Effect],
-    order: Sequence[int],
-    run: Step,
-    broad: Step,
-    text: str,
-    done: set[tuple[int, str]],
-) -> tuple[_Found | Declined | None, bool]:
+def _plan_reached(site: _Site, text: str) -> tuple[_Found | Declined | None, bool]:
     """The dependency step of a build in the RUN's shell code, read command by command with
     the commands on its way; the first decline when none is planned. True with a decline
     of the whole RUN read as a plain `&&` chain (its only unknowns being some words)."""
     declined: Declined | None = None
     whole = False
-    for reached in [] if run.instruction.heredocs else reached_commands(text):
-        found = _plan_script(
-            model, stage, ctx, effects, order, run, broad, reached.script, done, reached
-        )
+    for reached in [] if site.run.instruction.heredocs else reached_commands(text):
+        found = _plan_script(site, reached.script, reached)
         if isinstance(found, _Found) and (found.replacement is None or reached.whole):
             return _reached_found(found, reached), False
         if isinstance(found, Declined) and declined is None:
@@ -485,19 +479,12 @@ def _needs_unknown(prefetch: Prefetch, reached: Reached) -> bool:
 
 
 def _plan_script(
-    model: Model,
-    stage: Stage,
-    ctx: BuildContext,
-    effects: Mapping[int, Effect],
-    order: Sequence[int],
-    run: Step,
-    broad: Step,
-    script: RunScript,
-    done: set[tuple[int, str]],
-    reached: Reached | None = None,
+    site: _Site, script: RunScript, reached: Reached | None = None
 ) -> _Found | Declined | None:
     """The dependency step of the build in ``script`` (the RUN's commands, as read; or as
     `reached` in shell code)."""
+    model, stage, ctx, effects = site.model, site.stage, site.ctx, site.effects
+    run, broad = site.run, site.broad
     workdir = run.state.workdir
     copy = effects[broad.position].copy
     if copy is None or not copy.known:
@@ -524,7 +511,7 @@ def _plan_script(
                 _from_leading_cd(row, script, copy.image_files(), workdir, ctx, project.python)
                 or outcome
             )
-        if (broad.position, row.ecosystem) in done or _prefetched(stage, effects, run, row):
+        if (broad.position, row.ecosystem) in site.done or _prefetched(stage, effects, run, row):
             return None  # its dependencies are downloaded before already: nothing to say
         if isinstance(outcome, Declined):
             return outcome
@@ -558,7 +545,7 @@ def _plan_script(
                     "(missing from the build context or excluded by .dockerignore)",
                     missing=True,
                 )
-        return _place(model, stage, ctx, effects, order, run, broad, row, outcome)
+        return _place(site, row, outcome)
     return None
 
 
@@ -718,15 +705,12 @@ def _movable_args(between: Sequence[Step], broad: Step, run: Step) -> tuple[int,
 
 
 def _taken_aside(
-    stage: Stage,
-    effects: Mapping[int, Effect],
-    order: Sequence[int],
-    broad: Step,
-    run: Step,
+    site: _Site,
     download: Effect,
 ) -> list[str]:
     """The steps between the copy and the build that the download crosses only because
     `beside_system` sets them aside, as the finding names them."""
+    stage, effects, order, broad, run = site.stage, site.effects, site.order, site.broad, site.run
     start, end = order.index(broad.position), order.index(run.position)
     steps = {s.position: s for s in stage.steps}
     return [
@@ -739,17 +723,14 @@ def _taken_aside(
 
 
 def _crossing(
-    stage: Stage,
-    effects: Mapping[int, Effect],
-    order: Sequence[int],
-    broad: Step,
-    run: Step,
+    site: _Site,
     trimmed: Effect,
     eff: Effect,
     command: _Command,
 ) -> Declined | None:
     """Why a step between the copy and the build keeps the download from running before
     them (None when nothing does)."""
+    stage, effects, order, broad, run = site.stage, site.effects, site.order, site.broad, site.run
     start, end = order.index(broad.position), order.index(run.position)
     for node in order[start:end]:
         if node < 0:
@@ -778,18 +759,10 @@ def _crossing(
     return None
 
 
-def _place(
-    model: Model,
-    stage: Stage,
-    ctx: BuildContext,
-    effects: Mapping[int, Effect],
-    order: Sequence[int],
-    run: Step,
-    broad: Step,
-    row: PrefetchRow,
-    prefetch: Prefetch,
-) -> _Found | Declined | None:
+def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declined | None:
     """The manifest copies and the dependency RUN, checked to run as the build would."""
+    model, stage, ctx, effects = site.model, site.stage, site.ctx, site.effects
+    run, broad = site.run, site.broad
     flags = _carried_flags(run)
     if flags is None:
         return Declined("the RUN has flags other than cache, secret or ssh mounts")
@@ -818,20 +791,20 @@ def _place(
         img: src for img, src in split.provided if not any(is_under(img, c) for c in creates)
     }
     trimmed = replace(broad_eff, writes=without(broad_eff.writes, set(provided)))
-    if creates and _written_before(stage, effects, order, broad, creates):
+    if creates and _written_before(site, creates):
         return Declined("files already in the image where the stub target would be created")
-    blocked = _crossing(stage, effects, order, broad, run, trimmed, eff, command)
+    blocked = _crossing(site, trimmed, eff, command)
     if blocked is not None:
         # `COPY --from=composer /usr/bin/composer ./composer.phar` after the broad copy: the
         # download needs it, and it can come before the copy too.
-        copies = _copies_to_move(stage, effects, order, broad, run, eff, command)
+        copies = _copies_to_move(site, eff, command)
         if copies:
             command = replace(command, args=tuple(sorted((*command.args, *copies))))
-            blocked = _crossing(stage, effects, order, broad, run, trimmed, eff, command)
+            blocked = _crossing(site, trimmed, eff, command)
     if blocked is not None:
         return blocked
     rest = None if prefetch.rest is None else " ".join([keyword, *flags, prefetch.rest])
-    aside = _taken_aside(stage, effects, order, broad, run, eff)
+    aside = _taken_aside(site, eff)
     if aside:
         verb = "is" if len(aside) == 1 else "are"
         said = f"{', '.join(aside)} {verb} taken to touch no file the download reads"
@@ -861,17 +834,14 @@ def _place(
 
 
 def _copies_to_move(
-    stage: Stage,
-    effects: Mapping[int, Effect],
-    order: Sequence[int],
-    broad: Step,
-    run: Step,
+    site: _Site,
     download: Effect,
     command: _Command,
 ) -> tuple[int, ...]:
     """The copies between the broad copy and the build that write what the download reads,
     when each can run before the broad copy instead: in the same working directory, naming
     no variable, and in conflict with none of the steps it would move across."""
+    stage, effects, order, broad, run = site.stage, site.effects, site.order, site.broad, site.run
     steps = {s.position: s for s in stage.steps}
     start, end = order.index(broad.position), order.index(run.position)
     moving: list[int] = []
@@ -894,15 +864,10 @@ def _copies_to_move(
     return tuple(moving)
 
 
-def _written_before(
-    stage: Stage,
-    effects: Mapping[int, Effect],
-    order: Sequence[int],
-    broad: Step,
-    creates: set[str],
-) -> bool:
+def _written_before(site: _Site, creates: set[str]) -> bool:
     """Something before the broad copy wrote where the stub goes (its `rm -rf` would remove it)."""
-    before = [effects[n] for n in order[: order.index(broad.position)] if n in effects]
+    effects, order = site.effects, site.order
+    before = [effects[n] for n in order[: order.index(site.broad.position)] if n in effects]
     return any(
         (e.writes.everything and e.kind != "run-system")
         or any(is_under(p, c) for p in e.writes.paths for c in creates)
