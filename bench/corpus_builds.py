@@ -1,7 +1,8 @@
 """Real builds of the corpus rewrites: does each safe-mode rewrite build the same image?
 
     python bench/corpus_builds.py --trees DIR [--only REPO ...] [--max N] [--store DIR]
-                                  [--json OUT] [--budget SECONDS]
+                                  [--json OUT] [--budget SECONDS] [--unsafe-fixes]
+                                  [--resume EARLIER.json]
 
 For every row of `bench/corpus/INDEX.tsv` of ecosystem python or node whose Dockerfile
 dockerfix rewrites in safe mode (`dockerfix.fix` with the row's context; with
@@ -331,7 +332,14 @@ def main() -> int:
     parser.add_argument(
         "--unsafe-fixes", action="store_true", help="build the --unsafe-fixes rewrites"
     )
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        help="a --json file of an earlier run: keep its outcome for a rewrite whose diff is"
+        " unchanged (unless it differed or ran out of time), build the rest",
+    )
     args = parser.parse_args()
+    earlier = earlier_outcomes(args.resume) if args.resume else {}
     rows = [r for r in read_index(args.index) if not args.only or r.repo in args.only]
     todo = candidates(rows, args.trees, args.unsafe_fixes)[: args.max]
     tmp = Path(tempfile.mkdtemp(prefix="dockerfix-corpus-"))
@@ -340,8 +348,11 @@ def main() -> int:
     outcomes: list[Outcome] = []
     try:
         for _size, row, original, rewritten in todo:
-            outcome = build_one(engine, row, args.trees, original, rewritten, cache)
-            outcome.diff = "".join(_unified(original, rewritten, row.dockerfile))
+            diff = "".join(_unified(original, rewritten, row.dockerfile))
+            outcome = earlier.get((row.repo, row.dockerfile, diff)) or build_one(
+                engine, row, args.trees, original, rewritten, cache
+            )
+            outcome.diff = diff
             outcomes.append(outcome)
             print(f"{row.repo}: {outcome.built}; {outcome.equivalent}", file=sys.stderr)
             engine.run("rm", "--all", check=False)
@@ -355,6 +366,18 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     print(format_table(outcomes))
     return 1 if any(o.equivalent.startswith("no") for o in outcomes) else 0
+
+
+def earlier_outcomes(path: Path) -> dict[tuple[str, str, str], Outcome]:
+    """The outcomes of an earlier run worth keeping, by (repository, Dockerfile, diff): every
+    one but those that differed or ran out of time, which are built again."""
+    kept = {}
+    for item in json.loads(path.read_text(encoding="utf-8")):
+        outcome = Outcome(**item)
+        if outcome.equivalent.startswith("no") or "time budget" in outcome.built:
+            continue
+        kept[(outcome.repo, outcome.dockerfile, outcome.diff)] = outcome
+    return kept
 
 
 def _unified(original: str, rewritten: str, name: str) -> list[str]:

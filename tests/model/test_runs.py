@@ -83,3 +83,26 @@ def test_a_new_file_needs_its_folder() -> None:
 def test_a_cd_needs_its_folder() -> None:
     assert _run("cd src && echo hi").reads.paths == frozenset({"/app/src"})
     assert _run("cd /opt/tool && ls").reads.paths >= frozenset({"/opt/tool"})
+
+
+def test_any_command_after_a_cd_needs_the_folder_but_reads_nothing_there(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "seed.csv").write_text("1\n")
+    workdir, copy, install, remove = _effects(
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN cd data && pip install flask\n"
+        "RUN rm -rf /app/data\n",
+        tmp_path,
+    )
+    assert install.needs_dirs == frozenset({"/app/data"})
+    assert "/app/data" not in install.reads.paths
+    # The copy creates data/: the install stays after it, and the removal after the install.
+    assert conflicts(copy, install) == ["folder: /app/data"]
+    assert conflicts(install, remove) == ["folder: /app/data"]
+    # A WORKDIR creates only its own folder and those above it; without folders the caller
+    # checks the need itself.
+    assert conflicts(workdir, install) == ["state: workdir"]  # no folder
+    assert conflicts(copy, install, folders=False) == []
+    # The WORKDIR and the system's top folders exist already.
+    assert _run("cd /app && pip install flask").needs_dirs == frozenset()
+    assert _run("cd /tmp && pip install flask").needs_dirs == frozenset()
+    assert _run("cd /opt/tool && pip install flask").needs_dirs == frozenset({"/opt/tool"})

@@ -24,6 +24,9 @@ def ctx(tmp_path: Path) -> BuildContext:
     (tmp_path / "requirements.txt").write_text("flask\n")
     (tmp_path / "main.py").write_text("print(1)\n")
     (tmp_path / "setup.sh").write_text("echo\n")
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "package.json").write_text("{}\n")
+    (tmp_path / "web" / "index.js").write_text("1\n")
     return BuildContext.load(tmp_path)
 
 
@@ -41,8 +44,13 @@ def ctx(tmp_path: Path) -> BuildContext:
             "FROM debian:12\nWORKDIR /src\nCOPY . .\nRUN apt-get update\n",
             "FROM debian:12\nWORKDIR /src\nRUN apt-get update\nCOPY . .\n",
         ),
+        (
+            "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm install\n",
+            "FROM node:20\nWORKDIR /app\nCOPY web/package.json web/\nRUN cd web && npm install\n"
+            "COPY . .\n",
+        ),
     ],
-    ids=["unchanged", "split", "independent-move"],
+    ids=["unchanged", "split", "independent-move", "split-creates-the-folder"],
 )
 def test_sound_rewrites_pass(ctx: BuildContext, original: str, rewritten: str) -> None:
     assert verify_rewrite(parse(original), rewritten, ctx) == []
@@ -82,6 +90,11 @@ def test_sound_rewrites_pass(ctx: BuildContext, original: str, rewritten: str) -
             'CMD ["python", "main.py"]\n',
             "is not copied again identically later",
         ),
+        (
+            "FROM a\nWORKDIR /app\nCOPY . .\nRUN cd web && pip install flask\n",
+            "FROM a\nWORKDIR /app\nRUN cd web && pip install flask\nCOPY . .\n",
+            "(folder: /app/web)",
+        ),
     ],
     ids=[
         "text-changed",
@@ -93,6 +106,7 @@ def test_sound_rewrites_pass(ctx: BuildContext, original: str, rewritten: str) -
         "copy-below-workdir",
         "metadata-swapped",
         "insert-not-recopied",
+        "cd-above-the-copy-creating-its-folder",
     ],
 )
 def test_unsound_rewrites_are_refused(
