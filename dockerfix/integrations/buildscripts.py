@@ -168,8 +168,10 @@ def _from_workflow(path: Path, top: Path) -> Iterator[tuple[Path, Path]]:
         return  # no build in it: not worth loading YAML (most runs pass here)
     import yaml
 
+    from dockerfix.integrations.compose import load_yaml
+
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError:
         return
     jobs = data.get("jobs") if isinstance(data, dict) else None

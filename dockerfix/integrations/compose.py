@@ -36,12 +36,20 @@ def find_compose_files(roots: Iterable[Path]) -> list[Path]:
     return found
 
 
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load``, with libyaml's loader when PyYAML has it (ten times the pure-Python
+    one, same documents and errors)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def contexts_from(compose_file: Path) -> dict[Path, Path]:
     """Resolved Dockerfile path → build context, for every service that builds one."""
     import yaml
 
     try:
-        data = yaml.safe_load(compose_file.read_text(encoding="utf-8"))
+        data = load_yaml(compose_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ComposeError(f"{compose_file}: cannot read ({exc})") from None
     except yaml.YAMLError as exc:
