@@ -791,6 +791,13 @@ def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declin
         img: src for img, src in split.provided if not any(is_under(img, c) for c in creates)
     }
     trimmed = replace(broad_eff, writes=without(broad_eff.writes, set(provided)))
+    # The manifest copies, just before the download, create the folders it `cd`s into.
+    eff = replace(
+        eff,
+        needs_dirs=frozenset(
+            d for d in eff.needs_dirs if not any(is_under(img, d) for img in provided)
+        ),
+    )
     if creates and _written_before(site, creates):
         return Declined("files already in the image where the stub target would be created")
     blocked = _crossing(site, trimmed, eff, command)

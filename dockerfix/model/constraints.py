@@ -7,7 +7,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dockerfix.model.effects import ALL_VARS, Effect
-from dockerfix.model.paths import PathSet, glob_prefix, plain_segments, touches_outside
+from dockerfix.model.paths import (
+    PathSet,
+    glob_prefix,
+    is_under,
+    plain_segments,
+    touches_outside,
+)
 from dockerfix.model.stages import Step
 from dockerfix.syntax.lineparse import parse_words
 
@@ -72,10 +78,19 @@ def relax(first: Effect, second: Effect, names: frozenset[str]) -> tuple[Effect,
     return first, second
 
 
-def conflicts(first: Effect, second: Effect, relaxed: frozenset[str] = frozenset()) -> list[str]:
-    """Resources on which ``first`` (earlier) and ``second`` (later) conflict (RAW, WAR, WAW)."""
+def conflicts(
+    first: Effect, second: Effect, relaxed: frozenset[str] = frozenset(), folders: bool = True
+) -> list[str]:
+    """Resources on which ``first`` (earlier) and ``second`` (later) conflict (RAW, WAR, WAW).
+
+    With ``folders`` (the default), a folder ``second`` needs (`Effect.needs_dirs`) that
+    ``first`` may create, or a folder ``first`` needs that ``second`` may remove, conflicts;
+    without it the caller checks those itself, knowing which other steps create the folder
+    (`creates_folder`, `folder_needs`)."""
     first, second = relax(first, second, relaxed)
     found: list[str] = []
+    if folders:
+        found.extend("folder: " + d for d in folder_needs(first, second))
     if _commuting_writes(first, second):
         pass
     elif first.writes.overlaps(second.reads):
@@ -99,6 +114,38 @@ def conflicts(first: Effect, second: Effect, relaxed: frozenset[str] = frozenset
     if state:
         found.append("state: " + ", ".join(sorted(state)))
     return found
+
+
+def creates_folder(effect: Effect, folder: str) -> bool:
+    """``effect`` may create image folder ``folder``: it writes it, or something inside it or
+    above it (a WORKDIR creates only its own folder and those above it)."""
+    if effect.dir_only:
+        return effect.writes.everything or any(is_under(w, folder) for w in effect.writes.paths)
+    return effect.writes.overlaps(PathSet.of(folder))
+
+
+def folder_needs(first: Effect, second: Effect) -> list[str]:
+    """The folders that keep ``second`` after ``first`` (earlier): one ``second`` `cd`s into
+    that ``first`` may create, or one ``first`` `cd`s into that ``second``, a RUN, may
+    remove (it writes the folder or one above it; a COPY or WORKDIR removes nothing)."""
+    return sorted(d for d in second.needs_dirs if creates_folder(first, d)) + removes_needed(
+        first, second
+    )
+
+
+def removes_needed(first: Effect, second: Effect) -> list[str]:
+    """The folders ``first`` `cd`s into that ``second`` (later), a RUN, may remove."""
+    if not first.needs_dirs or not second.kind.startswith("run-"):
+        return []
+    return sorted(d for d in first.needs_dirs if _may_remove(second.writes, d))
+
+
+def _may_remove(writes: PathSet, folder: str) -> bool:
+    if writes.everything:
+        return True
+    if writes.outside is not None and touches_outside(folder, writes.outside):
+        return True
+    return any(is_under(folder, w) for w in writes.paths)
 
 
 def _output_only(first: Effect, second: Effect) -> bool:
@@ -182,6 +229,8 @@ class ConflictIndex:
         """Index `node`, whose effect is `effect`."""
         self._writes.add(node, effect.writes)
         self._reads.add(node, effect.reads)
+        if effect.needs_dirs:  # a later RUN may remove one
+            self._reads.add(node, PathSet(effect.needs_dirs))
         if effect.writes_vars == ALL_VARS:
             self._all_var_writers.add(node)
         for name in effect.writes_vars:
@@ -196,9 +245,10 @@ class ConflictIndex:
         found = self._writes.hits(effect.reads)
         more = self._writes.hits(effect.writes)
         also = self._reads.hits(effect.writes)
-        if found is None or more is None or also is None:
+        creators = self._writes.hits(PathSet(effect.needs_dirs))
+        if found is None or more is None or also is None or creators is None:
             return None
-        found |= more | also
+        found |= more | also | creators
         if effect.reads_vars == ALL_VARS:
             found.update(*self._var_writers.values())
         elif effect.reads_vars:

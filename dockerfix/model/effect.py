@@ -104,3 +104,7 @@ class Effect:
     # path it names is missing. A later COPY or install may change what it reads: that changes
     # its output in the build log, never the image (both add and rewrite, and remove nothing).
     prints_only: bool = False
+    # Image folders the step `cd`s into that must exist when it runs (`cd web && npm ci`
+    # fails without web/): it stays after a step that creates one, unless another step that
+    # stays before it creates it too. Only the folder, not what is in it.
+    needs_dirs: frozenset[str] = frozenset()

@@ -302,6 +302,14 @@ def _analyse_run(
         # what it names there, or everything.)
         for folder in entered:
             reads.setdefault(folder, None)
+    # `cd data && pip install flask` fails unless data exists, though it reads nothing there.
+    # The WORKDIR and the folders above it exist, and so do the system's own top folders.
+    needs = frozenset(
+        f
+        for f in entered
+        if not (workdir is not None and is_under(workdir, f))
+        and not (f.count("/") == 1 and f[1:] in SYSTEM_TOPS)
+    )
     root_files = _earlier_copies(step, stage, effects) if workdir == "/" else None
     if project is None and root_files:
         # The project was copied into `/`: its files are those the earlier copies put there
@@ -362,6 +370,7 @@ def _analyse_run(
         project_dir=project,
         notes=tuple(dict.fromkeys(notes)),
         prints_only=prints,
+        needs_dirs=frozenset() if exact else needs,
     )
 
 

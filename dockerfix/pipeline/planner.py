@@ -19,7 +19,13 @@ from dockerfix.fixes.split_copy import (
     split_diagnostics,
 )
 from dockerfix.fixes.suppression import Suppressions
-from dockerfix.model.constraints import ConflictIndex, conflicts, is_metadata
+from dockerfix.model.constraints import (
+    ConflictIndex,
+    conflicts,
+    creates_folder,
+    is_metadata,
+    removes_needed,
+)
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, stage_effects, step_effect
 from dockerfix.model.paths import PathSet
@@ -120,11 +126,25 @@ def _preds(
                 a in pinned
                 or b in pinned
                 or (a in meta and b in meta)
-                or conflicts(first, effects[b], relaxed)
+                or conflicts(first, effects[b], relaxed, folders=False)
+                or removes_needed(first, effects[b])
             ):
                 preds[b].add(a)
                 above |= ancestors[a]
                 above.add(a)
+        for folder in sorted(effects[b].needs_dirs):
+            # `cd web && …` needs web/: one step that creates it must stay before, the one
+            # nearest above unless a step already kept before creates it too (a manifest
+            # copy into web/ before its install).
+            if any(creates_folder(effects[a], folder) for a in above):
+                continue
+            creator = next(
+                (a for a in reversed(nodes[:j]) if creates_folder(effects[a], folder)), None
+            )
+            if creator is not None:
+                preds[b].add(creator)
+                above |= ancestors[creator]
+                above.add(creator)
         ancestors[b] = above
         if index is not None:
             index.add(b, effects[b])

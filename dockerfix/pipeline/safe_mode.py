@@ -189,7 +189,8 @@ def _verify_stage(
                 new_of[a],
                 rewritable,
             )
-            why = conflicts(first, effects_old[b], relaxed)
+            why = conflicts(first, effects_old[b], relaxed, folders=False)
+            why += unmet_folders(effects_old[a], effects_old[b], effects_new, all_rank, new_rank[b])
             if why:
                 return [
                     f"{label}: `{old_steps[b].instruction.original}` must stay after "
@@ -348,10 +349,33 @@ def _check_planned_run(
             rank,
             rewritable=frozenset(run.chmods),
         )
-        why = conflicts(first, effect)
+        why = conflicts(first, effect, folders=False)
+        why += unmet_folders(effects_old[other], effect, effects_new, insert_rank, rank)
         if why:
             return [f"{label}: the added `{text}` must run after an original step ({why[0]})"]
     return []
+
+
+def unmet_folders(
+    first: Effect,
+    second: Effect,
+    effects_new: dict[int, Effect],
+    ranks: dict[int, int],
+    rank: int,
+) -> list[str]:
+    """The folder conflicts of ``first`` (earlier in the original) and ``second``, which now
+    runs before it at ``rank``: a folder ``second`` `cd`s into that ``first`` may create and
+    no step before ``rank`` of the new text (``ranks``: new position → rank) creates, and
+    one ``first`` needs that ``second``, a RUN, may remove."""
+    from dockerfix.model.constraints import creates_folder, removes_needed
+
+    found = [
+        "folder: " + folder
+        for folder in sorted(second.needs_dirs)
+        if creates_folder(first, folder)
+        and not any(creates_folder(effects_new[p], folder) for p, r in ranks.items() if r < rank)
+    ]
+    return found + ["folder: " + f for f in removes_needed(first, second)]
 
 
 def _covered(
