@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import fnmatch
+import functools
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,18 @@ class BuildContext:
     excluded: tuple[str, ...] = ()
     ignore: IgnoreFile | None = None
     ignore_path: Path | None = None
-    total_bytes: int = 0
     _dirs: frozenset[str] = field(default=frozenset(), repr=False)
+
+    @functools.cached_property
+    def total_bytes(self) -> int:
+        """The size of the files sent (read from the disk when first asked for)."""
+        total = 0
+        for rel in self.files:
+            try:
+                total += (self.root / rel).lstat().st_size
+            except OSError:
+                continue
+        return total
 
     @staticmethod
     def load(
@@ -48,15 +59,14 @@ class BuildContext:
         root: Path, ignore: IgnoreFile | None, ignore_path: Path | None = None
     ) -> BuildContext:
         """The context under ``root`` as a build with ``ignore`` sees it (all files if None)."""
-        listing = walk_context(root, ignore or parse_dockerignore(""))
-        files = tuple(sorted(listing.included))
+        listing = walk_context(root, ignore or parse_dockerignore(""), sizes=False)
+        files = listing.included  # sorted
         return BuildContext(
             root=root,
             files=files,
-            excluded=tuple(listing.excluded),
+            excluded=listing.excluded,
             ignore=ignore,
             ignore_path=ignore_path,
-            total_bytes=listing.total_bytes,
             _dirs=_parent_dirs(files),
         )
 
@@ -130,7 +140,8 @@ def _segment_match(path: str, pattern: str) -> bool:
 def _parent_dirs(files: tuple[str, ...]) -> frozenset[str]:
     dirs: set[str] = set()
     for f in files:
-        parts = f.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            dirs.add("/".join(parts[:i]))
+        folder = f.rpartition("/")[0]
+        while folder and folder not in dirs:
+            dirs.add(folder)
+            folder = folder.rpartition("/")[0]
     return frozenset(dirs)

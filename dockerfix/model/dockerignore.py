@@ -747,21 +747,34 @@ def find_dockerignore(dockerfile: Path, context: Path) -> Path | None:
     return generic if generic.is_file() else None
 
 
-def walk_context(root: Path, ignore: IgnoreFile) -> ContextListing:
+def walk_context(root: Path, ignore: IgnoreFile, sizes: bool = True) -> ContextListing:
     """List the files a build with this ignore file would send, without following symlinks.
 
-    An excluded directory is not entered when no exception pattern could re-include anything in it.
+    An excluded directory is not entered when no exception pattern could re-include anything
+    in it. Without ``sizes`` no file is stat'ed and `total_bytes` is 0.
     """
     included: list[str] = []
     excluded: list[str] = []
     pruned: list[str] = []
     total = 0
+    if not ignore._any:
+        ignore._any.append(_any_pattern(ignore.patterns))
+    # Without `!` patterns one expression says whether any pattern matches: most entries
+    # of a folder no pattern matched are decided by it alone.
+    quick = ignore._any[0]
+    none = not ignore.patterns
+    step = ignore.matches_with_parent
     pending: list[tuple[str, MatchState]] = [("", ignore.initial_state)]
     while pending:
         directory, state = pending.pop()
+        prefix = directory + "/" if directory else ""
+        clear = none or (quick is not None and not any(state))
         for entry in _entries(root / directory if directory else root):
-            rel = f"{directory}/{entry.name}" if directory else entry.name
-            is_excluded, child_state = ignore.matches_with_parent(rel, state)
+            rel = prefix + entry.name
+            if none or (clear and quick.search(rel) is None):  # type: ignore[union-attr]
+                is_excluded, child_state = False, state
+            else:
+                is_excluded, child_state = step(rel, state)
             if entry.is_dir(follow_symlinks=False):
                 if is_excluded and ignore.can_prune(rel):
                     pruned.append(rel)
@@ -771,7 +784,8 @@ def walk_context(root: Path, ignore: IgnoreFile) -> ContextListing:
                 excluded.append(rel)
             else:
                 included.append(rel)
-                total += entry.stat(follow_symlinks=False).st_size
+                if sizes:
+                    total += entry.stat(follow_symlinks=False).st_size
     return ContextListing(
         tuple(sorted(included)), total, tuple(sorted(excluded)), tuple(sorted(pruned))
     )

@@ -224,19 +224,25 @@ def _outermost(roots: frozenset[str]) -> frozenset[tuple[str, ...]]:
 
 def touches_outside(path: str, roots: frozenset[str]) -> bool:
     """Does ``path`` (or anything below it) lie outside every root?"""
+    return not under_any(path, roots)
+
+
+def under_any(path: str, roots: frozenset[str]) -> bool:
+    """``is_under(path, root)`` for some root of ``roots``."""
     if len(roots) <= 8:
-        return not any(is_under(path, root) for root in roots)
-    # Many roots (the files a copy put in `/`): look up each plain prefix of the path.
+        return any(is_under(path, root) for root in roots)
+    # Many roots (the files a copy put in `/`, a broad copy's writes): look up each plain
+    # prefix of the path.
     tops = _root_segments(roots)
     segments = _split(path)
     for end in range(len(segments) + 1):
         if end and _GLOB_CHARS & set(segments[end - 1]):
             break
         if segments[:end] in tops:
-            return False
-    return True
+            return True
+    return False
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=4)
 def _root_segments(roots: frozenset[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(_split(root) for root in roots)

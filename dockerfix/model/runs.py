@@ -11,7 +11,7 @@ from dataclasses import replace
 from dockerfix.model import shell
 from dockerfix.model.context import BuildContext, clean
 from dockerfix.model.effect import ALL_VARS, Effect, StepKind
-from dockerfix.model.paths import PathSet, is_under, normalize
+from dockerfix.model.paths import PathSet, is_under, normalize, under_any
 from dockerfix.model.stages import DEFAULT_SHELL, Model, Stage, Step
 from dockerfix.model.variables import referenced_names
 
@@ -645,7 +645,7 @@ def image_reader(
                 src = effect.copy.image_files().get(path)
                 if src is not None:
                     return ctx.read_text(src)
-            if effect.writes.everything or any(is_under(path, w) for w in effect.writes.paths):
+            if effect.writes.everything or under_any(path, effect.writes.paths):
                 if blocked is not None:
                     text = " ".join(step.instruction.original.split())[:60]
                     blocked.append(
