@@ -202,7 +202,12 @@ def _choose(
     diagnostics: list[Diagnostic] = []
     secrets = find_secrets(ctx.root, ctx.files)
     secret_outcome: dict[str, str] = {}
+    # Every remaining path in one text: a needle found in none of them rules its entry out
+    # without a look at each path.
+    names = "\n".join(remaining)
     for cand, needle in _candidates(secrets):
+        if needle and needle not in names:
+            continue
         entries = [e for e, _, _ in accepted]
         files = newly_excluded(base_text, [*entries, cand.entry], remaining, needle)
         if not files:
@@ -213,6 +218,7 @@ def _choose(
         if verdict.ok and (verdict.sent_by or cand.secret):
             accepted.append((cand.entry, files, verdict))
             remaining -= set(files)
+            names = "\n".join(remaining)
             diagnostics.append(_added_diagnostic(cand, files, verdict, ctx))
         elif not verdict.ok:
             declined.append((cand.entry, verdict.reason))

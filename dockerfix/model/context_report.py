@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -347,8 +348,18 @@ def _size(root: Path, files: Iterable[str]) -> int:
     return total
 
 
+# Every name `_secret_kind` looks at (most files are ruled out by this alone).
+_SECRET_NAMES = re.compile(
+    r"(?:\.env(?:\..*)?|(?:id_rsa|id_dsa|id_ecdsa|id_ed25519).*|.*\.key|.*\.pem|\.npmrc"
+    r"|\.pypirc|\.netrc)\Z",
+    re.DOTALL,
+)
+
+
 def _secret_kind(root: Path, rel: str) -> str | None:
     name = posixpath.basename(rel)
+    if _SECRET_NAMES.match(name) is None:
+        return None
     if name == ".env" or (
         name.startswith(".env.") and name.rsplit(".", 1)[-1].lower() not in _ENV_TEMPLATES
     ):

@@ -764,12 +764,13 @@ def walk_context(root: Path, ignore: IgnoreFile, sizes: bool = True) -> ContextL
     quick = ignore._any[0]
     none = not ignore.patterns
     step = ignore.matches_with_parent
+    top = os.fspath(root)
     pending: list[tuple[str, MatchState]] = [("", ignore.initial_state)]
     while pending:
         directory, state = pending.pop()
         prefix = directory + "/" if directory else ""
         clear = none or (quick is not None and not any(state))
-        for entry in _entries(root / directory if directory else root):
+        for entry in _entries(f"{top}/{directory}" if directory else top):
             rel = prefix + entry.name
             if none or (clear and quick.search(rel) is None):  # type: ignore[union-attr]
                 is_excluded, child_state = False, state
@@ -791,6 +792,6 @@ def walk_context(root: Path, ignore: IgnoreFile, sizes: bool = True) -> ContextL
     )
 
 
-def _entries(directory: Path) -> list[os.DirEntry[str]]:
+def _entries(directory: str) -> list[os.DirEntry[str]]:
     with os.scandir(directory) as iterator:
         return list(iterator)
