@@ -162,7 +162,11 @@ def find_split(
     if rest.overlaps(install.reads):
         others = sorted(p for p in rest.paths if install.reads.overlaps(PathSet.of(p)))[:3]
         return Decline(r, b, "the install may also read " + ", ".join(others))
-    clobbered = sorted(p for p in broad.writes.paths if install.writes.overlaps(PathSet.of(p)))
+    clobbered = (
+        sorted(p for p in broad.writes.paths if install.writes.overlaps(PathSet.of(p)))
+        if install.writes.overlaps(broad.writes)
+        else []
+    )
     read_back = [p for p in clobbered if p in provided_paths]
     unsafe = ""
     if read_back:

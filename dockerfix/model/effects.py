@@ -236,11 +236,11 @@ def _resolve_source(
         ctx.glob(rel) if any(ch in rel for ch in "*?[") else ([rel] if ctx.exists(rel) else [])
     )
     files: list[tuple[str, str]] = []
+    into = dest if dest.endswith("/") else dest + "/"  # posixpath.join(dest, inner)
     for match in matches:
         if ctx.is_dir(match):
-            for f in ctx.files_under(match):
-                inner = f[len(match) + 1 :] if match else f
-                files.append((f, posixpath.join(dest, inner)))
+            cut = len(match) + 1 if match else 0
+            files.extend((f, into + f[cut:]) for f in ctx.files_under(match))
         elif dest_is_dir or len(matches) > 1:
             files.append((match, posixpath.join(dest, posixpath.basename(match))))
         else:
