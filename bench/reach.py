@@ -15,8 +15,8 @@ git -C DIR/OWNER+NAME checkout COMMIT`). Each Dockerfile is run through the comm
 a user runs it, read-only (`--format json`, the result cache off), once in safe mode and once
 with `--unsafe-fixes`, and once more with `--unsafe-fixes` named alone from the repository's
 top, without `--context` (does dockerfix find the build context itself?). For each safe
-rewrite, `dockerfix explain` checks that a source-only edit no longer reruns the most
-expensive step it reran before.
+rewrite, `dockerfix explain` checks that a source-only edit no longer reruns the dependency
+installs it reran before (the most expensive step it reran, when none is an install).
 
 Printed: per ecosystem, files, cache-unfriendly (labelled safe or unsafe), rewritten in safe
 mode, rewritten with --unsafe-fixes, crashes; the hit rates against the labels; and the
@@ -118,7 +118,8 @@ def _source_file(context: Path, manifests: set[str]) -> str | None:
 
 
 def _install_survives(dockerfile: Path, context: Path, manifests: set[str]) -> bool | None:
-    """Whether the costliest step a source edit reran is taken from the cache after the
+    """Whether every dependency install a source edit reran (a step explain calls
+    `run-install`; else the costliest step it reran) is taken from the cache after the
     rewrite (None when no source file or no rerun is found)."""
     source = _source_file(context, manifests)
     if source is None:
@@ -131,16 +132,21 @@ def _install_survives(dockerfile: Path, context: Path, manifests: set[str]) -> b
     if proc.returncode != 0:
         return None
     changes = json.loads(proc.stdout).get("changes") or {}
-    steps = {s["line"]: s["cost"] for st in json.loads(proc.stdout)["stages"] for s in st["steps"]}
+    stages = json.loads(proc.stdout)["stages"]
+    steps = {s["line"]: s["cost"] for st in stages for s in st["steps"]}
+    kinds = {s["line"]: s["kind"] for st in stages for s in st["steps"]}
     before = changes.get("current", {}).get("rerun_lines", [])
     if not before:
         return None
-    costliest = max(before, key=lambda line: steps.get(line, 0.0))
-    rows = changes.get("rows", [])
-    for row in rows:
-        if row.get("current_line") == costliest:
-            return not row.get("rewritten_reruns", True)
-    return None
+    installs = [line for line in before if kinds.get(line) == "run-install"]
+    wanted = installs or [max(before, key=lambda line: steps.get(line, 0.0))]
+    reruns = {
+        row.get("current_line"): row.get("rewritten_reruns", True)
+        for row in changes.get("rows", [])
+    }
+    if not all(line in reruns for line in wanted):
+        return None
+    return not any(reruns[line] for line in wanted)
 
 
 def run_one(row: Row, trees: Path, explain: bool) -> Outcome:
@@ -238,7 +244,7 @@ def summarise(outcomes: list[Outcome]) -> str:
     )
     checked = [o for o in outcomes if o.install_survives is not None]
     lines.append(
-        "safe rewrites whose costliest step survives a source edit (explain): "
+        "safe rewrites whose dependency installs survive a source edit (explain): "
         + _pct(sum(bool(o.install_survives) for o in checked), len(checked))
     )
     reasons = Counter(

@@ -164,7 +164,11 @@ would have:
   original `composer install` then runs them with the sources present.
 - npm, yarn, pnpm, bun, pip: the install no longer sees the sources (it reads only the manifests,
   which the classifier checks; lifecycle scripts reading sources decline), and the two RUNs make
-  two layers instead of one.
+  two layers instead of one. An install that may rewrite its lock file (`npm install`; `yarn
+  install` without `--frozen-lockfile`/`--immutable`; `pnpm install` without
+  `--frozen-lockfile`, unless CI is set) brings a lock file out of step with package.json up
+  to date, and the source copy after it puts the build context's copy back: the finding says
+  so (`npm ci` and the frozen installs never rewrite it).
 - pip (`pip install .`): the dependencies are installed before the project, which then resolves
   against them: the versions picked stay until pyproject.toml changes (a fresh build of the
   original would pick the newest). pip marks packages installed from a requirements file as
@@ -236,6 +240,7 @@ class _Found:
     chmods: tuple[str, ...] = ()  # image paths of build wrappers the step makes executable
     args: tuple[int, ...] = ()  # ARG declarations that move above the copy with the step
     arg_texts: tuple[str, ...] = ()  # their text
+    locks: tuple[str, ...] = ()  # lock files the step may rewrite, which the copy puts back
 
 
 def plan_prefetches(
@@ -330,6 +335,7 @@ def _apply(plan: PrefetchPlan, found: _Found) -> None:
             added=found.prefetch.added,
             args=found.arg_texts,
             cwd=found.prefetch.cwd,
+            locks=found.locks,
         )
     )
 
@@ -811,6 +817,10 @@ def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declin
     if blocked is not None:
         return blocked
     rest = None if prefetch.rest is None else " ".join([keyword, *flags, prefetch.rest])
+    if split.unsafe and split.rewritten:
+        # `npm install`: the lock file it may rewrite is put back by the copy after it.
+        said = split.unsafe.split(": ", 1)[0].replace("the install", "the download", 1)
+        assumption = f"{assumption}; {said}" if assumption else said
     aside = _taken_aside(site, eff)
     if aside:
         verb = "is" if len(aside) == 1 else "are"
@@ -837,6 +847,7 @@ def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declin
             for s in stage.steps
             if s.position in command.args and s.keyword == "ARG"
         ),
+        split.rewritten,
     )
 
 

@@ -37,6 +37,9 @@ class PlannedRun:
     # The folder ``text`` `cd`s to when it is not the anchor's WORKDIR: go's module root above
     # it (go finds the same go.mod from there).
     cwd: str | None = None
+    # Lock files (image paths) ``text`` may rewrite, which the broad copy after it puts back
+    # as the build context has them (`npm install`): the finding's unsafe text says so.
+    locks: tuple[str, ...] = ()
 
 
 @dataclass

@@ -347,7 +347,7 @@ def _check_planned_run(
             effects_new,
             insert_rank,
             rank,
-            rewritable=frozenset(run.chmods),
+            rewritable=frozenset((*run.chmods, *run.locks)),
         )
         why = conflicts(first, effect, folders=False)
         why += unmet_folders(effects_old[other], effect, effects_new, insert_rank, rank)

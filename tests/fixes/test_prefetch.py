@@ -101,6 +101,13 @@ REWRITES += [
         "RUN yarn build\n",
         id="yarn-bare",
     ),
+    pytest.param(
+        {"package.json": '{"name": "x"}', "package-lock.json": "{}", "a.js": ""},
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\n",
+        "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm install\n"
+        "COPY . .\nRUN npm run build\n",
+        id="npm-install-chain-with-its-lock",
+    ),
 ]
 
 POETRY = {
@@ -1439,3 +1446,22 @@ def test_a_step_set_aside_is_named_in_the_finding(tmp_path: Path) -> None:
         "unsafe: `COPY --from=ui /build /ui-build` is taken to touch no file the download reads"
         in found[0].message
     ), found[0].message
+
+
+def test_a_lock_file_the_download_may_rewrite_is_named_in_the_finding(tmp_path: Path) -> None:
+    files = {"package.json": '{"name": "x"}', "package-lock.json": "{}", "a.js": ""}
+    result = _fix(
+        tmp_path, files, "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\n"
+    )
+    found = [f for f in result.fixes if f.code == codes.PREFETCH]
+    assert len(found) == 1 and found[0].applied
+    assert (
+        "unsafe: the download may rewrite package-lock.json, and the later COPY would put the "
+        "build context's copy back over it" in found[0].message
+    ), found[0].message
+    # `npm ci` never rewrites it: nothing to say.
+    again = _fix(
+        tmp_path, {}, "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n"
+    )
+    message = next(f.message for f in again.fixes if f.code == codes.PREFETCH)
+    assert "may rewrite" not in message

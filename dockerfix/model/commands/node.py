@@ -782,7 +782,26 @@ def _yarn_install(ctx: _Ctx, parsed: Args, base: str, specs: list[str]) -> Comma
         writes.append(_yarn_cache(ctx, "yarn-classic"))
     if specs:
         writes += [join(base, "package.json"), join(base, "yarn.lock")]
+    elif not _yarn_frozen(ctx, parsed, flavour):
+        # A yarn.lock out of step with package.json (or none) is rewritten by the install.
+        writes.append(join(base, "yarn.lock"))
     return acc.effect("install", "yarn", writes, network=True, cost=20.0)
+
+
+def _yarn_frozen(ctx: _Ctx, parsed: Args, flavour: str) -> bool:
+    """The install leaves yarn.lock as it is: `--frozen-lockfile` (Yarn 1; Yarn 2+ takes it
+    for `--immutable`), `--pure-lockfile` (Yarn 1), `--immutable` (Yarn 2+, its default when
+    CI is set)."""
+    if parsed.has("--frozen-lockfile"):
+        return True
+    if flavour == "yarn-classic":
+        return parsed.has("--pure-lockfile") or _truthy(ctx.env.get("YARN_FROZEN_LOCKFILE"))
+    immutable = parsed.has("--immutable") or _truthy(ctx.env.get("YARN_ENABLE_IMMUTABLE_INSTALLS"))
+    if flavour == "yarn-berry":
+        return immutable or (
+            _truthy(ctx.env.get("CI")) and "YARN_ENABLE_IMMUTABLE_INSTALLS" not in ctx.env
+        )
+    return immutable or parsed.has("--pure-lockfile")  # Yarn 2+ refuses the latter
 
 
 _PNPM = _NodeTool(
@@ -877,9 +896,14 @@ def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         acc = _Reads()
         ignore = parsed.has("--ignore-scripts") or _truthy(ctx.env.get("npm_config_ignore_scripts"))
         members = _node_project(ctx, acc, _PNPM, base, scripts=not ignore)
+        writes = [join(base, "node_modules"), *(join(m, "node_modules") for m in members), store]
         if sub == "add":
             _node_local_specs(acc, words[1:], "pnpm add")
-        writes = [join(base, "node_modules"), *(join(m, "node_modules") for m in members), store]
+            writes += [join(base, "package.json"), join(base, "pnpm-lock.yaml")]
+        elif not _pnpm_frozen(ctx, parsed):
+            # A pnpm-lock.yaml out of step with package.json, or of an older lockfile
+            # format, is rewritten by the install.
+            writes.append(join(base, "pnpm-lock.yaml"))
         return acc.effect("install", "pnpm", writes, network=not parsed.has("--offline"), cost=15.0)
     if sub == "store" or sub == "config":
         return _simple(
@@ -900,6 +924,18 @@ def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
             (norm(base),),
         )
     return unknown_effect(args, f"`pnpm {sub}` is not a pnpm command dockerfix knows")
+
+
+def _pnpm_frozen(ctx: _Ctx, parsed: Args) -> bool:
+    """`pnpm install` leaves pnpm-lock.yaml as it is: `--frozen-lockfile`, or CI set (its
+    default there) without `--no-frozen-lockfile`."""
+    if parsed.has("--no-frozen-lockfile") or parsed.has("--prefer-frozen-lockfile"):
+        return False
+    return (
+        parsed.has("--frozen-lockfile")
+        or _truthy(ctx.env.get("npm_config_frozen_lockfile"))
+        or _truthy(ctx.env.get("CI"))
+    )
 
 
 _BUN = _NodeTool("bun", "bun", _BUN_CONFIGS, _BUN_SCRIPTS, "bun install")

@@ -299,3 +299,38 @@ def test_npm_install_of_a_file_spec_declines() -> None:
     effect = run("npm install file:./shared", {"package.json": '{"name": "a"}'})
     assert effect.reads_all
     assert "npm install file:./shared installs a local folder" in " ".join(effect.reasons)
+
+
+YARN_CLASSIC = {"package.json": '{"packageManager": "yarn@1.22.22"}', "yarn.lock": ""}
+YARN_EITHER = {"package.json": '{"name": "x"}', "yarn.lock": ""}
+YARN_BERRY = {"package.json": '{"name": "x"}', "yarn.lock": "__metadata:\n", ".yarnrc.yml": ""}
+PNPM = {"package.json": '{"name": "x"}', "pnpm-lock.yaml": "lockfileVersion: '9.0'\n"}
+
+
+@pytest.mark.parametrize(
+    ("command", "files", "env", "lock"),
+    [
+        # An install that may bring the lock file up to date with package.json writes it.
+        ("yarn install", YARN_CLASSIC, {}, "yarn.lock"),
+        ("yarn", YARN_BERRY, {}, "yarn.lock"),
+        ("yarn install", YARN_CLASSIC, {"CI": "true"}, "yarn.lock"),  # Yarn 1 ignores CI
+        ("pnpm install", PNPM, {}, "pnpm-lock.yaml"),
+        ("pnpm i --no-frozen-lockfile", PNPM, {"CI": "true"}, "pnpm-lock.yaml"),
+        ("pnpm install --prefer-frozen-lockfile", PNPM, {}, "pnpm-lock.yaml"),
+        # Frozen: it fails rather than rewrite it.
+        ("yarn install --frozen-lockfile", YARN_CLASSIC, {}, None),
+        ("yarn install --pure-lockfile", YARN_CLASSIC, {}, None),
+        ("yarn install", YARN_EITHER, {}, "yarn.lock"),
+        ("yarn install --frozen-lockfile", YARN_EITHER, {}, None),
+        ("yarn install --immutable", YARN_BERRY, {}, None),
+        ("yarn install", YARN_BERRY, {"CI": "1"}, None),
+        ("pnpm install --frozen-lockfile", PNPM, {}, None),
+        ("pnpm install", PNPM, {"CI": "true"}, None),
+    ],
+)
+def test_an_install_not_frozen_may_rewrite_its_lock(
+    command: str, files: dict[str, str], env: dict[str, str], lock: str | None
+) -> None:
+    writes = set(run(command, files, env).writes)
+    locks = {w for w in writes if w.endswith((".lock", "-lock.yaml"))}
+    assert locks == ({lock} if lock else set())
