@@ -277,6 +277,13 @@ def _finish_log(proc: subprocess.Popen[str], timeout: float) -> list[frozenset[s
     return changes
 
 
+# Program sources, which every change of the code edits (`main.go`, `app.py`), unlike the
+# configuration files a COPY of a few named files usually sends.
+SOURCE_SUFFIXES = (
+    ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rs", ".java", ".kt", ".scala",
+    ".rb", ".php", ".cs", ".fs", ".ex", ".exs", ".dart", ".c", ".cc", ".cpp", ".h", ".hpp",
+    ".swift", ".vue", ".svelte",
+)  # fmt: skip
 # Package archives (wheels, tarballs, gems, jars, …), whose names carry their versions.
 ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".gem", ".jar", ".nupkg", ".deb", ".apk", ".rpm")
 # Folders of a package manager's own release and plugin files (`.yarn/releases/yarn-4.3.1.cjs`).
@@ -299,9 +306,11 @@ def _names_files(pattern: str, files: tuple[tuple[str, str], ...] | None) -> boo
     return len(files) == 1 and files[0][0].strip("/") == pattern.strip("/").removeprefix("./")
 
 
-def copy_prior(effect: Effect) -> float:
+def copy_prior(effect: Effect, inserted: bool = False) -> float:
     """The chance, before any history is read, that a commit changes the files of a known
-    copy from the build context: by the kind of files it sends."""
+    copy from the build context: by the kind of files it sends. ``inserted``: a manifest
+    copy dockerfix adds, of files an install reads (a crate's `src/main.rs` among them),
+    counted as configuration."""
     files = effect.context_files
     if all(is_manifest(f) for f in files):
         return P_MANIFEST
@@ -310,14 +319,28 @@ def copy_prior(effect: Effect) -> float:
         and effect.copy.sources
         and all(_names_files(s.pattern, s.files) for s in effect.copy.sources)
     ):
+        if (
+            not inserted
+            and any(is_manifest(f) for f in files)
+            and any(
+                f.endswith(SOURCE_SUFFIXES) and not is_manifest(f) and not is_package_file(f)
+                for f in files
+            )
+        ):
+            # `COPY go.mod go.sum main.go ./`: manifests sent with a program's source change
+            # whenever the code does.
+            return P_SOURCE
         return P_CONFIG  # a few named files (configuration), not a tree of sources
     if all(is_package_file(f) for f in files):
         return P_CONFIG  # a folder of package archives: a new version now and then
     return P_SOURCE
 
 
-def step_volatility(step: Step, effect: Effect, history: History | None = None) -> float:
-    """The chance that a typical commit changes what this step reads (its cache key)."""
+def step_volatility(
+    step: Step, effect: Effect, history: History | None = None, inserted: bool = False
+) -> float:
+    """The chance that a typical commit changes what this step reads (its cache key);
+    ``inserted``: a manifest copy dockerfix adds (see `copy_prior`)."""
     keyword = step.keyword
     if keyword == "ARG":
         from dockerfix.syntax.lineparse import parse_words
@@ -336,7 +359,7 @@ def step_volatility(step: Step, effect: Effect, history: History | None = None) 
             return P_CONFIG if single and "." in posixpath.basename(sources[0]) else P_SOURCE
         if not files:
             return P_TEXT
-        prior = copy_prior(effect)
+        prior = copy_prior(effect, inserted)
         return history.estimate(files, prior) if history is not None else prior
     if keyword == "RUN":
         if files:

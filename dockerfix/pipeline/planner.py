@@ -430,7 +430,7 @@ def _plan_split(
                 if step is None:
                     return None
                 effects[next_id] = step_effect(step, model, stage, ctx, effects)
-                vol[next_id] = step_volatility(step, effects[next_id], history)
+                vol[next_id] = step_volatility(step, effects[next_id], history, inserted=True)
                 cost[next_id] = effects[next_id].cost
                 inserted[next_id] = text
                 nodes.append(next_id)

@@ -824,8 +824,10 @@ def test_the_folder_that_holds_the_copy_sources_is_the_build_context(tmp_path: P
         tmp_path, UNOPTIMIZED.replace("COPY . .", "COPY requirements.txt app.py ./")
     )
     result = run("--check", str(dockerfile))
-    # Nothing to split (the copy sends the two files already), but the context is the top.
-    assert result.returncode == 0, result.stderr
+    # The context is the top, where both files are: the copy sends the manifest with the
+    # program's source, and the install moves between requirements.txt and app.py.
+    assert result.returncode == 1, result.stderr
+    assert b"1 file would be rewritten" in result.stderr
     assert (
         f"the build context is taken to be {tmp_path.resolve()}, which holds the files its "
         "COPY instructions send".encode()

@@ -133,3 +133,29 @@ def test_the_patterns_are_the_rows_file_patterns() -> None:
 def test_build_stamp_names(name: str, stamp: bool) -> None:
     assert is_volatile_arg(name, has_default=False) is stamp
     assert is_volatile_arg(name, has_default=True) is False
+
+
+def _copy_priors(tmp_path, text: str) -> list[float]:  # type: ignore[no-untyped-def]
+    from dockerfix.analysis import Analysis
+    from dockerfix.model.volatility import copy_prior
+    from dockerfix.settings import Settings
+    from dockerfix.syntax import parse
+
+    for name in ("go.mod", "go.sum", "main.go", "nginx.conf", "app.py"):
+        (tmp_path / name).write_text("x\n")
+    analysis = Analysis(parse(text), Settings.make(), tmp_path, None)
+    stage = analysis.model.stages[0]
+    effects = analysis.effects(stage)
+    return [copy_prior(effects[s.position]) for s in stage.steps if s.keyword == "COPY"]
+
+
+def test_manifests_copied_with_a_program_source_change_as_sources(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dockerfix.model.volatility import P_CONFIG, P_MANIFEST, P_SOURCE
+
+    priors = _copy_priors(
+        tmp_path,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nCOPY go.mod go.sum main.go ./\n"
+        "COPY app.py .\nCOPY nginx.conf /etc/nginx/\n",
+    )
+    # A named source file alone (`COPY app.py .`, a crate's src/main.rs) stays configuration.
+    assert priors == [P_MANIFEST, P_SOURCE, P_CONFIG, P_CONFIG]

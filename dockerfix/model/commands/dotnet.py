@@ -50,6 +50,7 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
 )
 
 _DOTNET_PROJECTS = ("*.sln", "*.slnx", "*.csproj", "*.fsproj", "*.vbproj")
+_PROJECT_SUFFIXES = (".sln", ".slnx", ".csproj", ".fsproj", ".vbproj", ".proj")
 _DOTNET_SHARED = (
     "global.json",
     "NuGet.config",
@@ -213,22 +214,24 @@ def _dotnet_restore(ctx: _Ctx, parsed: Args, targets: list[str], packages: str) 
     acc.add(*_upward(".", _DOTNET_SHARED), *parsed.values("--configfile"))
     _local_feeds(ctx, acc, configs, parsed.values("-s", "--source"))
     seen: set[str] = set()
-    if targets:
-        projects = [norm(t) for t in targets]
-    else:
-        listed = [ctx.expand(p) for p in _DOTNET_PROJECTS]
+    projects: list[str] = []
+    for folder in [norm(t) for t in targets] or ["."]:
+        if folder.endswith(_PROJECT_SUFFIXES):
+            projects.append(folder)
+            continue
+        # A folder (or none: the current one): dotnet takes the project or solution file in it.
+        listed = [ctx.expand(join(folder, p)) for p in _DOTNET_PROJECTS]
         if any(found is None for found in listed):
-            acc.add(*_DOTNET_PROJECTS)
+            acc.add(*(join(folder, p) for p in _DOTNET_PROJECTS))
             acc.decline(
                 "dotnet restore picks the project or solution file of the directory: "
                 "they cannot be listed, so their references are unknown"
             )
-            projects = []
-        else:
-            projects = [p for found in listed for p in found or ()]
-            # Without an argument dotnet uses the solution if there is one.
-            solutions = [p for p in projects if p.endswith((".sln", ".slnx"))]
-            projects = solutions or projects
+            continue
+        found = [p for names in listed for p in names or ()]
+        # dotnet uses the solution if there is one.
+        solutions = [p for p in found if p.endswith((".sln", ".slnx"))]
+        projects.extend(solutions or found)
     for project in projects:
         _dotnet_project(ctx, acc, project, seen)
     writes = [

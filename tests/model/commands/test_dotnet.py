@@ -61,6 +61,22 @@ CASES = [
         ("src/Api/Api.csproj is not known: cannot tell which projects it references",),
     ),
     (
+        # A folder: dotnet restores the project (or solution) file in it.
+        "dotnet restore --configfile nuget.config src/Api",
+        {"src/Api/Api.csproj": "<Project></Project>", "src/Api/Program.cs": ""},
+        "install",
+        "dotnet",
+        (
+            *ABOVE,  # --configfile nuget.config among them
+            "src/Api/Api.csproj",
+            "src/Api/packages.lock.json",
+            *(f"src/Api/{name}" for name in PROPS),
+            *(f"src/{name}" for name in PROPS),
+        ),
+        False,
+        (),
+    ),
+    (
         "dotnet publish -c Release -o /app",
         {},
         "build",
