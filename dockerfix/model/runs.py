@@ -237,8 +237,14 @@ def _analyse_run(
         notes.extend(effect.reasons)
         shown = " ".join(argv[:3])
         if kind not in _PROJECT_FREE and cwd is None:
+            where = (
+                "the base image's working directory is not known to dockerfix: add a WORKDIR "
+                "before it"
+                if workdir is None and cmd.cwd is not None
+                else "a `cd` dockerfix cannot follow"
+            )
             return _unknown(
-                f"the directory `{shown}` runs in is not known (a `cd` dockerfix cannot follow)",
+                f"the directory `{shown}` runs in is not known ({where})",
                 max(cost, UNKNOWN_RUN_COST),
                 mounted,
                 install_like=install_like,

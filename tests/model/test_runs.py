@@ -106,3 +106,18 @@ def test_any_command_after_a_cd_needs_the_folder_but_reads_nothing_there(tmp_pat
     assert _run("cd /app && pip install flask").needs_dirs == frozenset()
     assert _run("cd /tmp && pip install flask").needs_dirs == frozenset()
     assert _run("cd /opt/tool && pip install flask").needs_dirs == frozenset({"/opt/tool"})
+
+
+def test_an_unknown_base_workdir_is_named_as_such_not_as_a_cd() -> None:
+    # No WORKDIR on a base image dockerfix does not know: no `cd` is involved.
+    install = _effects("FROM example.com/ruby-app:1\nCOPY . /usr/src/app\nRUN bundle install\n")[-1]
+    assert install.notes == (
+        "the directory `bundle install` runs in is not known (the base image's working "
+        "directory is not known to dockerfix: add a WORKDIR before it)",
+    )
+    relative = _effects("FROM example.com/ruby-app:1\nRUN cd app && bundle install\n")[-1]
+    assert relative.notes == install.notes
+    moved = _effects("FROM example.com/ruby-app:1\nRUN cd $APP_DIR && bundle install\n")[-1]
+    assert moved.notes == (
+        "the directory `bundle install` runs in is not known (a `cd` dockerfix cannot follow)",
+    )
