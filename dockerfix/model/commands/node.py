@@ -202,7 +202,9 @@ _GIT_HOOKS_ONLY = (
 )
 
 
-def _check_scripts(acc: _Reads, tool: _NodeTool, path: str, data: Mapping[str, Any]) -> None:
+def _check_scripts(
+    acc: _Reads, tool: _NodeTool, path: str, data: Mapping[str, Any], dev: bool = True
+) -> None:
     scripts = _table(data, "scripts")
     hook_scripts = False
     for name in tool.scripts:
@@ -215,7 +217,8 @@ def _check_scripts(acc: _Reads, tool: _NodeTool, path: str, data: Mapping[str, A
             acc.assume(_GIT_HOOKS_ONLY.format(what=f"{path} has a {name} script `{text}`"))
         else:
             acc.decline(reason)
-    for field in ("dependencies", "devDependencies", "optionalDependencies"):
+    fields = ("dependencies", "devDependencies", "optionalDependencies")
+    for field in fields if dev else ("dependencies", "optionalDependencies"):
         for package in _table(data, field):
             why = LIFECYCLE_PACKAGES.get(package)
             if why is None:
@@ -351,8 +354,11 @@ def _npmrc_files(ctx: _Ctx, acc: _Reads, base: str) -> None:
             acc.add(value if value.startswith("/") else join(base, value))
 
 
-def _node_project(ctx: _Ctx, acc: _Reads, tool: _NodeTool, base: str, scripts: bool) -> list[str]:
-    """Read a project's manifests; returns the workspace member directories."""
+def _node_project(
+    ctx: _Ctx, acc: _Reads, tool: _NodeTool, base: str, scripts: bool, dev: bool = True
+) -> list[str]:
+    """Read a project's manifests; returns the workspace member directories. Without
+    ``dev`` the install leaves devDependencies out, and their install scripts do not run."""
     root = _package_json(ctx, acc, join(base, "package.json"), required=True)
     acc.add(*(join(base, c) for c in tool.configs))
     if ".npmrc" in tool.configs:
@@ -365,7 +371,7 @@ def _node_project(ctx: _Ctx, acc: _Reads, tool: _NodeTool, base: str, scripts: b
         patterns = _pnpm_workspace_patterns(ctx.text(join(base, "pnpm-workspace.yaml")))
     members = _node_members(ctx, acc, base, patterns)
     if scripts:
-        _check_scripts(acc, tool, join(base, "package.json"), root)
+        _check_scripts(acc, tool, join(base, "package.json"), root, dev)
         if ctx.text(join(base, "binding.gyp")) is not None and tool.name != "yarn-berry":
             acc.decline(
                 f"{join(base, 'binding.gyp')} exists: {tool.command} builds the native "
@@ -560,7 +566,7 @@ def _npm_install(ctx: _Ctx, parsed: Args, sub: str, specs: list[str], base: str)
             cost=5.0,
         )
     ignore = parsed.has("--ignore-scripts") or _truthy(ctx.env.get("npm_config_ignore_scripts"))
-    members = _node_project(ctx, acc, _NPM, base, scripts=not ignore)
+    members = _node_project(ctx, acc, _NPM, base, scripts=not ignore, dev=_npm_dev(ctx, parsed))
     _node_local_specs(acc, specs, f"npm {sub}")
     # npm also reads a yarn.lock beside package.json, and `npm install` keeps it up to date.
     acc.add(join(base, "yarn.lock"))
@@ -574,6 +580,22 @@ def _npm_install(ctx: _Ctx, parsed: Args, sub: str, specs: list[str], base: str)
     if specs:
         writes += [join(base, "package.json")]
     return acc.effect("install", "npm", writes, network=True, cost=20.0)
+
+
+def _npm_dev(ctx: _Ctx, parsed: Args) -> bool:
+    """npm installs devDependencies: not with `--omit=dev`, `--production`, `--only=prod`, or
+    NODE_ENV=production (unless `--include=dev`)."""
+    omitted = {*parsed.values("--omit"), *(ctx.env.get("npm_config_omit", "").split())}
+    if "dev" in parsed.values("--include"):
+        return True
+    only = parsed.last("--only") or ""
+    return not (
+        "dev" in omitted
+        or parsed.has("--production")
+        or only.startswith("prod")
+        or _truthy(ctx.env.get("npm_config_production"))
+        or ctx.env.get("NODE_ENV") == "production"
+    )
 
 
 def _yarn_flavour(ctx: _Ctx, base: str) -> str:
@@ -763,7 +785,13 @@ def _yarn_install(ctx: _Ctx, parsed: Args, base: str, specs: list[str]) -> Comma
         or _truthy(ctx.env.get("YARN_IGNORE_SCRIPTS"))
     )
     acc = _Reads()
-    members = _node_project(ctx, acc, tool, base, scripts=not ignore)
+    # Yarn 1 leaves devDependencies out with --production (Yarn 2+ refuses the flag) or
+    # NODE_ENV=production (which Yarn 2+ ignores).
+    dev = flavour == "yarn-berry" or not (
+        parsed.has("--production", "--prod")
+        or (flavour == "yarn-classic" and ctx.env.get("NODE_ENV") == "production")
+    )
+    members = _node_project(ctx, acc, tool, base, scripts=not ignore, dev=dev)
     _yarnrc_files(ctx, acc, base)
     _node_local_specs(acc, specs, "yarn add")
     writes = [join(base, "node_modules"), *(join(m, "node_modules") for m in members)]
@@ -895,7 +923,10 @@ def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     if sub in ("install", "i", "add"):
         acc = _Reads()
         ignore = parsed.has("--ignore-scripts") or _truthy(ctx.env.get("npm_config_ignore_scripts"))
-        members = _node_project(ctx, acc, _PNPM, base, scripts=not ignore)
+        dev = not (
+            parsed.has("--prod", "-P", "--production") or ctx.env.get("NODE_ENV") == "production"
+        )
+        members = _node_project(ctx, acc, _PNPM, base, scripts=not ignore, dev=dev)
         writes = [join(base, "node_modules"), *(join(m, "node_modules") for m in members), store]
         if sub == "add":
             _node_local_specs(acc, words[1:], "pnpm add")

@@ -145,14 +145,17 @@ def _bundle_install(
     _gemfile(ctx, acc, norm(gemfile), set())
     # Bundler installs from vendor/cache when the project keeps its gems there.
     acc.add(lock, join(app_config, "config"), "vendor/cache")
-    deployment = parsed.has("--deployment") or _truthy(ctx.env.get("BUNDLE_DEPLOYMENT"))
+    # Settings from the environment, or from the app's and the user's config files (a
+    # `bundle config set --local deployment true` before it writes the former).
+    configured = _bundle_config(ctx, app_config)
+    deployment = parsed.has("--deployment") or _truthy(
+        ctx.env.get("BUNDLE_DEPLOYMENT", configured.get("BUNDLE_DEPLOYMENT"))
+    )
+    frozen = deployment or _truthy(ctx.env.get("BUNDLE_FROZEN", configured.get("BUNDLE_FROZEN")))
     target = parsed.last("--path") or ("vendor/bundle" if deployment else gem_home)
     writes = [target]
-    if sub in ("update", "lock") or (
-        sub == "install"
-        and not parsed.has("--frozen", "--deployment")
-        and not _truthy(ctx.env.get("BUNDLE_FROZEN"))
-    ):
+    frozen = frozen or parsed.has("--frozen")
+    if sub in ("update", "lock") or (sub == "install" and not frozen):
         writes.append(norm(lock))
     if sub in ("cache", "package"):
         writes.append("vendor/cache")
@@ -169,6 +172,17 @@ def _bundle_install(
         network=kind != "noop",
         cost=30.0 if kind == "install" else 1.0,
     )
+
+
+def _bundle_config(ctx: _Ctx, app_config: str) -> dict[str, str]:
+    """`BUNDLE_*: "value"` settings of the user's config, then the app's (which wins)."""
+    found: dict[str, str] = {}
+    for path in (f"{ctx.home}/.bundle/config", join(app_config, "config")):
+        for line in (ctx.text(path) or "").splitlines():
+            key, sep, value = line.partition(":")
+            if sep and key.startswith("BUNDLE_"):
+                found[key.strip()] = value.strip().strip("\"'")
+    return found
 
 
 @handles("gem")

@@ -334,3 +334,29 @@ def test_an_install_not_frozen_may_rewrite_its_lock(
     writes = set(run(command, files, env).writes)
     locks = {w for w in writes if w.endswith((".lock", "-lock.yaml"))}
     assert locks == ({lock} if lock else set())
+
+
+HUSKY_DEV = {"package.json": '{"devDependencies": {"husky": "^4.3.8"}}'}
+HUSKY_PROD = {"package.json": '{"dependencies": {"husky": "^4.3.8"}}'}
+
+
+@pytest.mark.parametrize(
+    ("command", "files", "env", "assumed"),
+    [
+        ("npm ci", HUSKY_DEV, {}, True),
+        # devDependencies left out: husky is not installed, and its install script never runs.
+        ("npm ci", HUSKY_DEV, {"NODE_ENV": "production"}, False),
+        ("npm ci --omit=dev", HUSKY_DEV, {}, False),
+        ("npm install --production", HUSKY_DEV, {}, False),
+        ("npm ci --include=dev", HUSKY_DEV, {"NODE_ENV": "production"}, True),
+        ("pnpm install --prod --frozen-lockfile", HUSKY_DEV, {}, False),
+        ("yarn install --production --frozen-lockfile", HUSKY_DEV, {}, False),
+        # A runtime dependency is installed all the same.
+        ("npm ci --omit=dev", HUSKY_PROD, {}, True),
+    ],
+)
+def test_lifecycle_packages_among_dev_dependencies_left_out_do_not_run(
+    command: str, files: dict[str, str], env: dict[str, str], assumed: bool
+) -> None:
+    effect = run(command, files, env)
+    assert (effect.assumed is not None) == assumed, effect.assumption

@@ -62,3 +62,21 @@ WRITE_CASES = [
 
 
 test_writes = writes_test(WRITE_CASES)
+
+
+def test_the_config_files_settings_make_an_install_frozen() -> None:
+    from tests.model.commands.helpers import run
+
+    gemfile = {"Gemfile": "source 'https://rubygems.org'\ngem 'rack'\n"}
+    assert "Gemfile.lock" in run("bundle install", gemfile).writes
+    for config in (
+        '---\nBUNDLE_DEPLOYMENT: "true"\n',
+        "---\nBUNDLE_FROZEN: 'true'\n",
+    ):
+        frozen = run("bundle install", {**gemfile, ".bundle/config": config})
+        assert "Gemfile.lock" not in frozen.writes, config
+    # The user's config counts too; a setting of something else does not.
+    user = run("bundle install", {**gemfile, "/root/.bundle/config": 'BUNDLE_FROZEN: "1"\n'})
+    assert "Gemfile.lock" not in user.writes
+    other = run("bundle install", {**gemfile, ".bundle/config": 'BUNDLE_WITHOUT: "test"\n'})
+    assert "Gemfile.lock" in other.writes
