@@ -27,6 +27,7 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+from dockerfix.model.commands.node_locks import npm_dev, pnpm_frozen, yarn_frozen
 
 # The files bun install reads beside package.json: with no lockfile of its own it migrates
 # another tool's lockfile (and so reads it).
@@ -566,7 +567,7 @@ def _npm_install(ctx: _Ctx, parsed: Args, sub: str, specs: list[str], base: str)
             cost=5.0,
         )
     ignore = parsed.has("--ignore-scripts") or _truthy(ctx.env.get("npm_config_ignore_scripts"))
-    members = _node_project(ctx, acc, _NPM, base, scripts=not ignore, dev=_npm_dev(ctx, parsed))
+    members = _node_project(ctx, acc, _NPM, base, scripts=not ignore, dev=npm_dev(ctx, parsed))
     _node_local_specs(acc, specs, f"npm {sub}")
     # npm also reads a yarn.lock beside package.json, and `npm install` keeps it up to date.
     acc.add(join(base, "yarn.lock"))
@@ -580,22 +581,6 @@ def _npm_install(ctx: _Ctx, parsed: Args, sub: str, specs: list[str], base: str)
     if specs:
         writes += [join(base, "package.json")]
     return acc.effect("install", "npm", writes, network=True, cost=20.0)
-
-
-def _npm_dev(ctx: _Ctx, parsed: Args) -> bool:
-    """npm installs devDependencies: not with `--omit=dev`, `--production`, `--only=prod`, or
-    NODE_ENV=production (unless `--include=dev`)."""
-    omitted = {*parsed.values("--omit"), *(ctx.env.get("npm_config_omit", "").split())}
-    if "dev" in parsed.values("--include"):
-        return True
-    only = parsed.last("--only") or ""
-    return not (
-        "dev" in omitted
-        or parsed.has("--production")
-        or only.startswith("prod")
-        or _truthy(ctx.env.get("npm_config_production"))
-        or ctx.env.get("NODE_ENV") == "production"
-    )
 
 
 def _yarn_flavour(ctx: _Ctx, base: str) -> str:
@@ -810,26 +795,10 @@ def _yarn_install(ctx: _Ctx, parsed: Args, base: str, specs: list[str]) -> Comma
         writes.append(_yarn_cache(ctx, "yarn-classic"))
     if specs:
         writes += [join(base, "package.json"), join(base, "yarn.lock")]
-    elif not _yarn_frozen(ctx, parsed, flavour):
+    elif not yarn_frozen(ctx, parsed, flavour):
         # A yarn.lock out of step with package.json (or none) is rewritten by the install.
         writes.append(join(base, "yarn.lock"))
     return acc.effect("install", "yarn", writes, network=True, cost=20.0)
-
-
-def _yarn_frozen(ctx: _Ctx, parsed: Args, flavour: str) -> bool:
-    """The install leaves yarn.lock as it is: `--frozen-lockfile` (Yarn 1; Yarn 2+ takes it
-    for `--immutable`), `--pure-lockfile` (Yarn 1), `--immutable` (Yarn 2+, its default when
-    CI is set)."""
-    if parsed.has("--frozen-lockfile"):
-        return True
-    if flavour == "yarn-classic":
-        return parsed.has("--pure-lockfile") or _truthy(ctx.env.get("YARN_FROZEN_LOCKFILE"))
-    immutable = parsed.has("--immutable") or _truthy(ctx.env.get("YARN_ENABLE_IMMUTABLE_INSTALLS"))
-    if flavour == "yarn-berry":
-        return immutable or (
-            _truthy(ctx.env.get("CI")) and "YARN_ENABLE_IMMUTABLE_INSTALLS" not in ctx.env
-        )
-    return immutable or parsed.has("--pure-lockfile")  # Yarn 2+ refuses the latter
 
 
 _PNPM = _NodeTool(
@@ -931,7 +900,7 @@ def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         if sub == "add":
             _node_local_specs(acc, words[1:], "pnpm add")
             writes += [join(base, "package.json"), join(base, "pnpm-lock.yaml")]
-        elif not _pnpm_frozen(ctx, parsed):
+        elif not pnpm_frozen(ctx, parsed):
             # A pnpm-lock.yaml out of step with package.json, or of an older lockfile
             # format, is rewritten by the install.
             writes.append(join(base, "pnpm-lock.yaml"))
@@ -955,18 +924,6 @@ def _pnpm(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
             (norm(base),),
         )
     return unknown_effect(args, f"`pnpm {sub}` is not a pnpm command dockerfix knows")
-
-
-def _pnpm_frozen(ctx: _Ctx, parsed: Args) -> bool:
-    """`pnpm install` leaves pnpm-lock.yaml as it is: `--frozen-lockfile`, or CI set (its
-    default there) without `--no-frozen-lockfile`."""
-    if parsed.has("--no-frozen-lockfile") or parsed.has("--prefer-frozen-lockfile"):
-        return False
-    return (
-        parsed.has("--frozen-lockfile")
-        or _truthy(ctx.env.get("npm_config_frozen_lockfile"))
-        or _truthy(ctx.env.get("CI"))
-    )
 
 
 _BUN = _NodeTool("bun", "bun", _BUN_CONFIGS, _BUN_SCRIPTS, "bun install")
