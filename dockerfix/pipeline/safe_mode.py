@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from dockerfix.model.constraints import conflicts, is_metadata
 from dockerfix.model.context import BuildContext
-from dockerfix.model.effects import ALL_VARS, Effect, stage_effects
+from dockerfix.model.effects import ALL_VARS, Effect, stage_effects, step_effect
 from dockerfix.model.paths import PathSet
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.pipeline.plan import PlannedRun
@@ -171,7 +171,14 @@ def _verify_stage(
     new_of = {old_position: new_position for new_position, old_position in mapping.items()}
     for node, run in runs.items():
         problems = _check_planned_run(
-            label, old, new_steps[node], run, effects_old, effects_new, new_rank, insert_rank
+            label,
+            (old_model, old, ctx),
+            new_steps[node],
+            run,
+            effects_old,
+            effects_new,
+            new_rank,
+            insert_rank,
         )
         if problems:
             return problems
@@ -272,7 +279,7 @@ def _split_aliases(
 
 def _check_planned_run(
     label: str,
-    old: Stage,
+    original: tuple[Model, Stage, BuildContext | None],
     step: Step,
     run: PlannedRun,
     effects_old: dict[int, Effect],
@@ -286,6 +293,7 @@ def _check_planned_run(
     write what it reads (except the files an inserted manifest copy provides before it), read
     what it writes, or change its state.
     """
+    old_model, old, ctx = original
     text = step.instruction.original
     base = [s.position for s in old.steps]
     anchor = next((s for s in old.steps if _norm(s.instruction.text) == run.anchor), None)
@@ -322,7 +330,18 @@ def _check_planned_run(
     )
     if not moved and not same_state(anchor.state, state):
         return [f"{label}: the added `{text}` would run in a different state"]
-    effect = effects_new[step.position]
+    # What the added RUN touches, modelled as the planner did: where the original RUN runs,
+    # after the copies before it. Below a copy of the whole project, a download in one of its
+    # folders reads its manifests there (named) and what lies outside the copied tree; before
+    # that copy, nothing says which project it belongs to, and the tree's other files would
+    # all count as read, though it names none of them.
+    effect = step_effect(
+        replace(step, position=anchor.position, state=replace(anchor.state, env=state.env)),
+        old_model,
+        old,
+        ctx,
+        effects_old,
+    )
     if run.assumed and effect.assumed is not None:
         effect = effect.assumed
     if run.creates:
