@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from dockerfix.diagnostics import Diagnostic, Tier
 from dockerfix.fixes import codes
 from dockerfix.fixes.rule import Rule, rule
-from dockerfix.model.context import BuildContext, clean
+from dockerfix.model.context import BuildContext, clean, files_size
 from dockerfix.model.context_report import (
     JUNK_RULES,
     Category,
@@ -668,12 +668,7 @@ def _exact(ctx: BuildContext, new_text: str, groups: Sequence[tuple[str, ...]]) 
 
 
 def _size(ctx: BuildContext, files: Sequence[str]) -> str:
-    total = 0
-    for rel in files:
-        try:
-            total += (ctx.root / rel).lstat().st_size
-        except OSError:
-            continue
+    total = files_size(ctx.root, files)
     if total < 1024:
         return f"{total} B"
     if total < 1024 * 1024:

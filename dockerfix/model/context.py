@@ -6,6 +6,7 @@ import bisect
 import fnmatch
 import functools
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,13 +34,7 @@ class BuildContext:
     @functools.cached_property
     def total_bytes(self) -> int:
         """The size of the files sent (read from the disk when first asked for)."""
-        total = 0
-        for rel in self.files:
-            try:
-                total += (self.root / rel).lstat().st_size
-            except OSError:
-                continue
-        return total
+        return files_size(self.root, self.files)
 
     @staticmethod
     def load(
@@ -114,6 +109,17 @@ class BuildContext:
             return _decode(path.read_bytes())
         except (OSError, UnicodeDecodeError):
             return None
+
+
+def files_size(root: Path, files: Iterable[str]) -> int:
+    """The bytes of these files below ``root`` (not following symlinks; missing ones: 0)."""
+    total = 0
+    for rel in files:
+        try:
+            total += (root / rel).lstat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def _decode(data: bytes) -> str:

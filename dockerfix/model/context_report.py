@@ -10,7 +10,6 @@ matching rules: what is reported is what the entry would do.
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from dockerfix.model.context import BuildContext, clean
+from dockerfix.model.context import BuildContext, clean, files_size
 from dockerfix.model.dockerignore import IgnoreFile, parse_dockerignore
 from dockerfix.model.effects import Effect, flag_value, stage_effects
 from dockerfix.model.stages import Model, Stage, Step, build_model
@@ -192,14 +191,14 @@ def analyse_context(root: Path, ignore: IgnoreFile | None, dockerfile_text: str)
         files = newly_excluded(base_text, [rule.entry], remaining, rule.needle)
         if files:
             remaining -= set(files)
-            junk.append(JunkPath(rule, files, _size(root, files), _senders(uses, files)))
+            junk.append(JunkPath(rule, files, files_size(root, files), _senders(uses, files)))
     secrets = find_secrets(root, ctx.files)
     return ContextReport(
         context_files=len(ctx.files),
         context_bytes=ctx.total_bytes,
         broad_lines=tuple(u.line for u in broad),
         sent_files=len(sent),
-        sent_bytes=_size(root, sent),
+        sent_bytes=files_size(root, sent),
         junk=tuple(junk),
         secrets=secrets,
         secrets_sent_by={s.path: _senders(uses, (s.path,)) for s in secrets},
@@ -232,7 +231,7 @@ def find_secrets(root: Path, files: Iterable[str]) -> tuple[SecretFile, ...]:
     for rel in sorted(files):
         kind = _secret_kind(root, rel)
         if kind is not None:
-            found.append(SecretFile(rel, kind, _size(root, (rel,))))
+            found.append(SecretFile(rel, kind, files_size(root, (rel,))))
     return tuple(found)
 
 
@@ -336,16 +335,6 @@ def _senders(uses: Sequence[ContextUse], files: Iterable[str]) -> tuple[int, ...
 def _joined(base_text: str, entries: Sequence[str]) -> str:
     head = base_text if base_text == "" or base_text.endswith("\n") else base_text + "\n"
     return head + "".join(e + "\n" for e in entries)
-
-
-def _size(root: Path, files: Iterable[str]) -> int:
-    total = 0
-    for rel in files:
-        try:
-            total += os.lstat(root / rel).st_size
-        except OSError:
-            continue
-    return total
 
 
 # Every name `_secret_kind` looks at (most files are ruled out by this alone).
