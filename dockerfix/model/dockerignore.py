@@ -165,14 +165,19 @@ class IgnoreFile:
         """The state to pass for entries at the context root."""
         return (False,) * len(self.patterns)
 
+    def quick_pattern(self) -> re.Pattern[str] | None:
+        """Without `!` patterns, one expression matching wherever any pattern does (None with
+        an exception pattern or no patterns); built once."""
+        if not self._any:
+            self._any.append(_any_pattern(self.patterns))
+        return self._any[0]
+
     def matches_with_parent(self, path: str, parent: MatchState) -> tuple[bool, MatchState]:
         """Decide one walk step: is `path` excluded, and what do its children inherit.
 
         `parent` is the state returned for the containing directory (`initial_state` at the root).
         """
-        if not self._any:
-            self._any.append(_any_pattern(self.patterns))
-        quick = self._any[0]
+        quick = self.quick_pattern()
         if quick is not None and not any(parent) and quick.search(path) is None:
             return False, parent  # no pattern matches it, nor any of its folders
         excluded = False
@@ -757,11 +762,9 @@ def walk_context(root: Path, ignore: IgnoreFile, sizes: bool = True) -> ContextL
     excluded: list[str] = []
     pruned: list[str] = []
     total = 0
-    if not ignore._any:
-        ignore._any.append(_any_pattern(ignore.patterns))
     # Without `!` patterns one expression says whether any pattern matches: most entries
     # of a folder no pattern matched are decided by it alone.
-    quick = ignore._any[0]
+    quick = ignore.quick_pattern()
     none = not ignore.patterns
     step = ignore.matches_with_parent
     top = os.fspath(root)

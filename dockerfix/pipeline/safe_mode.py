@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dockerfix.model.constraints import conflicts, is_metadata
+from dockerfix.model.constraints import conflicts, creates_folder, is_metadata, removes_needed
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import ALL_VARS, Effect, stage_effects, step_effect
 from dockerfix.model.paths import PathSet
@@ -386,8 +386,6 @@ def unmet_folders(
     runs before it at ``rank``: a folder ``second`` `cd`s into that ``first`` may create and
     no step before ``rank`` of the new text (``ranks``: new position → rank) creates, and
     one ``first`` needs that ``second``, a RUN, may remove."""
-    from dockerfix.model.constraints import creates_folder, removes_needed
-
     found = [
         "folder: " + folder
         for folder in sorted(second.needs_dirs)
