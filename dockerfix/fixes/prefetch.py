@@ -45,6 +45,7 @@ from dockerfix.fixes.split_copy import (
     ONLY_MANIFESTS,
     SplitCandidate,
     find_split,
+    lock_put_back,
     manifest_copies,
     only_manifests,
 )
@@ -817,9 +818,9 @@ def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declin
     if blocked is not None:
         return blocked
     rest = None if prefetch.rest is None else " ".join([keyword, *flags, prefetch.rest])
-    if split.unsafe and split.rewritten:
+    if split.rewritten:
         # `npm install`: the lock file it may rewrite is put back by the copy after it.
-        said = split.unsafe.split(": ", 1)[0].replace("the install", "the download", 1)
+        said = lock_put_back(posixpath.basename(split.rewritten[0]), "the download")
         assumption = f"{assumption}; {said}" if assumption else said
     aside = _taken_aside(site, eff)
     if aside:

@@ -178,10 +178,7 @@ def find_split(
                 "`npm install` keeps a yarn.lock beside package.json up to date: install with "
                 "`yarn install --frozen-lockfile`, or commit a package-lock.json and use `npm ci`"
             )
-        unsafe = (
-            f"the install may rewrite {name}, and the later COPY would put the build "
-            f"context's copy back over it: {advice}"
-        )
+        unsafe = f"{lock_put_back(name)}: {advice}"
         clobbered = [p for p in clobbered if p not in provided_paths]
     if clobbered:
         top = _top_dirs(clobbered, install.writes)
@@ -210,6 +207,14 @@ def find_split(
     groups = _read_groups(install.reads, provided, files)
     return SplitCandidate(
         b, r, provided, unsafe, tuple(read_back), assumed=bool(assumption), groups=groups
+    )
+
+
+def lock_put_back(name: str, step: str = "the install") -> str:
+    """What a split changes when ``step`` may rewrite lock file ``name``."""
+    return (
+        f"{step} may rewrite {name}, and the later COPY would put the build context's copy "
+        "back over it"
     )
 
 
