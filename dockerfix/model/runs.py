@@ -111,6 +111,7 @@ def _analyse_run(
 ) -> Effect:
     from dockerfix.model.commands import classify
     from dockerfix.model.commands.files import EXACT, PRINTS, WRITE_NOTHING
+    from dockerfix.model.commands.ruby import bundle_setting
 
     ins = step.instruction
     mounted, mount_problem = _mount_context_files(step, ctx)
@@ -214,7 +215,7 @@ def _analyse_run(
             noted=looked,
         )
         static = static and not looked
-        printed = _printed_requirements(argv, cmd, read_file, cwd) or _bundle_setting(
+        printed = _printed_requirements(argv, cmd, read_file, cwd) or bundle_setting(
             argv, cmd_env, read_file, cwd
         )
         if printed is not None:
@@ -488,35 +489,6 @@ def _printed_requirements(
     else:
         return None
     return (normalize(targets[0], cwd), text) if text is not None else None
-
-
-def _bundle_setting(
-    argv: list[str],
-    env: Mapping[str, str],
-    read_file: Callable[[str], str | None],
-    cwd: str | None,
-) -> tuple[str, str] | None:
-    """`bundle config [set] [--local|--global] NAME VALUE`: the config file it writes and its
-    text with the setting added, for a later `bundle install` of the same RUN to read."""
-    words = [w for w in argv[1:] if w not in ("set", "--local", "--global")]
-    if (
-        cwd is None
-        or posixpath.basename(argv[0]) not in ("bundle", "bundler")
-        or len(argv) < 4
-        or argv[1] != "config"
-        or len(words) != 3
-        or any(w.startswith("-") for w in words)
-    ):
-        return None
-    name, value = words[1], words[2]
-    if "--global" in argv:
-        path = f"{env.get('HOME', '/root')}/.bundle/config"
-    else:
-        path = normalize(posixpath.join(env.get("BUNDLE_APP_CONFIG", ".bundle"), "config"), cwd)
-    key = "BUNDLE_" + name.upper().replace(".", "__").replace("-", "_")
-    old = read_file(path) or "---\n"
-    kept = "".join(line for line in old.splitlines(True) if not line.startswith(key + ":"))
-    return path, f'{kept}{key}: "{value}"\n'
 
 
 def _is_python(program: str) -> bool:

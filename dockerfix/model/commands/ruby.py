@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable, Mapping
 
 from dockerfix.model.commands._base import (
     SYSTEM_WRITES,
@@ -22,6 +23,7 @@ from dockerfix.model.commands._base import (
     unknown_effect,
 )
 from dockerfix.model.commands._registry import handles
+from dockerfix.model.paths import normalize
 
 ECOSYSTEMS: tuple[Ecosystem, ...] = (
     Ecosystem(
@@ -172,6 +174,35 @@ def _bundle_install(
         network=kind != "noop",
         cost=30.0 if kind == "install" else 1.0,
     )
+
+
+def bundle_setting(
+    argv: list[str],
+    env: Mapping[str, str],
+    read_file: Callable[[str], str | None],
+    cwd: str | None,
+) -> tuple[str, str] | None:
+    """`bundle config [set] [--local|--global] NAME VALUE`: the config file it writes and its
+    text with the setting added, for a later `bundle install` of the same RUN to read."""
+    words = [w for w in argv[1:] if w not in ("set", "--local", "--global")]
+    if (
+        cwd is None
+        or posixpath.basename(argv[0]) not in ("bundle", "bundler")
+        or len(argv) < 4
+        or argv[1] != "config"
+        or len(words) != 3
+        or any(w.startswith("-") for w in words)
+    ):
+        return None
+    name, value = words[1], words[2]
+    if "--global" in argv:
+        path = f"{env.get('HOME', '/root')}/.bundle/config"
+    else:
+        path = normalize(posixpath.join(env.get("BUNDLE_APP_CONFIG", ".bundle"), "config"), cwd)
+    key = "BUNDLE_" + name.upper().replace(".", "__").replace("-", "_")
+    old = read_file(path) or "---\n"
+    kept = "".join(line for line in old.splitlines(True) if not line.startswith(key + ":"))
+    return path, f'{kept}{key}: "{value}"\n'
 
 
 def _bundle_config(ctx: _Ctx, app_config: str) -> dict[str, str]:
