@@ -76,3 +76,22 @@ def test_format_table_pads_columns() -> None:
     assert set(lines[1]) <= {"-", " "}
     assert lines[2].index("Dockerfile") == lines[3].index("docker/Dockerfile")
     assert lines[3].rstrip().endswith("-")
+
+
+def test_resume_keeps_the_outcomes_worth_keeping(tmp_path: Path) -> None:
+    import json
+    from dataclasses import asdict
+
+    outcome = corpus_builds.Outcome
+    earlier = [
+        outcome("a/ok", "Dockerfile", built="yes", equivalent="yes", diff="d1"),
+        outcome("b/skip", "Dockerfile", built="skipped: no stand-in", diff="d2"),
+        outcome("c/differs", "Dockerfile", built="yes", equivalent="no: ~ /x", diff="d3"),
+        outcome("d/slow", "Dockerfile", built="no: over the time budget (240 s)", diff="d4"),
+    ]
+    path = tmp_path / "earlier.json"
+    path.write_text(json.dumps([asdict(o) for o in earlier]))
+    kept = corpus_builds.earlier_outcomes(path)
+    # Keyed by the diff too: a rewrite that changed since is built again.
+    assert sorted(kept) == [("a/ok", "Dockerfile", "d1"), ("b/skip", "Dockerfile", "d2")]
+    assert kept[("a/ok", "Dockerfile", "d1")] == earlier[0]
