@@ -8,13 +8,14 @@ twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dockerfix.fixes import codes
 from dockerfix.fixes.suppression import Suppressions, read_suppressions
+from dockerfix.records import dataclass
 from dockerfix.settings import Settings
 from dockerfix.syntax import Dockerfile
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+from dockerfix.records import dataclass
 
 KEYS = {"select", "ignore", "unsafe-fixes", "cache-mounts", "exclude", "format", "context"}
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from dockerfix.fixes import codes
+from dockerfix.records import dataclass
 
 if TYPE_CHECKING:
     from dockerfix.config import Config

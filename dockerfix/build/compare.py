@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from dockerfix.build.imagediff import (
     measure_noise,
     run_config,
 )
+from dockerfix.records import dataclass
 
 __all__ = [
     "BuildSummary",

@@ -11,11 +11,11 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from dockerfix.build.imagediff import ImageSnapshot
+from dockerfix.records import dataclass
 
 __all__ = [
     "ENGINES",

@@ -16,9 +16,11 @@ import posixpath
 import stat
 import tarfile
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import IO, Any
+
+from dockerfix.records import dataclass
 
 __all__ = [
     "CONFIG_FIELDS",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ import click
 from dockerfix.cli.files import SourceFile
 from dockerfix.cli.load import Refused, load
 from dockerfix.cli.options import CONTEXT_OPTION, die
+from dockerfix.records import dataclass
 
 if TYPE_CHECKING:
     from dockerfix.analysis import Analysis

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+
+from dockerfix.records import dataclass
 
 # BuildKit itself accepts any size, but a Dockerfile over 10 MiB is not a real
 # Dockerfile; refusing it keeps memory and time bounded.

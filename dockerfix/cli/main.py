@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +22,7 @@ from dockerfix.cli.options import (
     die,
 )
 from dockerfix.fixes.codes import SECRET_IN_CONTEXT
+from dockerfix.records import dataclass
 from dockerfix.settings import Settings
 
 EXAMPLES = """\b

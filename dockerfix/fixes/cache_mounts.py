@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
 from dockerfix.fixes.rule import rule
+from dockerfix.records import dataclass
 from dockerfix.syntax import Dockerfile, Instruction, parse
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from dockerfix.model.dockerignore import IgnoreFile, find_dockerignore, parse_do
 from dockerfix.model.effects import Effect, stage_effects
 from dockerfix.model.paths import is_under, normalize, paths_overlap
 from dockerfix.model.stages import Model, Stage, Step, build_model
+from dockerfix.records import dataclass
 from dockerfix.syntax import Dockerfile
 
 if TYPE_CHECKING:

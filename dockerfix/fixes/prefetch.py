@@ -13,7 +13,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
@@ -59,6 +59,7 @@ from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.variables import referenced_names
 from dockerfix.model.volatility import P_SPLIT, is_volatile_arg
 from dockerfix.pipeline.plan import PlannedRun
+from dockerfix.records import dataclass
 from dockerfix.syntax import parse
 from dockerfix.syntax.lineparse import parse_words
 

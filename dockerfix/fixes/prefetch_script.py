@@ -11,12 +11,12 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from dockerfix.model import shell
 from dockerfix.model.commands.files import WRITE_NOTHING
 from dockerfix.model.context import BuildContext
+from dockerfix.records import dataclass
 
 Mode = Literal["add", "split"]
 _PROJECTS: dict[tuple[int, str, int], tuple[Mapping[str, str], Project]] = {}

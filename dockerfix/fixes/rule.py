@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dockerfix.diagnostics import Tier
 from dockerfix.model.stages import Step
+from dockerfix.records import dataclass
 
 
 @dataclass(frozen=True)

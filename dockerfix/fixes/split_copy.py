@@ -10,7 +10,6 @@ import fnmatch
 import json
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
@@ -22,6 +21,7 @@ from dockerfix.model.runs import script_text
 from dockerfix.model.stages import Model, Stage, Step
 from dockerfix.model.variables import referenced_names
 from dockerfix.model.volatility import P_SPLIT, is_manifest, is_package_file
+from dockerfix.records import dataclass
 
 RULE = rule(
     codes.SPLIT_COPY,

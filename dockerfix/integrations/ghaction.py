@@ -19,11 +19,11 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dockerfix.integrations.discover import is_dockerfile_name
+from dockerfix.records import dataclass
 
 LineRange = tuple[int, int]
 MARKER = "<!-- dockerfix-review -->"

@@ -4,7 +4,6 @@ rewrite with its `.dockerignore` edit; each one exactly what a command line prin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
@@ -12,6 +11,7 @@ from lsprotocol import types
 from dockerfix.diagnostics import Result
 from dockerfix.lsp.document import DocumentRun, run_variant
 from dockerfix.lsp.positions import minimal_edit
+from dockerfix.records import dataclass
 
 REWRITE_TITLE = "Apply dockerfix's rewrite"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,7 @@ from dockerfix.config import ConfigError
 from dockerfix.diagnostics import Result
 from dockerfix.integrations.compose import ComposeError
 from dockerfix.lsp.options import ClientOptions
+from dockerfix.records import dataclass
 from dockerfix.settings import Settings
 
 if TYPE_CHECKING:

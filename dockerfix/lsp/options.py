@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from dockerfix.config import Config
 from dockerfix.fixes import codes
+from dockerfix.records import dataclass
 from dockerfix.settings import Settings
 
 # Milliseconds between the last keystroke and the analysis of a changed document.

@@ -7,7 +7,7 @@ import fnmatch
 import functools
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from dockerfix.model.dockerignore import (
@@ -16,6 +16,7 @@ from dockerfix.model.dockerignore import (
     parse_dockerignore,
     walk_context,
 )
+from dockerfix.records import dataclass
 
 MAX_READ_BYTES = 1024 * 1024
 

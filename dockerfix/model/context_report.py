@@ -13,7 +13,6 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +21,7 @@ from dockerfix.model.dockerignore import IgnoreFile, parse_dockerignore
 from dockerfix.model.effects import Effect, flag_value, stage_effects
 from dockerfix.model.stages import Model, Stage, Step, build_model
 from dockerfix.model.variables import expand_word
+from dockerfix.records import dataclass
 from dockerfix.syntax import parse
 
 __all__ = [

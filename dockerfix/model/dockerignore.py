@@ -21,9 +21,11 @@ import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal
+
+from dockerfix.records import dataclass
 
 __all__ = [
     "ContextListing",

@@ -7,12 +7,13 @@ can use them without importing each other.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
 from dockerfix.model.paths import PathSet
+from dockerfix.records import dataclass
 
 ALL_VARS = frozenset({"*"})
 StepKind = Literal[

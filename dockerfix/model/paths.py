@@ -6,7 +6,8 @@ import fnmatch
 import functools
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from dockerfix.records import dataclass
 
 _GLOB_CHARS = frozenset("*?[")
 

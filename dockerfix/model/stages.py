@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
 from dockerfix.model.base_images import default_user, default_workdir
 from dockerfix.model.paths import normalize
 from dockerfix.model.variables import expand, expand_word
+from dockerfix.records import dataclass
 from dockerfix.syntax import Dockerfile, Instruction
 from dockerfix.syntax.lineparse import parse_words
 

@@ -10,12 +10,12 @@ import posixpath
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dockerfix.model.effects import Effect
 from dockerfix.model.stages import Step
+from dockerfix.records import dataclass
 
 if TYPE_CHECKING:  # git is started only when a history is read
     import subprocess

@@ -8,11 +8,11 @@ common first stage serves every Dockerfile that starts with it.  This is advice 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from dockerfix.model.stages import build_model
 from dockerfix.model.variables import expand
+from dockerfix.records import dataclass
 from dockerfix.syntax import parse
 
 

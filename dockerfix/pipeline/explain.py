@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from dockerfix.analysis import Analysis
 from dockerfix.model.context import clean
 from dockerfix.model.effects import Effect
 from dockerfix.model.stages import Model
+from dockerfix.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import heapq
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+from dockerfix.records import dataclass
 
 # Exact search over the order ideals of one part stops here and the greedy order is used.
 MAX_STATES = 100_000

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockerfix.diagnostics import Diagnostic
 from dockerfix.model.stages import Stage
+from dockerfix.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ and no information.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dockerfix.model.constraints import must_precede, to_networkx
 from dockerfix.model.context import BuildContext
 from dockerfix.model.effects import Effect, stage_effects
 from dockerfix.model.stages import Model, Stage, build_model
+from dockerfix.records import dataclass
 from dockerfix.syntax import Dockerfile
 
 __all__ = [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from dockerfix.records import dataclass
 from dockerfix.syntax.gocompat import (
     GO_SPACE,
     GO_SPACE_BYTES,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Literal
+
+from dockerfix.records import dataclass
 
 TriviaKind = Literal["comment", "blank", "directive", "unparsed"]
 

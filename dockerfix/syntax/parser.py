@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import dockerfix.syntax.shellwords as shellwords
+from dockerfix.records import dataclass
 from dockerfix.syntax.gocompat import is_comment, trim_left_space, trim_newline
 from dockerfix.syntax.lineparse import ParsedLine, parse_line
 from dockerfix.syntax.nodes import (

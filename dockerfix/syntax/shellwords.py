@@ -8,8 +8,7 @@ so the lexer has to agree with BuildKit on what is an error, too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from dockerfix.records import dataclass
 from dockerfix.syntax.gocompat import GO_SPACE
 
 _EOF = ""

@@ -11,8 +11,10 @@ import posixpath
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal, Protocol
+
+from dockerfix.records import dataclass
 
 if sys.version_info >= (3, 11):
     import tomllib

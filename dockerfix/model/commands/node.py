@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from dockerfix.model.commands._base import (
@@ -28,6 +27,7 @@ from dockerfix.model.commands._base import (
 )
 from dockerfix.model.commands._registry import handles
 from dockerfix.model.commands.node_locks import npm_dev, pnpm_frozen, yarn_frozen
+from dockerfix.records import dataclass
 
 # The files bun install reads beside package.json: with no lockfile of its own it migrates
 # another tool's lockfile (and so reads it).

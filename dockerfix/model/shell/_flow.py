@@ -6,10 +6,11 @@ The state is the cd targets applied so far (None when unknown), or _UNREACHED.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final
 
 from dockerfix.model.shell._script import Redirect
+from dockerfix.records import dataclass
 
 
 class _Unreached:

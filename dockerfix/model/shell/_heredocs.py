@@ -8,8 +8,9 @@ same length, and body lines become blanks, so byte offsets and line numbers stay
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
+
+from dockerfix.records import dataclass
 
 
 @dataclass(frozen=True)

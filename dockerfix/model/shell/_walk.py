@@ -10,7 +10,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Final
 
 from dockerfix.model.shell._argv import _operands, _read_names, _set_options, _shell_mode, _unwrap
@@ -35,6 +35,7 @@ from dockerfix.model.shell._words import (
     _unescape_heredoc,
     _WordAcc,
 )
+from dockerfix.records import dataclass
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser

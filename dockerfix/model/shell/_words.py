@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Final
 
 from dockerfix.model.shell._script import Word
+from dockerfix.records import dataclass
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BRACE: Final = re.compile(r"\{[^{}]*(?:,|\.\.)[^{}]*\}")
