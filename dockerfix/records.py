@@ -16,6 +16,7 @@ Supported: `frozen`, `eq`, and fields with `default`, `default_factory`, `init`,
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable
 from operator import attrgetter
 from reprlib import recursive_repr
@@ -54,6 +55,9 @@ def _build(cls: type, *, frozen: bool, eq: bool) -> type:
     if "__post_init__" in cls.__dict__:
         raise TypeError(f"{cls.__qualname__}: __post_init__ is not supported")
     body = dict(cls.__dict__)
+    documented = bool(body.get("__doc__"))
+    if not documented:  # the standard library would read the signature of object's __init__
+        cls.__doc__ = cls.__name__
     # The standard library collects and checks the fields; it generates nothing here.
     _collect(cls, init=False, repr=False, eq=False)
     fields = dataclasses.fields(cls)
@@ -86,6 +90,8 @@ def _build(cls: type, *, frozen: bool, eq: bool) -> type:
         )
     for name, method in methods.items():
         setattr(cls, name, method)
+    if not documented:  # as the standard library words it, from the signature of __init__
+        cls.__doc__ = cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
     return cls
 
 

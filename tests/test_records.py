@@ -165,6 +165,23 @@ def test_methods_the_class_defines_are_kept() -> None:
     assert ours("a") == ours("b") and hash(ours("a")) == hash(std("a")) == 7
 
 
+def test_an_undocumented_class_gets_the_standard_librarys_docstring() -> None:
+    def make(decorate: Callable[..., Any]) -> type:
+        @decorate
+        class Bare:
+            key: str
+            count: int = 0
+
+        return Bare
+
+    std, ours = twins(make, frozen=True)
+    assert ours.__doc__ == std.__doc__ == "Bare(key: 'str', count: 'int' = 0)"
+    assert (
+        full(records.dataclass(frozen=True)).__doc__
+        == "A record with every kind of field the project uses."
+    )
+
+
 def test_a_class_with_eq_only_gets_the_generated_hash_when_frozen() -> None:
     def make(decorate: Callable[..., Any]) -> type:
         @decorate

@@ -10,7 +10,6 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -37,6 +36,7 @@ from dockerfix.fixes.prefetch_script import (
     _tool,
     _with_flags,
 )
+from dockerfix.model.commands._base import load_toml
 from dockerfix.model.commands.python import (
     PIP_VALUE,
     PYPROJECT_REQUIREMENTS,
@@ -45,12 +45,6 @@ from dockerfix.model.commands.python import (
     pyproject_snippet,
     setup_py_requirements,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
 
 # --- poetry, uv, pdm, composer, mix: the same install without the project ---------------------
 
@@ -184,10 +178,10 @@ def _plan_uv_project(run: RunScript, project: Project) -> Outcome:
                 "pyproject.toml is not among the files the copy sends: the dependencies are "
                 "known only once the project is built"
             )
-        try:
-            table = tomllib.loads(text).get("project")
-        except tomllib.TOMLDecodeError:
+        data = load_toml(text)
+        if data is None:
             return Declined("pyproject.toml does not parse")
+        table = data.get("project")
         dynamic = table.get("dynamic", []) if isinstance(table, dict) else []
         if not isinstance(table, dict) or "dependencies" in dynamic:
             return Declined(
@@ -280,10 +274,10 @@ def _project_dependencies(project: Project, extras: list[str]) -> str | Declined
     None when it has none; the decline when they are known only once the project is built
     or the image's Python cannot run the program."""
     text = project.read("pyproject.toml")
-    try:
-        table = tomllib.loads(text).get("project") if text is not None else None
-    except tomllib.TOMLDecodeError:
+    data = load_toml(text)
+    if text is not None and data is None:
         return Declined("pyproject.toml does not parse")
+    table = data.get("project") if data is not None else None
     if isinstance(table, dict) and "dependencies" not in table.get("dynamic", []):
         listed = pyproject_requirements(text, extras)
         if listed is None:
@@ -610,9 +604,8 @@ def _cargo_stub(project: Project) -> Outcome:
     text = project.read("Cargo.toml")
     if text is None:
         return None  # the required-manifest check explains it
-    try:
-        manifest = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    manifest = load_toml(text)
+    if manifest is None:
         return Declined("Cargo.toml does not parse")
     if "workspace" in manifest:
         # No stubs for the members: the copies send each member's manifest and the target

@@ -9,7 +9,6 @@ than it saves.  Set DOCKERFIX_NO_CACHE=1 to disable; DOCKERFIX_CACHE_DIR moves i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -63,6 +62,8 @@ def key_for(
 
     `settings_key` is `Settings.key()` of the run: every option that changes the result.
     """
+    import hashlib  # here: a run with the cache off never hashes
+
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{settings_key}\0".encode())
     digest.update(text.encode("utf-8", "surrogatepass"))
@@ -157,6 +158,8 @@ def _result(data: dict[str, Any]) -> Result:
 
 def history_key(git_dir: str, context: str, max_commits: int, head: str) -> str:
     """The cache key of the git history read for `context` at commit `head`."""
+    import hashlib
+
     digest = hashlib.sha256(f"{__version__}\0history\0{git_dir}\0{context}\0".encode())
     digest.update(f"{max_commits}\0{head}".encode())
     return digest.hexdigest()

@@ -488,3 +488,27 @@ def test_exclusive_branches(script: str, exclusive: set[tuple[str, str]]) -> Non
     }
     assert found == exclusive
     assert all(not c.exclusive(c) for c in commands)
+
+
+def test_bash_grammar_is_the_packages_and_loads_without_its_init() -> None:
+    import subprocess
+    import sys
+
+    import tree_sitter
+    import tree_sitter_bash
+
+    from dockerfix.model.shell._walk import bash_grammar
+
+    script = b"cd web && npm ci || { echo failed; exit 1; }"
+    ours = tree_sitter.Parser(tree_sitter.Language(bash_grammar())).parse(script)
+    theirs = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language())).parse(script)
+    assert str(ours.root_node) == str(theirs.root_node)
+    assert "(list (command name: (command_name (word))" in str(ours.root_node)
+    probe = (
+        "import sys; from dockerfix.model.shell import analyze; "
+        "analyze('cd web && npm ci'); "
+        "print(*(m in sys.modules for m in ('tree_sitter', 'tree_sitter_bash', "
+        "'importlib.resources')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.split() == ["True", "False", "False"], loaded.stderr

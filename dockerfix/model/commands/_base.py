@@ -16,12 +16,6 @@ from typing import Any, Literal, Protocol
 
 from dockerfix.records import dataclass
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
-
 Kind = Literal[
     "system-packages", "install", "build", "download", "filesystem", "metadata", "noop", "unknown"
 ]
@@ -261,9 +255,14 @@ def _load_json(text: str | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _load_toml(text: str | None) -> dict[str, Any] | None:
+def load_toml(text: str | None) -> dict[str, Any] | None:
+    """The TOML document's table; None when there is no text or it does not parse."""
     if text is None:
         return None
+    if sys.version_info >= (3, 11):  # imported here: most Dockerfiles read no TOML
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -17,22 +16,17 @@ from dockerfix.model.commands._base import (
     _Ctx,
     _glob_match,
     _is_local_path,
-    _load_toml,
     _Reads,
     _simple,
     _strings,
     _table,
     join,
+    load_toml,
     norm,
     parse_args,
     unknown_effect,
 )
 from dockerfix.model.commands._registry import HANDLERS, handles
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 _REQUIREMENTS = ("requirements*.txt", "requirements/*.txt")
 
@@ -405,7 +399,7 @@ def _pip_compile(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 
 def _pyproject(ctx: _Ctx, acc: _Reads, path: str = "pyproject.toml") -> dict[str, Any] | None:
     acc.add(path)
-    data = _load_toml(ctx.text(path))
+    data = load_toml(ctx.text(path))
     if data is None:
         acc.decline(f"{path} is not known: cannot tell whether it declares local path dependencies")
     return data
@@ -682,7 +676,7 @@ def _pipenv(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     pipfile = ctx.env.get("PIPENV_PIPFILE", "Pipfile")
     acc = _Reads()
     acc.add(pipfile, f"{pipfile}.lock")
-    data = _load_toml(ctx.text(pipfile))
+    data = load_toml(ctx.text(pipfile))
     if data is None:
         acc.decline(f"{pipfile} is not known: cannot tell whether it installs local paths")
     else:
@@ -790,12 +784,10 @@ def snippet_extras(program: str) -> list[str] | None:
 def pyproject_requirements(text: str | None, extras: Iterable[str] = ()) -> str | None:
     """What `pyproject_snippet(extras)` prints for this pyproject.toml; None when it does not
     list them itself (missing, dynamic, or not parsed)."""
-    if text is None:
+    data = load_toml(text)
+    if data is None:
         return None
-    try:
-        table = tomllib.loads(text).get("project")
-    except tomllib.TOMLDecodeError:
-        return None
+    table = data.get("project")
     if not isinstance(table, dict) or "dependencies" in table.get("dynamic", []):
         return None
     deps = table.get("dependencies", [])

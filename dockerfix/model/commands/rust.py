@@ -14,12 +14,12 @@ from dockerfix.model.commands._base import (
     _build_all,
     _Ctx,
     _glob_match,
-    _load_toml,
     _Reads,
     _simple,
     _strings,
     _table,
     join,
+    load_toml,
     norm,
     parse_args,
     unknown_effect,
@@ -94,7 +94,7 @@ def _cargo_manifest(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None
         return
     seen.add(path)
     acc.add(path)
-    data = _load_toml(ctx.text(path))
+    data = load_toml(ctx.text(path))
     if data is None:
         acc.decline(f"{path} is not known: cannot tell its workspace members and path dependencies")
         return
@@ -216,7 +216,7 @@ def _cargo_config_dirs(ctx: _Ctx, acc: _Reads, base: str) -> None:
     """Folders a project's .cargo/config.toml takes crates from (`[source.vendored-sources]
     directory = "vendor"`, local registries): cargo reads them."""
     for name in (".cargo/config.toml", ".cargo/config"):
-        config = _load_toml(ctx.text(join(base, name)))
+        config = load_toml(ctx.text(join(base, name)))
         if config is None:
             continue
         for source in _table(config, "source").values():
