@@ -64,6 +64,18 @@ def _go_module(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None:
         _go_module(ctx, acc, join(folder, target), seen)
 
 
+def _requires_nothing(ctx: _Ctx, read: list[str]) -> bool:
+    """The go.mod files the command reads (those that exist) have no `require` directive, and
+    there is no go.work: `go mod download` has nothing to fetch."""
+    texts = (ctx.text(p) for p in read if posixpath.basename(p) == "go.mod")
+    modules = [text for text in texts if text is not None]
+    if not modules:
+        return False
+    if any(ctx.text(p) is not None for p in read if posixpath.basename(p) == "go.work"):
+        return False
+    return not any(re.search(r"^\s*require\b", text, re.MULTILINE) for text in modules)
+
+
 # How many folders above the working directory go looks for go.mod and go.work.
 _UPWARD = 8
 
@@ -151,12 +163,15 @@ def _go(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
                 cost=10.0,
             )
         kind: Kind = "download" if sub == "mod download" else "noop"
+        cost = 15.0 if kind == "download" else 1.0
+        if kind == "download" and _requires_nothing(ctx, acc.paths):
+            cost = 0.3  # nothing to download: not worth a cache split
         return acc.effect(
             kind,
             "go",
             [modcache] if kind == "download" else [],
             network=kind == "download",
-            cost=15.0 if kind == "download" else 1.0,
+            cost=cost,
         )
     if sub == "install" and words[1:] and all("@" in w for w in words[1:]):
         gobin = ctx.env.get("GOBIN", f"{gopath}/bin")
