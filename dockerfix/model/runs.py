@@ -267,7 +267,10 @@ def _analyse_run(
         redirected = _redirect_paths(cmd)
         writes_file = redirected is None or bool(redirected[1])
         silent = silent and argv[0] in WRITE_NOTHING and not writes_file
-        exact = exact and argv[0] in EXACT and (static or _compares_strings(cmd))
+        # echo and printf name no file, whatever their words expand to (`echo
+        # "{\"version\": \"$BUILD\"}" > version.json` writes exactly version.json).
+        words_known = static or argv[0] in ("echo", "printf") or _compares_strings(cmd)
+        exact = exact and argv[0] in EXACT and words_known
         prints = prints and silent and argv[0] in PRINTS
         if redirected is None:
             return _unknown(
