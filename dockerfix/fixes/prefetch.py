@@ -43,6 +43,7 @@ from dockerfix.fixes.prefetch_script import (
 from dockerfix.fixes.rule import rule, short
 from dockerfix.fixes.split_copy import (
     ONLY_MANIFESTS,
+    READS_NONE,
     SplitCandidate,
     find_split,
     lock_put_back,
@@ -349,6 +350,8 @@ def _describe(found: _Found) -> str:
             f"copy {files} first and run `{found.prefetch.command}` before "
             f"`{short(found.broad)}`, keeping `{found.prefetch.rest}` after it"
         )
+    if not files:  # its manifests are in the image already
+        return f"run `{found.prefetch.command}` before `{short(found.broad)}`"
     return f"copy {files} first and run `{found.prefetch.command}` before `{short(found.broad)}`"
 
 
@@ -501,24 +504,22 @@ def _plan_script(
         ):
             return Declined(_UNKNOWN_WORKDIR)
         return None
-    here = replace(
-        Project.of(copy.image_files(), workdir or "/", ctx), python=_base_python(model, stage)
-    )
-    module = _go_module(copy.image_files(), workdir)
+    # What the download sees: the copy's files and the manifests copied before it
+    # (`COPY pom.xml .`, `COPY src ./src`, `RUN mvn package`).
+    files = {**_manifests_before(site), **copy.image_files()}
+    here = replace(Project.of(files, workdir or "/", ctx), python=_base_python(model, stage))
+    module = _go_module(files, workdir)
     for row in ROWS:
         # go looks for go.mod (and go.work) in the folders above its own too.
         project = here
         above = row.ecosystem == "go" and module is not None and module != workdir
         if above and module is not None:
-            project = Project.of(copy.image_files(), module, ctx)
+            project = Project.of(files, module, ctx)
         outcome = row.plan(script, project)
         if outcome is None:
             continue
         if isinstance(outcome, Declined):
-            outcome = (
-                _from_leading_cd(row, script, copy.image_files(), workdir, ctx, project.python)
-                or outcome
-            )
+            outcome = _from_leading_cd(row, script, files, workdir, ctx, project.python) or outcome
         if (broad.position, row.ecosystem) in site.done or _prefetched(stage, effects, run, row):
             return None  # its dependencies are downloaded before already: nothing to say
         if isinstance(outcome, Declined):
@@ -545,7 +546,7 @@ def _plan_script(
             return Declined(_UNKNOWN_WORKDIR)
         if outcome.folder is not None:
             folder = normalize(outcome.folder, workdir or "/")
-            project = Project.of(copy.image_files(), folder, ctx)
+            project = Project.of(files, folder, ctx)
         for group in row.required:
             if not any(project.exists(m) for m in group):
                 return Declined(
@@ -555,6 +556,19 @@ def _plan_script(
                 )
         return _place(site, row, outcome)
     return None
+
+
+def _manifests_before(site: _Site) -> dict[str, str]:
+    """The image files (image path to context path) that copies of dependency manifests
+    alone put in the image before the broad copy."""
+    found: dict[str, str] = {}
+    for node in site.order[: site.order.index(site.broad.position)]:
+        effect = site.effects.get(node) if node >= 0 else None
+        if effect is None or effect.kind != "copy-context" or not only_manifests(effect):
+            continue
+        if effect.copy is not None and effect.copy.known:
+            found.update(effect.copy.image_files())
+    return found
 
 
 # Builds that download their own dependencies, as they read in a RUN's text.
@@ -792,12 +806,18 @@ def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declin
         eff = without_scratch(eff, creates)
     broad_eff = effects[broad.position]
     split = find_split(broad, broad_eff, step, eff)
-    if not isinstance(split, SplitCandidate):
+    if isinstance(split, SplitCandidate):
+        provided = {
+            img: src for img, src in split.provided if not any(is_under(img, c) for c in creates)
+        }
+        groups, rewritten = split.groups, split.rewritten
+    elif split.reason == READS_NONE and _manifests_before(site):
+        # Its manifests are in the image already (`COPY pom.xml .` before `COPY src ./src`):
+        # the download alone runs before the copy.
+        provided, groups, rewritten = {}, (), ()
+    else:
         # A copy of nothing but what the download reads: a source edit does not rerun it.
         return None if split.reason == ONLY_MANIFESTS else Declined(split.reason)
-    provided = {
-        img: src for img, src in split.provided if not any(is_under(img, c) for c in creates)
-    }
     trimmed = replace(broad_eff, writes=without(broad_eff.writes, set(provided)))
     # The manifest copies, just before the download, create the folders it `cd`s into.
     eff = replace(
@@ -819,9 +839,9 @@ def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declin
     if blocked is not None:
         return blocked
     rest = None if prefetch.rest is None else " ".join([keyword, *flags, prefetch.rest])
-    if split.rewritten:
+    if rewritten:
         # `npm install`: the lock file it may rewrite is put back by the copy after it.
-        said = lock_put_back(posixpath.basename(split.rewritten[0]), "the download")
+        said = lock_put_back(posixpath.basename(rewritten[0]), "the download")
         assumption = f"{assumption}; {said}" if assumption else said
     aside = _taken_aside(site, eff)
     if aside:
@@ -838,7 +858,7 @@ def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declin
         run,
         broad,
         replace(prefetch, command=command.text) if wrappers else prefetch,
-        (*manifest_copies(provided, broad, broad_eff, split.groups), text),
+        (*(manifest_copies(provided, broad, broad_eff, groups) if provided else ()), text),
         rest,
         tuple(provided.values()),
         assumption,
@@ -849,7 +869,7 @@ def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declin
             for s in stage.steps
             if s.position in command.args and s.keyword == "ARG"
         ),
-        split.rewritten,
+        rewritten,
     )
 
 

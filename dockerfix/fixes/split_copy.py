@@ -69,6 +69,7 @@ install then runs without them, which a rebuild from the whole tree would not.
 ALLOWED_FLAGS = ("--chown", "--chmod", "--link")
 # The reason find_split gives for a copy of nothing but what the install reads.
 ONLY_MANIFESTS = "this COPY sends only dependency manifests already"
+READS_NONE = "the install reads none of the files this COPY sends"
 # How to make an install leave its lock file as the build context has it.
 _LOCK_ADVICE = {
     "Pipfile.lock": "use `pipenv install --deploy` (or `pipenv sync`), which never rewrites it",
@@ -154,7 +155,7 @@ def find_split(
                 "system's files, which the install may read: copy the project into a folder "
                 "of its own (a WORKDIR)",
             )
-        return Decline(r, b, "the install reads none of the files this COPY sends")
+        return Decline(r, b, READS_NONE)
     if len(provided) == len(files):
         return Decline(r, b, ONLY_MANIFESTS)
     provided_paths = {img for img, _ in provided}
