@@ -104,8 +104,9 @@ COPY . .
 RUN go build -o /app ./cmd/server
 ```
 Per ecosystem:
-- go: `go build|install|test|vet|generate` (or `make …` when the Makefile runs `go build`)
-  → `COPY go.mod go.sum ./` + `RUN go mod download`; nothing when `vendor/` exists.
+- go: `go build|install|test|vet|generate` (or `make …` when the Makefile runs `go build`,
+  and `./build.sh` when that script of the project does) → `COPY go.mod go.sum ./` + `RUN go
+  mod download`; nothing when `vendor/` exists.
 - cargo: `cargo build` or `cargo install --path .` → `COPY Cargo.toml
   Cargo.lock ./` + `RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo fetch &&
   rm -rf src` (`touch src/lib.rs` for a library); for a workspace, every member's

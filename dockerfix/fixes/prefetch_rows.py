@@ -539,12 +539,26 @@ def _dotnet_project(args: Sequence[str]) -> str | None:
 # --- go --------------------------------------------------------------------------------------
 
 _GO_BUILDS = frozenset({"build", "install", "test", "vet", "generate"})
-# A Makefile that builds Go: `go build`, or through a variable (`$(GOCMD) build`).
+# A Makefile or build script that builds Go: `go build`, or through a variable (`$(GOCMD)
+# build`).
 _MAKE_GO_BUILD = re.compile(r"(?:\bgo|\$[({]GO\w*[)}])\s+(?:build|install)\b")
 
 
 def _is_go_download(cmd: Cmd) -> bool:
     return _tool(cmd) == "go" and cmd.argv[1:3] == ("mod", "download")
+
+
+def _script_run(cmd: Cmd) -> str | None:
+    """The project file a command runs as a shell script (`./build`, `scripts/build.sh`, `sh
+    build.sh`), relative to the working directory; None for any other command."""
+    argv = cmd.argv
+    if len(argv) >= 2 and argv[0] in ("sh", "bash") and not argv[1].startswith("-"):
+        path = argv[1]
+    elif argv and "/" in argv[0] and not argv[0].startswith("/"):
+        path = argv[0]
+    else:
+        return None
+    return path[2:] if path.startswith("./") else path
 
 
 def _plan_go(run: RunScript, project: Project) -> Outcome:
@@ -555,6 +569,9 @@ def _plan_go(run: RunScript, project: Project) -> Outcome:
         elif tool == "make" and not _has_flag(cmd.argv, "-C", "-f", "--directory", "--file"):
             makefile = project.read("Makefile") or project.read("makefile") or ""
             if not _MAKE_GO_BUILD.search(makefile):
+                continue
+        elif (script := _script_run(cmd)) is not None:
+            if not _MAKE_GO_BUILD.search(project.read(script) or ""):
                 continue
         else:
             continue
@@ -661,7 +678,8 @@ ROWS: tuple[PrefetchRow, ...] = (
     PrefetchRow(
         "go",
         "`go build`, `go install`, `go test`, `go vet`, `go generate`; `make …` when the "
-        "Makefile runs `go build` (or `$(GOCMD) build`)",
+        "Makefile runs `go build` (or `$(GOCMD) build`), and a shell script of the project "
+        "(`./build.sh`) that does",
         ("go.mod", "go.sum", "go.work", "go.work.sum"),
         (("go.mod",),),
         "go mod download",
