@@ -134,6 +134,17 @@ def find_split(
         reason = "; ".join(install.notes) or "the install step may read any project file"
         return Decline(r, b, reason)
     files = copy.image_files()
+    absent = sorted(p for p in install.named if p not in files and is_under(p, copy.dest))
+    if absent:
+        # `--configfile nuget.config` that CI writes before the build: the copy sends it
+        # then, and a copy of the manifests found now would not.
+        return Decline(
+            r,
+            b,
+            f"the install names {absent[0]}, which is not in the build context: if it is made "
+            f"before the build, only `{short(broad_step)}` sends it; commit it, or copy it "
+            "before the install",
+        )
     provided = tuple(
         sorted(
             (

@@ -109,3 +109,6 @@ class Effect:
     # fails without web/): it stays after a step that creates one, unless another step that
     # stays before it creates it too. Only the folder, not what is in it.
     needs_dirs: frozenset[str] = frozenset()
+    # Files the RUN's command lines name as inputs (`--configfile nuget.config`), as image
+    # paths: needed, where its other reads are read when they exist.
+    named: frozenset[str] = frozenset()

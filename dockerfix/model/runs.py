@@ -171,6 +171,7 @@ def _analyse_run(
     # /app`, `echo`): the step leaves nothing in the image.
     silent = prints = True
     entered: set[str] = set()  # the folders `cd` goes to
+    named: set[str] = set()  # the files the command lines name as inputs
     # Every command is a file tool that touches exactly the paths it names (`chmod +x
     # run.sh`, `mkdir -p logs`, `cp a b`), or writes nothing: the step reads and writes
     # those and nothing else.
@@ -288,6 +289,7 @@ def _analyse_run(
             if cwd is None and not path.startswith("/"):
                 return _unknown("relative path with unknown working directory", cost, mounted)
             reads[normalize(path, cwd or "/")] = None
+        named.update(normalize(path, cwd or "/") for path in effect.named)
         for path in effect.writes:
             if cwd is None and not path.startswith("/"):
                 return _unknown("relative path with unknown working directory", cost, mounted)
@@ -383,6 +385,7 @@ def _analyse_run(
         notes=tuple(dict.fromkeys(notes)),
         prints_only=prints,
         needs_dirs=frozenset() if exact else needs,
+        named=frozenset(named),
     )
 
 

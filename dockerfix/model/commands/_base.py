@@ -54,6 +54,9 @@ class CommandEffect:
     # only in its working directory (`dotnet restore` follows project references across the
     # tree and looks for Directory.*.props upward).
     names_tree_reads: bool = False
+    # Files of `reads` the command line names explicitly (`--configfile nuget.config`): the
+    # command needs them, where the others are read when they exist.
+    named: tuple[str, ...] = ()
 
 
 NOOP = CommandEffect(kind="noop")
@@ -124,6 +127,12 @@ class _Reads:
         self.all = False
         self.declined = False  # a reason to read everything that no assumption removes
         self.assumptions: list[str] = []
+        self.named: list[str] = []
+
+    def name(self, *paths: str) -> None:
+        """Files the command line names: read, and needed."""
+        self.add(*paths)
+        self.named.extend(norm(p) for p in paths if norm(p) not in self.named)
 
     def add(self, *paths: str) -> None:
         for path in paths:
@@ -158,6 +167,7 @@ class _Reads:
             network=network,
             cost=cost,
             reasons=tuple(r for r in self.reasons if r not in self.assumptions),
+            named=tuple(self.named),
         )
         if not self.all:
             return narrowed

@@ -211,7 +211,8 @@ def _dotnet(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
 def _dotnet_restore(ctx: _Ctx, parsed: Args, targets: list[str], packages: str) -> CommandEffect:
     acc = _Reads()
     configs = [*_upward(".", _DOTNET_SHARED[1:4]), *parsed.values("--configfile")]
-    acc.add(*_upward(".", _DOTNET_SHARED), *parsed.values("--configfile"))
+    acc.add(*_upward(".", _DOTNET_SHARED))
+    acc.name(*parsed.values("--configfile"))
     _local_feeds(ctx, acc, configs, parsed.values("-s", "--source"))
     seen: set[str] = set()
     projects: list[str] = []

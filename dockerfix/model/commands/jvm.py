@@ -175,11 +175,12 @@ def _mvn(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
         )
     acc = _Reads()
     _pom(ctx, acc, pom, set())
-    acc.add(join(base, ".mvn"), *wrapper, *settings)
+    acc.add(join(base, ".mvn"), *wrapper)
+    acc.name(*settings)
     # .mvn/maven.config holds more command-line options, a settings file among them.
     config = _mvn_args((ctx.text(join(base, ".mvn/maven.config")) or "").split())
     for value in config.values("-s", "--settings", "-gs", "--global-settings"):
-        acc.add(value if value.startswith("/") else join(base, value))
+        acc.name(value if value.startswith("/") else join(base, value))
     return acc.effect(
         "download", "maven", [repo], network=not parsed.has("-o", "--offline"), cost=40.0
     )
