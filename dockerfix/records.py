@@ -2,15 +2,17 @@
 
 Defining a frozen dataclass on Python 3.11 compiles six small functions from source, one at a
 time: about a millisecond a class, and the project defines a hundred of them before it reads a
-single Dockerfile. This decorator builds the same class with one compiled function, `__init__`;
-`__repr__`, `__eq__`, `__hash__` and the frozen `__setattr__`/`__delattr__` are closures over the
-field names. The standard library still collects the fields, so `dataclasses.fields`,
-`replace` and `asdict` work unchanged, and type checkers see the standard decorator.
+single Dockerfile. This decorator compiles `__init__` as the standard library writes it, and
+`__eq__` and `__hash__` the same way when first called (most classes never are); `__repr__`
+and the frozen `__setattr__`/`__delattr__`, seldom called, are closures over the field
+names. The standard library still collects the fields, so `dataclasses.fields`, `replace` and
+`asdict` work unchanged, and type checkers see the standard decorator.
 
 Supported: `frozen`, `eq`, and fields with `default`, `default_factory`, `init`, `repr` and
-`compare` (what the project uses). Anything else (`init=False` fields, `kw_only`, `__post_init__`,
-`InitVar`, dataclass bases) raises `TypeError` at definition, so nothing is silently different.
-`tests/test_records.py` holds the behaviour to the standard library's, case by case.
+`compare` (what the project uses). Anything else (`kw_only`, `hash`, `__post_init__`,
+`ClassVar` and `InitVar` fields, dataclass bases) raises `TypeError` at definition, so nothing
+is silently different. `tests/test_records.py` holds the behaviour to the standard library's,
+case by case.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Callable
-from operator import attrgetter
 from reprlib import recursive_repr
 from typing import TYPE_CHECKING, Any
 
@@ -69,17 +70,18 @@ def _build(cls: type, *, frozen: bool, eq: bool) -> type:
             )
     if len(fields) != len(cls.__dict__["__dataclass_fields__"]):
         raise TypeError(f"{cls.__qualname__}: ClassVar and InitVar fields are not supported")
-    methods: dict[str, Any] = {"__init__": _init(cls, fields, frozen)}
+    methods: dict[str, Any] = {"__init__": _compiled(cls, fields, frozen, "__init__")}
+    # __eq__ and __hash__ are compiled when first called: most classes are never compared.
+    if eq and "__eq__" not in body:
+        methods["__eq__"] = _on_first_call(cls, fields, "__eq__")
+    own_hash = body.get("__hash__", _MISSING)
+    explicit_hash = not (own_hash is _MISSING or (own_hash is None and "__eq__" in body))
+    if eq and frozen and not explicit_hash:
+        methods["__hash__"] = _on_first_call(cls, fields, "__hash__")
+    elif eq and not explicit_hash:
+        methods["__hash__"] = None  # mutable and compared by value: unhashable
     if "__repr__" not in body:
         methods["__repr__"] = _repr(cls, tuple(f.name for f in fields if f.repr))
-    if eq:
-        key = _key(tuple(f.name for f in fields if f.compare))
-        if "__eq__" not in body:
-            methods["__eq__"] = _eq(cls, key)
-        own_hash = body.get("__hash__", _MISSING)
-        explicit = not (own_hash is _MISSING or (own_hash is None and "__eq__" in body))
-        if not explicit:
-            methods["__hash__"] = _hash(cls, key) if frozen else None
     if frozen:
         if "__setattr__" in body or "__delattr__" in body:
             raise TypeError(
@@ -95,11 +97,39 @@ def _build(cls: type, *, frozen: bool, eq: bool) -> type:
     return cls
 
 
-def _init(
-    cls: type, fields: tuple[dataclasses.Field[Any], ...], frozen: bool
-) -> Callable[..., None]:
-    """`__init__`, compiled as the standard library writes it: one assignment per field."""
+def _compiled(
+    cls: type, fields: tuple[dataclasses.Field[Any], ...], frozen: bool, name: str
+) -> Callable[..., Any]:
+    """`__init__`, `__eq__` or `__hash__`, compiled from source as the standard library writes
+    it: one assignment per field; one tuple of the compared fields."""
     env: dict[str, Any] = {"_FACTORY": _FACTORY, "_set": object.__setattr__}
+    compared = "".join(f"self.{f.name}," for f in fields if f.compare)
+    if name == "__eq__":
+        theirs = compared.replace("self.", "other.")
+        source = [
+            "def __eq__(self, other):",
+            "  if other.__class__ is self.__class__:",
+            f"    return ({compared})==({theirs})",
+            "  return NotImplemented",
+        ]
+    elif name == "__hash__":
+        source = ["def __hash__(self):", f"  return hash(({compared}))"]
+    else:
+        source = _init_source(fields, frozen, env)
+    exec("\n".join(source) + "\n", env)  # built from the class's own field names
+    method: Callable[..., Any] = env[name]
+    method.__qualname__ = f"{cls.__qualname__}.{name}"
+    method.__module__ = cls.__module__
+    if name == "__init__":
+        annotations = {f.name: f.type for f in fields if f.init}
+        method.__annotations__ = annotations | {"return": None}
+    return method
+
+
+def _init_source(
+    fields: tuple[dataclasses.Field[Any], ...], frozen: bool, env: dict[str, Any]
+) -> list[str]:
+    """The lines of `__init__`; the defaults and factories it names go into `env`."""
     params, lines = ["self"], []
     seen_default = False
     for f in fields:
@@ -129,23 +159,23 @@ def _init(
             params.append(name)
             value = name
         lines.append(f"  _set(self, {name!r}, {value})" if frozen else f"  self.{name} = {value}")
-    source = f"def __init__({', '.join(params)}):\n" + ("\n".join(lines) or "  pass") + "\n"
-    exec(source, env)  # the source is built above from the class's own field names
-    init: Callable[..., None] = env["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__module__ = cls.__module__
-    init.__annotations__ = {f.name: f.type for f in fields if f.init} | {"return": None}
-    return init
+    return [f"def __init__({', '.join(params)}):", *(lines or ["  pass"])]
 
 
-def _key(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    """The tuple of compared fields, as the standard library's `(self.a, self.b,)`."""
-    if len(names) >= 2:
-        return attrgetter(*names)
-    if names:
-        (name,) = names
-        return lambda self: (getattr(self, name),)
-    return lambda self: ()
+def _on_first_call(
+    cls: type, fields: tuple[dataclasses.Field[Any], ...], name: str
+) -> Callable[..., Any]:
+    """A stand-in for `__eq__` or `__hash__` that compiles the method on its first call and
+    puts it on the class in its own place."""
+
+    def first(self: Any, *args: Any) -> Any:
+        method = _compiled(cls, fields, False, name)
+        setattr(cls, name, method)
+        return method(self, *args)
+
+    first.__qualname__ = f"{cls.__qualname__}.{name}"
+    first.__name__ = name
+    return first
 
 
 def _repr(cls: type, names: tuple[str, ...]) -> Callable[[Any], str]:

@@ -274,3 +274,14 @@ def test_class_var_annotations_outside_the_fields_are_refused() -> None:
     cls = type("WithClassVar", (), {"__annotations__": annotations, "b": 1})
     with pytest.raises(TypeError, match="ClassVar and InitVar"):
         records.dataclass(frozen=True)(cls)
+
+
+def test_eq_and_hash_are_compiled_on_their_first_call_and_then_stay() -> None:
+    cls = pair(records.dataclass(frozen=True))
+    eq_stand_in, hash_stand_in = cls.__dict__["__eq__"], cls.__dict__["__hash__"]
+    assert cls("a", 1) == cls("a", 1, "other") and cls("a", 1) != cls("a", 2)
+    compiled = cls.__dict__["__eq__"]
+    assert compiled is not eq_stand_in and compiled.__qualname__ == "pair.<locals>.Pair.__eq__"
+    assert hash(cls("a", 1)) == hash(("a", 1))
+    assert cls.__dict__["__hash__"] is not hash_stand_in
+    assert cls("a", 1) == cls("a", 1) and cls.__dict__["__eq__"] is compiled  # compiled once

@@ -142,6 +142,10 @@ class IgnoreFile:
     _states: dict[str, tuple[bool, MatchState]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # The same for the folders asked about, without `!` patterns (the quick pattern decides).
+    _excluded_dirs: dict[str, bool] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
     # Without `!` patterns: one expression matching wherever any pattern does (built once).
     _any: list[re.Pattern[str] | None] = field(
         default_factory=list, init=False, compare=False, repr=False
@@ -203,8 +207,12 @@ class IgnoreFile:
         cleaned = _clean(path).lstrip("/")
         if cleaned in ("", "."):
             return False
-        if len(self._states) > _MAX_STATES:
+        if len(self._states) > _MAX_STATES or len(self._excluded_dirs) > _MAX_STATES:
             self._states.clear()
+            self._excluded_dirs.clear()
+        quick = self.quick_pattern()
+        if quick is not None:
+            return self._quick_matches(cleaned, quick)
         state = self.initial_state
         excluded = False
         prefix = ""
@@ -215,6 +223,18 @@ class IgnoreFile:
                 known = self._states[prefix] = self.matches_with_parent(prefix, state)
             excluded, state = known
         return excluded
+
+    def _quick_matches(self, path: str, quick: re.Pattern[str]) -> bool:
+        """`matches` without `!` patterns: a pattern matches the path or one of its folders."""
+        if quick.search(path) is not None:
+            return True
+        parent = path.rpartition("/")[0]
+        if not parent:
+            return False
+        known = self._excluded_dirs.get(parent)
+        if known is None:
+            known = self._excluded_dirs[parent] = self._quick_matches(parent, quick)
+        return known
 
     def excluded_files(self, paths: Iterable[str]) -> list[str]:
         """The members of `paths` that are excluded, in their given order."""

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dockerfix.model.dockerignore import (
     ContextListing,
@@ -501,3 +503,32 @@ def test_negated_class_compiles_as_a_negation() -> None:
     ignore = parse_dockerignore("src/*.py\n")
     assert ignore.matches("src/a.py") and ignore.matches("src/\n.py")
     assert not ignore.matches("src/a/b.txt") and not ignore.matches("src.py")
+
+
+_NAMES = st.sampled_from(["a", "b", "src", "node_modules", ".env", "x.log", "build", "*.log"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    patterns=st.lists(
+        st.builds(
+            "/".join,
+            st.lists(
+                st.sampled_from(["a", "src", "*", "**", "*.log", "b?"]), min_size=1, max_size=3
+            ),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    paths=st.lists(st.builds("/".join, st.lists(_NAMES, min_size=1, max_size=4)), max_size=12),
+)
+def test_matches_without_exceptions_is_any_pattern_on_the_path_or_a_folder(
+    patterns: list[str], paths: list[str]
+) -> None:
+    ignore = parse_dockerignore("\n".join(patterns) + "\n")
+    assert ignore.quick_pattern() is not None or ignore.errors
+    for path in paths:
+        parts = path.split("/")
+        prefixes = ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
+        expected = any(p.matches_path(q) for q in prefixes for p in ignore.patterns)
+        assert ignore.matches(path) is expected, (patterns, path)
