@@ -96,6 +96,29 @@ def shadow_waivers(
     return waived
 
 
+def _resent(nodes: list[int], effects: dict[int, Effect]) -> set[tuple[int, int]]:
+    """The pairs of copies `a` before `b` where `b` sends every build-context file `a` sends
+    (`COPY package.json ./` before `COPY . .`), wherever it puts them.
+
+    `a` stays before `b`: an edit of its files reruns `b` wherever `a` is, so `a` below `b`
+    spares nothing the edit does not rerun anyway, and the search, which takes the copies'
+    changes as independent, would count a gain that is not there."""
+    copies = [
+        (n, frozenset(copy.image_files().values()))
+        for n in nodes
+        if effects[n].kind == "copy-context"
+        and (copy := effects[n].copy) is not None
+        and copy.known
+        and copy.image_files()
+    ]
+    pairs: set[tuple[int, int]] = set()
+    for i, (a, sources) in enumerate(copies):
+        for b, later in copies[i + 1 :]:
+            if len(later) >= len(sources) and sources <= later:
+                pairs.add((a, b))
+    return pairs
+
+
 def _preds(
     nodes: list[int],
     effects: dict[int, Effect],
@@ -113,6 +136,7 @@ def _preds(
     # The index pays for itself on long stages only: indexing a broad copy's files costs more
     # than checking a few dozen pairs.
     index = ConflictIndex() if len(nodes) > INDEX_STEPS else None
+    resent = _resent(nodes, effects)
     for j, b in enumerate(nodes):
         near = index.candidates(effects[b]) if index is not None else None
         if near is not None and b not in pinned:
@@ -126,6 +150,7 @@ def _preds(
                 a in pinned
                 or b in pinned
                 or (a in meta and b in meta)
+                or (a, b) in resent
                 or conflicts(first, effects[b], relaxed, folders=False)
                 or removes_needed(first, effects[b])
             ):

@@ -120,3 +120,72 @@ def test_a_copy_of_only_the_manifests_is_not_a_prefetch_decline(tmp_path: Path) 
     result = fix(dockerfile, tmp_path, unsafe_fixes=True)
     assert result.code == dockerfile
     assert [f.code for f in result.fixes if f.code in ("DFX002", "DFX007")] == []
+
+
+SHOP = (
+    "FROM node:20-alpine\n"
+    "RUN npm install --global pnpm@9\n"
+    "WORKDIR /srv\n"
+    "COPY package.json ./\n"
+    "COPY pnpm-lock.yaml ./\n"
+    "COPY apps/api/package.json ./docker/api/package.json\n"
+    "COPY . .\n"
+    "RUN pnpm install\n"
+    "RUN pnpm run build\n"
+)
+# Manifests that change in a third of the commits or fewer, beside sources.
+SHOP_HISTORY = History(
+    157, {"pnpm-lock.yaml": 52, "apps/api/package.json": 37, "package.json": 21, "src/a.js": 100}
+)
+
+
+def _shop(root: Path, prepare: bool) -> list[tuple[int, str]]:
+    """The order plan_stage gives SHOP under SHOP_HISTORY, with the DFX001 findings."""
+    from dockerfix.analysis import Analysis
+    from dockerfix.pipeline.planner import plan_stage
+    from dockerfix.syntax import parse
+
+    (root / "apps" / "api").mkdir(parents=True)
+    (root / "src").mkdir()
+    (root / "package.json").write_text('{"name": "shop", "private": true}\n')
+    (root / "pnpm-workspace.yaml").write_text("packages:\n  - apps/*\n")
+    api: dict[str, object] = {"name": "api", "version": "1.0.0"}
+    if prepare:
+        api["scripts"] = {"prepare": "tsc"}
+    (root / "apps" / "api" / "package.json").write_text(json.dumps(api))
+    (root / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n")
+    (root / "src" / "a.js").write_text("console.log(0)\n")
+    (root / ".dockerignore").write_text("node_modules\n")
+    analysis = Analysis(parse(SHOP), context_dir=root)
+    stage = analysis.model.stages[0]
+    plan = plan_stage(
+        analysis.model, stage, analysis.context, SHOP_HISTORY, effects=analysis.effects(stage)
+    )
+    lines = {s.position: s.instruction.start_line for s in stage.steps}
+    return [(lines[p], "") for p in plan.order] + [
+        (d.line, d.message) for d in plan.diagnostics if d.code == "DFX001"
+    ]
+
+
+def test_manifest_copies_that_the_broad_copy_sends_again_stay_before_it(tmp_path: Path) -> None:
+    # `COPY . .` sends package.json and pnpm-lock.yaml again: below it, their copies would
+    # spare nothing (an edit of either reruns `COPY . .`), though the search, taking the copies'
+    # changes as independent, once counted a gain and moved them below the build.
+    assert _shop(tmp_path, prepare=True) == [(n, "") for n in range(2, 10)]
+
+
+def test_resent_pairs_are_copies_whose_files_a_later_copy_sends(tmp_path: Path) -> None:
+    from dockerfix.analysis import Analysis
+    from dockerfix.pipeline.planner import _resent
+    from dockerfix.syntax import parse
+
+    _shop(tmp_path, prepare=False)
+    for text, expected in (
+        (SHOP, {(4, 7), (5, 7), (6, 7)}),  # `COPY . .` sends all three again
+        (SHOP.replace("COPY . .", "COPY src ./src"), set()),  # it sends none of them
+    ):
+        analysis = Analysis(parse(text), context_dir=tmp_path)
+        stage = analysis.model.stages[0]
+        lines = {s.position: s.instruction.start_line for s in stage.steps}
+        pairs = _resent([s.position for s in stage.steps], analysis.effects(stage))
+        assert {(lines[a], lines[b]) for a, b in pairs} == expected
