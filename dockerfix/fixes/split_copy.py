@@ -15,6 +15,7 @@ from dockerfix.diagnostics import Diagnostic
 from dockerfix.fixes import codes
 from dockerfix.fixes.rule import rule, short
 from dockerfix.model.context import BuildContext
+from dockerfix.model.context_report import JUNK_RULES
 from dockerfix.model.effects import ContextCopy, Effect
 from dockerfix.model.paths import PathSet, is_under, names_path, paths_overlap
 from dockerfix.model.runs import script_text
@@ -194,11 +195,15 @@ def find_split(
         clobbered = [p for p in clobbered if p not in provided_paths]
     if clobbered:
         top = _top_dirs(clobbered, install.writes)
+        # The .dockerignore plan of `--unsafe-fixes` excludes installed dependencies
+        # (node_modules, a virtualenv) that no step reads; not a restore's obj/ folders.
+        planned = all(posixpath.basename(t) in _INSTALLED_NAMES for t in top)
         return Decline(
             r,
             b,
             f"the later COPY would overwrite what the install wrote ({', '.join(top)} is in "
-            "the build context): exclude it in .dockerignore (`--unsafe-fixes` does)",
+            "the build context): exclude it in .dockerignore"
+            + (" (`--unsafe-fixes` does when no step reads it)" if planned else ""),
         )
     for ctx_path in (c for _, c in provided):
         if any(ch in ctx_path for ch in "*?[\\") or "$" in ctx_path:
@@ -308,6 +313,10 @@ def _read_rank(order: tuple[str, ...], image_path: str) -> int:
         ):
             return i
     return len(order)
+
+
+# Folders of installed dependencies that the .dockerignore plan excludes.
+_INSTALLED_NAMES = frozenset(rule.entry for rule in JUNK_RULES if rule.category == "dependencies")
 
 
 def _top_dirs(paths: list[str], writes: PathSet) -> list[str]:

@@ -1,0 +1,59 @@
+"""DFX002's declines say what the user can do, and promise only what `--unsafe-fixes` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dockerfix.api import fix
+
+CSPROJ = (
+    '<Project Sdk="Microsoft.NET.Sdk">\n  <ItemGroup>\n'
+    '    <PackageReference Include="Serilog" Version="3.1.1" />\n  </ItemGroup>\n</Project>\n'
+)
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("files", "dockerfile", "ending"),
+    [
+        pytest.param(
+            {
+                "package.json": '{"name": "x", "dependencies": {"express": "^4.19.2"}}',
+                "package-lock.json": '{"lockfileVersion": 3}',
+                "node_modules/express/index.js": "",
+                "server.js": "",
+            },
+            'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "server.js"]\n',
+            "exclude it in .dockerignore (`--unsafe-fixes` does when no step reads it)",
+            id="node_modules: the .dockerignore plan excludes it",
+        ),
+        pytest.param(
+            {
+                "Api.csproj": CSPROJ,
+                "obj/project.assets.json": "{}",
+                "Program.cs": "",
+            },
+            "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
+            "RUN dotnet restore Api.csproj\n"
+            "RUN dotnet publish Api.csproj --no-restore -o /out\n",
+            "exclude it in .dockerignore",
+            id="obj: the plan does not exclude a restore's output",
+        ),
+    ],
+)
+def test_an_install_output_in_the_context_declines_with_what_to_do(
+    tmp_path: Path, files: dict[str, str], dockerfile: str, ending: str
+) -> None:
+    _write(tmp_path, files)
+    result = fix(dockerfile, tmp_path, use_git=False)
+    assert result.code == dockerfile
+    (decline,) = [d for d in result.fixes if d.code == "DFX002"]
+    assert "the later COPY would overwrite what the install wrote" in decline.message
+    assert decline.message.endswith(ending)
