@@ -325,6 +325,12 @@ def _php_extension(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     )
 
 
+@handles("a2enmod", "a2dismod", "a2ensite", "a2dissite", "a2enconf", "a2disconf")
+def _apache_config(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
+    """Debian's Apache helpers: they link and unlink files under /etc/apache2 only."""
+    return _simple("filesystem", None, writes=("/etc/apache2",), cost=0.2)
+
+
 @handles("ldconfig", "update-ca-certificates", "locale-gen", "update-locale")
 def _system_tool(ctx: _Ctx, prog: str, args: list[str]) -> CommandEffect:
     """ldconfig, update-ca-certificates, locale-gen: rewrite system caches only."""

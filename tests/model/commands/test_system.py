@@ -43,6 +43,8 @@ CASES = [
     ("microdnf install -y shadow-utils", {}, "system-packages", "dnf", (), False, ()),
     ("zypper --non-interactive install -y curl", {}, "system-packages", "zypper", (), False, ()),
     ("dpkg -i pkg.deb", {}, "system-packages", "apt", ("pkg.deb",), False, ()),
+    ("a2enmod rewrite ssl", {}, "filesystem", None, (), False, ()),
+    ("a2dissite 000-default", {}, "filesystem", None, (), False, ()),
     (
         "make -j4",
         {},
@@ -63,6 +65,7 @@ WRITE_CASES = [
     ("apt-get update", {}, ("/var/lib/apt/lists",), False, True),
     ("apt-get clean", {}, ("/var/cache/apt",), False, False),
     ("make install", {}, (), True, True),
+    ("a2enmod rewrite", {}, ("/etc/apache2",), False, False),
 ]
 
 
