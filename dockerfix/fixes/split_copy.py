@@ -520,7 +520,11 @@ def missing_manifests(
     checked = 0
     for i, install in enumerate(steps):
         eff = effects[install.position]
-        if install.keyword != "RUN" or eff.kind != "run-install" or eff.reads.everything:
+        # An install that reads only its manifests; or one that is unknown for now because a
+        # file it reads is not in the image yet (`dotnet restore` of a project whose
+        # references only the broad copy sends): with the copy's files in place it may be.
+        known = eff.kind == "run-install" and not eff.reads.everything
+        if install.keyword != "RUN" or not (known or eff.install_like):
             continue
         if ignored(install.position):
             continue
@@ -531,7 +535,7 @@ def missing_manifests(
         if broad is None or not any(effects[s.position].kind == "copy-context" for s in steps[:i]):
             continue  # no manifest copy before it: DFX001/DFX002's business
         seen = _reads_with(model, stage, ctx, effects, install, broad)
-        if seen is None or seen.reads.everything:
+        if seen is None or seen.kind != "run-install" or seen.reads.everything:
             continue
         sent = sends[broad.position]
         before: dict[str, str] = {}
