@@ -57,3 +57,41 @@ def test_an_install_output_in_the_context_declines_with_what_to_do(
     (decline,) = [d for d in result.fixes if d.code == "DFX002"]
     assert "the later COPY would overwrite what the install wrote" in decline.message
     assert decline.message.endswith(ending)
+
+
+def test_the_split_goes_past_a_copy_that_seldom_changes_to_the_one_that_does(
+    tmp_path: Path,
+) -> None:
+    from dockerfix.analysis import Analysis
+    from dockerfix.fixes.split_copy import split_candidates
+    from dockerfix.syntax import parse
+
+    _write(
+        tmp_path,
+        {
+            "package.json": '{"name": "mono", "private": true, "workspaces": ["apps/*", "packages/*"]}',
+            "package-lock.json": '{"lockfileVersion": 3}',
+            "apps/web/package.json": '{"name": "web", "dependencies": {"react": "^18.3.1"}}',
+            "apps/web/src/main.js": "",
+            "packages/ui/package.json": '{"name": "ui"}',
+            "packages/ui/index.js": "",
+        },
+    )
+    text = (
+        "FROM node:20\nWORKDIR /srv\nCOPY package.json package-lock.json ./\n"
+        "COPY apps ./apps\nCOPY packages ./packages\nRUN npm ci\n"
+    )
+    analysis = Analysis(parse(text), context_dir=tmp_path)
+    stage = analysis.model.stages[0]
+    lines = {s.position: s.instruction.start_line for s in stage.steps}
+    by_line = {line: position for position, line in lines.items()}
+    # The history says packages/ seldom changes and apps/ changes in most commits.
+    vol = {p: 0.05 for p in lines}
+    vol[by_line[4]] = 0.9
+    found, declined = split_candidates(stage, analysis.effects(stage), vol)
+    assert [(lines[c.install], lines[c.broad]) for c in found] == [(6, 4)]
+    assert [img for img, _ in found[0].provided] == ["/srv/apps/web/package.json"]
+    assert declined == []
+    # Both copies seldom change: nothing to split (a source edit does not rerun the install).
+    vol[by_line[4]] = 0.05
+    assert split_candidates(stage, analysis.effects(stage), vol) == ([], [])
