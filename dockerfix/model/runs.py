@@ -96,8 +96,51 @@ def analyse_run(
     if effect.kind == "run-unknown" and seen:
         assumed = _analyse_run(step, model, stage, ctx, prior, True, [])
         if assumed.kind == "run-install":
+            if _hooks_only(seen) and _no_git_in_stage(stage, ctx):
+                # The Git hook installer finds no .git wherever the install runs: it does
+                # nothing either way, and the install reads only its manifests.
+                return assumed
             return replace(effect, assumed=assumed, assumption="; ".join(dict.fromkeys(seen)))
     return effect
+
+
+def _hooks_only(assumptions: Sequence[str]) -> bool:
+    """Every assumption is that a lifecycle script only installs Git hooks."""
+    from dockerfix.model.commands.node import GIT_HOOKS_ASSUMPTION
+
+    return all(a.endswith(GIT_HOOKS_ASSUMPTION) for a in assumptions)
+
+
+_GIT_WORD = re.compile(r"(?<![\w.-])git(?![\w.-])")
+
+
+def _no_git_in_stage(stage: Stage, ctx: BuildContext | None) -> bool:
+    """No .git reaches this stage's image: the build context as sent holds none, its base is
+    not a stage of the Dockerfile, it copies nothing from another stage or image, adds no
+    URL, and no RUN of it runs git."""
+    if ctx is None or stage.base_stage is not None:
+        return False
+    for step in stage.steps:
+        ins = step.instruction
+        if ins.keyword == "RUN" and _GIT_WORD.search(ins.original):
+            return False
+        if ins.keyword not in ("COPY", "ADD"):
+            continue
+        if any(f.startswith("--from") for f in ins.flags):
+            return False
+        for source in ins.value[:-1]:
+            if source.startswith("<<"):
+                continue  # a heredoc: no file of the context
+            if "://" in source or source.startswith("git@") or "$" in source:
+                return False
+            if any(c in source for c in "*?["):
+                sent: Sequence[str] = ctx.files  # a glob: any file of the context, at most
+            else:
+                rel = clean(source)
+                sent = ctx.files_under(rel) if ctx.is_dir(rel) else [rel]
+            if any(".git" in f.split("/") for f in sent):
+                return False
+    return True
 
 
 def _analyse_run(

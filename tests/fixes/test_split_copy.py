@@ -95,3 +95,44 @@ def test_the_split_goes_past_a_copy_that_seldom_changes_to_the_one_that_does(
     # Both copies seldom change: nothing to split (a source edit does not rerun the install).
     vol[by_line[4]] = 0.05
     assert split_candidates(stage, analysis.effects(stage), vol) == ([], [])
+
+
+HUSKY = {
+    "package.json": '{"name": "x", "scripts": {"prepare": "husky", "build": "tsc"}, '
+    '"devDependencies": {"husky": "^9.1.5"}}',
+    "package-lock.json": '{"lockfileVersion": 3}',
+    "src/index.ts": "",
+}
+HUSKY_DOCKERFILE = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\n"
+HUSKY_SPLIT = (
+    "FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n"
+    "COPY . .\nRUN npm run build\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "ignore", "safe"),
+    [
+        pytest.param({".git/HEAD": "ref: refs/heads/main\n"}, None, False, id="git-sent"),
+        pytest.param({".git/HEAD": "ref: refs/heads/main\n"}, ".git\n", True, id="git-ignored"),
+        pytest.param({}, None, True, id="no-git"),
+    ],
+)
+def test_a_git_hooks_script_matters_only_where_a_git_folder_reaches_the_image(
+    tmp_path: Path, extra: dict[str, str], ignore: str | None, safe: bool
+) -> None:
+    # husky installs hooks into the .git it finds: with none in the build context it does
+    # nothing wherever the install runs, and the split is safe.
+    _write(tmp_path, {**HUSKY, **extra, **({".dockerignore": ignore} if ignore else {})})
+    result = fix(HUSKY_DOCKERFILE, tmp_path, use_git=False)
+    assert result.code == (HUSKY_SPLIT if safe else HUSKY_DOCKERFILE)
+    unsafe = fix(HUSKY_DOCKERFILE, tmp_path, use_git=False, unsafe_fixes=True)
+    assert unsafe.code == HUSKY_SPLIT
+    (split,) = [d for d in unsafe.fixes if d.code == "DFX002"]
+    assert ("unsafe: package.json has a prepare script `husky`" in split.message) is not safe
+
+
+def test_a_stage_that_runs_git_keeps_the_git_hooks_assumption(tmp_path: Path) -> None:
+    _write(tmp_path, HUSKY)
+    text = HUSKY_DOCKERFILE.replace("COPY . .", "RUN git init\nCOPY . .")
+    assert fix(text, tmp_path, use_git=False).code == text

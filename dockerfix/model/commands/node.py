@@ -197,10 +197,13 @@ _GIT_HOOK_SCRIPT = re.compile(
     r"(?:husky(?: install)?(?: [\w./-]+)?|simple-git-hooks|lefthook install)"
     r"(?: \|\| (?:true|exit 0))?"
 )
-_GIT_HOOKS_ONLY = (
-    "{what}, which only installs Git hooks: run before the sources are copied it finds no "
-    ".git, so the image's .git (and hook folder) may differ"
+# The assumption a Git-hooks-only lifecycle script makes an install depend on; it is moot
+# where no .git reaches the image at all.
+GIT_HOOKS_ASSUMPTION = (
+    "which only installs Git hooks: run before the sources are copied it finds no .git, so "
+    "the image's .git (and hook folder) may differ"
 )
+_GIT_HOOKS_ONLY = "{what}, " + GIT_HOOKS_ASSUMPTION
 
 
 def _check_scripts(
