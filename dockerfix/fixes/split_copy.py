@@ -396,10 +396,10 @@ def split_candidates(
             e = effects[earlier.position]
             if e.kind == "copy-context" and e.writes.overlaps(eff.reads):
                 broad_step = earlier
+                # Past a copy that seldom changes, to the one whose edits rerun the install
+                # (`COPY apps ./apps`, `COPY packages ./packages`, `RUN bun install`).
                 if vol[earlier.position] >= P_SPLIT:
                     break
-                # `COPY apps ./apps`, `COPY packages ./packages`, `RUN bun install`: past a
-                # copy that seldom changes, to the one whose edits rerun the install.
         if broad_step is None or vol[broad_step.position] < P_SPLIT:
             continue
         if only_manifests(effects[broad_step.position]):

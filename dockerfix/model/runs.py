@@ -115,9 +115,9 @@ _GIT_WORD = re.compile(r"(?<![\w.-])git(?![\w.-])")
 
 
 def _no_git_in_stage(stage: Stage, ctx: BuildContext | None) -> bool:
-    """No .git reaches this stage's image: the build context as sent holds none, its base is
-    not a stage of the Dockerfile, it copies nothing from another stage or image, adds no
-    URL, and no RUN of it runs git."""
+    """No .git reaches this stage's image: no copy of the stage sends one from the build
+    context, its base is not a stage of the Dockerfile, it copies nothing from another stage
+    or image, adds no URL, and no RUN of it runs git."""
     if ctx is None or stage.base_stage is not None:
         return False
     for step in stage.steps:
