@@ -200,7 +200,7 @@ def load_history(context: Path, max_commits: int = 300, timeout: float = 2.0) ->
 
 def _where(context: Path, max_commits: int) -> tuple[_Key, str | None] | None:
     """The in-process key of `context`'s history and its result-cache key (None when HEAD is
-    no commit); None outside a git work tree, found without starting git."""
+    no commit or the cache is off); None outside a git work tree, found without starting git."""
     from dockerfix.integrations import cache
     from dockerfix.integrations.gitrepo import find_git_dir, head_commit, is_commit_id
 
@@ -210,7 +210,9 @@ def _where(context: Path, max_commits: int) -> tuple[_Key, str | None] | None:
     # HEAD is part of the key: a long-lived process (the language server) sees new commits.
     head = head_commit(git_dir)
     here = (str(git_dir), os.path.realpath(context), max_commits, head)
-    return here, cache.history_key(*here) if is_commit_id(head) else None
+    # No result-cache key with the cache off (nothing is read or stored under it then).
+    keyed = is_commit_id(head) and cache.cache_dir() is not None
+    return here, cache.history_key(*here) if keyed else None
 
 
 def _cached(key: str) -> list[frozenset[str]] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dockerfix.model.ecosystems import ECOSYSTEMS, Ecosystem
@@ -159,3 +161,24 @@ def test_manifests_copied_with_a_program_source_change_as_sources(tmp_path) -> N
     )
     # A named source file alone (`COPY app.py .`, a crate's src/main.rs) stays configuration.
     assert priors == [P_MANIFEST, P_SOURCE, P_CONFIG, P_CONFIG]
+
+
+def test_the_history_has_a_result_cache_key_only_with_the_cache_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from dockerfix.model.volatility import _where
+
+    (tmp_path / "app.py").write_text("print(1)\n")
+    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], check=True)
+    monkeypatch.setenv("DOCKERFIX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DOCKERFIX_NO_CACHE", raising=False)
+    found = _where(tmp_path, 300)
+    assert found is not None and found[1] is not None and len(found[1]) == 64
+    monkeypatch.setenv("DOCKERFIX_NO_CACHE", "1")
+    off = _where(tmp_path, 300)
+    assert off is not None and off[0] == found[0] and off[1] is None
