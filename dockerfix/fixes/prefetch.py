@@ -507,7 +507,8 @@ def _plan_script(
         return None
     # What the download sees: the copy's files and the manifests copied before it
     # (`COPY pom.xml .`, `COPY src ./src`, `RUN mvn package`).
-    files = {**_manifests_before(site), **copy.image_files()}
+    before = _manifests_before(site)
+    files = {**before, **copy.image_files()}
     here = replace(Project.of(files, workdir or "/", ctx), python=_base_python(model, stage))
     module = _go_module(files, workdir)
     for row in ROWS:
@@ -555,7 +556,7 @@ def _plan_script(
                     "(missing from the build context or excluded by .dockerignore)",
                     missing=True,
                 )
-        return _place(site, row, outcome)
+        return _place(site, row, outcome, bool(before))
     return None
 
 
@@ -782,8 +783,11 @@ def _crossing(
     return None
 
 
-def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declined | None:
-    """The manifest copies and the dependency RUN, checked to run as the build would."""
+def _place(
+    site: _Site, row: PrefetchRow, prefetch: Prefetch, copied_before: bool
+) -> _Found | Declined | None:
+    """The manifest copies and the dependency RUN, checked to run as the build would;
+    ``copied_before``: copies of manifests alone put files in the image before the broad copy."""
     model, stage, ctx, effects = site.model, site.stage, site.ctx, site.effects
     run, broad = site.run, site.broad
     flags = _carried_flags(run)
@@ -812,7 +816,7 @@ def _place(site: _Site, row: PrefetchRow, prefetch: Prefetch) -> _Found | Declin
             img: src for img, src in split.provided if not any(is_under(img, c) for c in creates)
         }
         groups, rewritten = split.groups, split.rewritten
-    elif split.reason == READS_NONE and _manifests_before(site):
+    elif split.reason == READS_NONE and copied_before:
         # Its manifests are in the image already (`COPY pom.xml .` before `COPY src ./src`):
         # the download alone runs before the copy.
         provided, groups, rewritten = {}, (), ()

@@ -37,6 +37,7 @@ from dockerfix.fixes.prefetch_script import (
     _with_flags,
 )
 from dockerfix.model.commands._base import load_toml
+from dockerfix.model.commands.go import requires_modules
 from dockerfix.model.commands.python import (
     PIP_VALUE,
     PYPROJECT_REQUIREMENTS,
@@ -541,7 +542,7 @@ def _dotnet_project(args: Sequence[str]) -> str | None:
 _GO_BUILDS = frozenset({"build", "install", "test", "vet", "generate"})
 # A Makefile or build script that builds Go: `go build`, or through a variable (`$(GOCMD)
 # build`).
-_MAKE_GO_BUILD = re.compile(r"(?:\bgo|\$[({]GO\w*[)}])\s+(?:build|install)\b")
+_GO_BUILD_TEXT = re.compile(r"(?:\bgo|\$[({]GO\w*[)}])\s+(?:build|install)\b")
 
 
 def _is_go_download(cmd: Cmd) -> bool:
@@ -566,21 +567,22 @@ def _plan_go(run: RunScript, project: Project) -> Outcome:
         tool = _tool(cmd)
         if tool == "go" and len(cmd.argv) > 1 and cmd.argv[1] in _GO_BUILDS:
             pass
-        elif tool == "make" and not _has_flag(cmd.argv, "-C", "-f", "--directory", "--file"):
-            makefile = project.read("Makefile") or project.read("makefile") or ""
-            if not _MAKE_GO_BUILD.search(makefile):
-                continue
-        elif (script := _script_run(cmd)) is not None:
-            if not _MAKE_GO_BUILD.search(project.read(script) or ""):
-                continue
         else:
-            continue
+            # `make …` or `./build.sh`: the Makefile or the script runs `go build`.
+            if tool == "make" and not _has_flag(cmd.argv, "-C", "-f", "--directory", "--file"):
+                text = project.read("Makefile") or project.read("makefile")
+            elif (script := _script_run(cmd)) is not None:
+                text = project.read(script)
+            else:
+                continue
+            if not _GO_BUILD_TEXT.search(text or ""):
+                continue
         if _runs_before(run.commands, i, _is_go_download):
             return _split_leading(run, _is_go_download)
         if project.has_dir("vendor") or "-mod=vendor" in cmd.argv:
             return None  # the modules are vendored: nothing to download
         gomod = project.read("go.mod")
-        if gomod is not None and not re.search(r"^\s*require\b", gomod, re.MULTILINE):
+        if gomod is not None and not requires_modules(gomod):
             return None  # the standard library only: nothing to download
         if cmd.moved:
             return Declined(_MOVED.format(cmd.source))

@@ -64,6 +64,11 @@ def _go_module(ctx: _Ctx, acc: _Reads, folder: str, seen: set[str]) -> None:
         _go_module(ctx, acc, join(folder, target), seen)
 
 
+def requires_modules(gomod: str) -> bool:
+    """A go.mod's text has a `require` directive: there are modules to download."""
+    return re.search(r"^\s*require\b", gomod, re.MULTILINE) is not None
+
+
 def _requires_nothing(ctx: _Ctx, read: list[str]) -> bool:
     """The go.mod files the command reads (those that exist) have no `require` directive, and
     there is no go.work: `go mod download` has nothing to fetch."""
@@ -73,7 +78,7 @@ def _requires_nothing(ctx: _Ctx, read: list[str]) -> bool:
         return False
     if any(ctx.text(p) is not None for p in read if posixpath.basename(p) == "go.work"):
         return False
-    return not any(re.search(r"^\s*require\b", text, re.MULTILINE) for text in modules)
+    return not any(requires_modules(text) for text in modules)
 
 
 # How many folders above the working directory go looks for go.mod and go.work.
